@@ -1,0 +1,38 @@
+# Two commands for a newcomer: `make run` and `make test`. Both set themselves up (.venv, install).
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install run test test-unit test-integration lint events-doc clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP)
+
+## the whole suite in one process on http://127.0.0.1:8000 with demo data (Ctrl-C stops it)
+run: install
+	$(PY) -m services.run
+
+## every test: unit, API, embedded end to end, and integration on the real PostgreSQL + RabbitMQ
+test: install
+	$(PY) -m pytest
+
+test-unit: install
+	$(PY) -m pytest tests/unit tests/e2e
+
+test-integration: install
+	$(PY) -m pytest tests/integration
+
+lint: install
+	$(VENV)/bin/ruff check services tests
+
+## regenerate docs/events.md and docs/events/*.json from the payload models
+events-doc: install
+	$(PY) -m services.eventdoc
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

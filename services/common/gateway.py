@@ -1,0 +1,53 @@
+"""One WSGI app in front of several services: ``/api/<service>/…`` goes to that service's app, and
+``/healthz`` / ``/readyz`` answer for all of them. Used by the embedded run; production runs one
+gunicorn per service instead."""
+from __future__ import annotations
+
+import json
+
+from flask import Flask
+
+
+class Gateway:
+    def __init__(self, apps: dict[str, Flask]):
+        self.apps = apps
+
+    @property
+    def runtimes(self):
+        return [app.extensions["egov"] for app in self.apps.values()]
+
+    def start_background(self) -> None:
+        for runtime in self.runtimes:
+            runtime.start_relay()
+            runtime.start_consumers()
+
+    def stop(self) -> None:
+        for runtime in self.runtimes:
+            runtime.stop()
+
+    def __call__(self, environ, start_response):
+        path = environ.get("PATH_INFO", "")
+        parts = path.split("/", 3)
+        if len(parts) > 2 and parts[1] == "api" and parts[2] in self.apps:
+            return self.apps[parts[2]](environ, start_response)
+        if path in ("/healthz", "/readyz"):
+            return self._health(path, start_response)
+        return self._json(start_response, "404 NOT FOUND", {
+            "type": "about:blank", "title": "Not found", "status": 404,
+            "detail": f"no service serves {path}; services: " + ", ".join(f"/api/{n}/" for n in self.apps)},
+            "application/problem+json")
+
+    def _health(self, path: str, start_response):
+        results, ok = {}, True
+        for name, app in self.apps.items():
+            response = app.test_client().get(f"/api/{name}{path}")
+            results[name] = response.get_json()
+            ok = ok and response.status_code == 200
+        status = "200 OK" if ok else "503 SERVICE UNAVAILABLE"
+        return self._json(start_response, status, {"status": "ok" if ok else "unavailable", "services": results})
+
+    @staticmethod
+    def _json(start_response, status: str, body: dict, mimetype: str = "application/json"):
+        data = json.dumps(body, ensure_ascii=False).encode()
+        start_response(status, [("Content-Type", mimetype), ("Content-Length", str(len(data)))])
+        return [data]

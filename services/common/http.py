@@ -1,0 +1,168 @@
+"""HTTP plumbing shared by every service: the app factory, problem+json errors (RFC 9457), correlation
+ids and one access-log line per request, health endpoints, and reading the caller's token."""
+from __future__ import annotations
+
+import re
+import time
+from typing import Any
+
+import structlog
+from flask import Response, g, jsonify, request
+from flask_openapi3 import Info, OpenAPI
+from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException
+
+from services.common.auth import Principal
+from services.common.errors import DomainError, Unauthorized
+from services.common.logging import get_logger, new_correlation_id
+
+log = get_logger("http")
+access_log = get_logger("access")
+PROBLEM = "application/problem+json"
+_SAFE_CID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+BEARER = {"bearer": []}
+
+
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details."""
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    correlation_id: str | None = None
+
+
+class Page(BaseModel):
+    total: int
+    limit: int
+    offset: int
+
+
+def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
+            "correlation_id": g.get("correlation_id"), **extra}
+    response = jsonify(body)
+    response.status_code = status
+    response.mimetype = PROBLEM
+    return response
+
+
+def _validation_problem(exc: ValidationError) -> Response:
+    errors = []
+    for err in exc.errors(include_url=False, include_context=False, include_input=False):
+        where = ".".join(str(part) for part in err["loc"]) or "body"
+        errors.append({"field": where, "message": err["msg"]})
+    if request.method in ("POST", "PUT", "PATCH") and request.get_json(silent=True) is None:
+        detail = "the request body must be a JSON object sent as application/json"
+    else:
+        detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:10])
+    return problem(422, "Invalid request", detail, errors=errors)
+
+
+def create_service_app(service: str, *, title: str, description: str, version: str = "1.0.0") -> OpenAPI:
+    """A Flask app for one service, with its routes under ``/api/<service>``."""
+    app = OpenAPI(
+        f"services.{service}",
+        info=Info(title=title, description=description, version=version),
+        security_schemes={"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        doc_ui=False,
+        validation_error_status=422,
+        validation_error_callback=_validation_problem,
+    )
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
+    app.add_url_rule(f"/api/{service}/openapi.json", "openapi_json", lambda: jsonify(app.api_doc))
+    _install_request_hooks(app)
+    _install_error_handlers(app)
+    return app
+
+
+def _install_request_hooks(app: OpenAPI) -> None:
+    @app.before_request
+    def _begin() -> Response | None:
+        supplied = request.headers.get("X-Correlation-ID", "")
+        g.correlation_id = supplied if _SAFE_CID.match(supplied) else new_correlation_id()
+        g.started = time.perf_counter()
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(correlation_id=g.correlation_id)
+        if request.method in ("POST", "PUT", "PATCH") and request.is_json and request.content_length:
+            try:
+                request.get_json()
+            except HTTPException:
+                return problem(400, "Malformed JSON", "the request body is not valid JSON")
+        return None
+
+    @app.after_request
+    def _finish(response: Response) -> Response:
+        response.headers["X-Correlation-ID"] = g.get("correlation_id", "")
+        elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
+        access_log.info("request", method=request.method, path=request.path, status=response.status_code,
+                        duration_ms=round(elapsed, 2), remote=request.remote_addr)
+        return response
+
+
+def _install_error_handlers(app: OpenAPI) -> None:
+    @app.errorhandler(DomainError)
+    def _domain(exc: DomainError) -> Response:
+        return problem(exc.status, exc.title, exc.detail, **exc.extra)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        if exc.response is not None and exc.response.mimetype == PROBLEM:
+            return exc.response
+        return problem(exc.code or 500, exc.name, exc.description or exc.name)
+
+    @app.errorhandler(IntegrityError)
+    def _integrity(exc: IntegrityError) -> Response:
+        log.warning("db.integrity_error", error=str(exc.orig)[:300])
+        return problem(409, "Conflict", "the change conflicts with data saved meanwhile; reload and retry")
+
+    @app.errorhandler(OperationalError)
+    def _db_down(exc: OperationalError) -> Response:
+        log.error("db.unavailable", error=str(exc.orig)[:300])
+        return problem(503, "Service unavailable", "the database is unavailable; try again shortly")
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Response:
+        log.exception("unhandled_error")
+        return problem(500, "Internal error",
+                       "something went wrong on our side; quote the correlation id to support")
+
+
+def bearer_principal(verifier, *, required: bool = True) -> Principal | None:
+    """The caller's principal from ``Authorization: Bearer …``; 401 problem when required and absent."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        if required:
+            raise Unauthorized("send an access token: Authorization: Bearer <token>")
+        return None
+    principal = verifier.verify(token.strip())
+    structlog.contextvars.bind_contextvars(account_id=principal.account_id)
+    return principal
+
+
+def add_health_routes(app: OpenAPI, service: str, checks: dict[str, Any]) -> None:
+    """``/healthz``: the process is up. ``/readyz``: each dependency (database, bus) answers."""
+
+    def healthz() -> Response:
+        return jsonify({"status": "ok", "service": service})
+
+    def readyz() -> Response:
+        results, ok = {}, True
+        for name, check in checks.items():
+            try:
+                check()
+                results[name] = "ok"
+            except Exception as exc:  # noqa: BLE001 - readiness reports any failure
+                ok = False
+                results[name] = f"unavailable: {str(exc)[:200]}"
+        response = jsonify({"status": "ok" if ok else "unavailable", "service": service, "checks": results})
+        response.status_code = 200 if ok else 503
+        return response
+
+    for prefix in ("", f"/api/{service}"):
+        app.add_url_rule(f"{prefix}/healthz", f"healthz{prefix.replace('/', '_')}", healthz)
+        app.add_url_rule(f"{prefix}/readyz", f"readyz{prefix.replace('/', '_')}", readyz)

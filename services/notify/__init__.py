@@ -1,0 +1,1 @@
+"""The notify service — built by its own issue; importable so the suite's layout is complete."""

@@ -1,0 +1,1 @@
+"""The org-units service: the unit tree, merges/dissolutions, headcount (requirements §2)."""

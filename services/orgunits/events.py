@@ -1,0 +1,159 @@
+"""Events orgunits publishes (names + payload models, the source of docs/events.md) and the handlers of
+the identity events it consumes to keep its read model of members."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+
+from services.common.db import UnitOfWork
+from services.common.envelope import MalformedEvent
+from services.common.outbox import idempotent
+from services.common.text import nfc
+from services.orgunits.models import Member
+
+UNIT_CREATED = "orgunits.unit.created"
+UNIT_UPDATED = "orgunits.unit.updated"
+UNIT_MOVED = "orgunits.unit.moved"
+UNIT_MERGED = "orgunits.unit.merged"
+UNIT_DISSOLVED = "orgunits.unit.dissolved"
+UNIT_ACTIVATED = "orgunits.unit.activated"
+UNIT_DEACTIVATED = "orgunits.unit.deactivated"
+UNIT_DELETED = "orgunits.unit.deleted"
+BANK_ACCOUNTS_CHANGED = "orgunits.bank_accounts.changed"
+EDITORS_CHANGED = "orgunits.editors.changed"
+
+CONSUMER_QUEUE = "orgunits.members"
+CONSUMES = ["identity.account.*"]
+
+
+class UnitSnapshot(BaseModel):
+    """The full unit as it is after the change."""
+
+    id: str
+    code: str
+    name: str
+    kind: str
+    parent_id: str | None
+    depth: int
+    position: int
+    status: str = Field(description="active | inactive | merged | dissolved")
+    merged_into_id: str | None
+    email: str | None
+    phone: str | None
+    address: str | None
+    website: str | None
+    tax_code: str | None
+    description: str | None
+    planned_headcount: int | None
+    ancestor_ids: list[str] = Field(description="ids from the root down to the parent")
+    version: int
+    updated_at: str
+
+
+class UnitEvent(BaseModel):
+    """orgunits.unit.created | updated | activated | deactivated | deleted"""
+
+    schema_version: int = 1
+    unit: UnitSnapshot
+    changed: list[str] | None = Field(default=None, description="updated only: the fields that changed")
+
+
+class UnitMoved(BaseModel):
+    schema_version: int = 1
+    unit: UnitSnapshot
+    old_parent_id: str | None
+    new_parent_id: str | None
+
+
+class UnitReorganised(BaseModel):
+    """orgunits.unit.merged | dissolved: the source unit, where it went, and who must re-declare."""
+
+    schema_version: int = 1
+    unit: UnitSnapshot
+    target: UnitSnapshot | None = Field(default=None, description="merged only: the unit merged into")
+    moved_child_ids: list[str] = Field(default_factory=list)
+    members_to_redeclare: list[str] = Field(description="account ids that must pick a new unit")
+    reason: str | None = None
+
+
+class AccountSnapshot(BaseModel):
+    """What identity publishes about an account (full snapshot; more fields may follow)."""
+
+    id: str
+    full_name: str
+    unit_id: str | None
+    department: str | None = None
+    position: str | None = None
+    status: str = Field(description="pending | approved | rejected | locked | archived | deleted | to_redeclare")
+
+
+class AccountEvent(BaseModel):
+    """identity.account.registered | approved | rejected | updated | transferred | locked | unlocked |
+    archived | converted | deleted — consumed here, published by identity."""
+
+    schema_version: int = 1
+    account: AccountSnapshot
+
+
+class BankAccountSnapshot(BaseModel):
+    id: int
+    bank_name: str
+    branch: str | None
+    account_number: str
+    holder_name: str
+    in_use: bool
+
+
+class BankAccountsChanged(BaseModel):
+    """The party organisation's accounts after an add, a change of the account in use, or a removal."""
+
+    schema_version: int = 1
+    unit_id: str
+    accounts: list[BankAccountSnapshot]
+
+
+class EditorsChanged(BaseModel):
+    """The accounts granted editing of the unit's subtree directly on this unit."""
+
+    schema_version: int = 1
+    unit_id: str
+    editor_account_ids: list[str]
+
+
+PUBLISHED: dict[str, type[BaseModel]] = {
+    UNIT_CREATED: UnitEvent, UNIT_UPDATED: UnitEvent, UNIT_MOVED: UnitMoved, UNIT_MERGED: UnitReorganised,
+    UNIT_DISSOLVED: UnitReorganised, UNIT_ACTIVATED: UnitEvent, UNIT_DEACTIVATED: UnitEvent,
+    UNIT_DELETED: UnitEvent, BANK_ACCOUNTS_CHANGED: BankAccountsChanged, EDITORS_CHANGED: EditorsChanged,
+}
+IDENTITY_ACCOUNT_EVENTS = [f"identity.account.{name}" for name in (
+    "registered", "approved", "rejected", "updated", "transferred", "locked", "unlocked", "archived",
+    "converted", "deleted")]
+
+
+def apply_account_event(uow: UnitOfWork, event: dict[str, Any]) -> None:
+    """Keep the members read model equal to identity's accounts (snapshot upsert; stale events skipped)."""
+    try:
+        account = AccountEvent.model_validate(event["data"]).account
+    except ValidationError as exc:
+        raise MalformedEvent(f"{event['type']} payload does not match the catalogue: {exc}") from exc
+    member = uow.session.get(Member, account.id)
+    if event["type"] == "identity.account.deleted":
+        if member is not None:
+            uow.session.delete(member)
+        return
+    if member is None:
+        member = Member(account_id=account.id)
+        uow.session.add(member)
+    elif member.as_of and member.as_of > event["time"]:
+        return
+    member.full_name = nfc(account.full_name)
+    member.unit_id = account.unit_id
+    member.department = nfc(account.department) if account.department else None
+    member.position = account.position
+    member.status = account.status
+    member.as_of = event["time"]
+
+
+def subscribe(runtime) -> None:
+    runtime.subscribe(CONSUMER_QUEUE, CONSUMES, idempotent(runtime.db, CONSUMER_QUEUE, apply_account_event))

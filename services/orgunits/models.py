@@ -1,0 +1,181 @@
+"""Tables owned by the org-units service."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from pydantic import field_validator
+from sqlmodel import Field, SQLModel
+
+from services.common.models import utcnow
+from services.common.text import nfc
+
+
+class UnitKind(StrEnum):
+    """Kinds of unit; the Vietnamese name is what users see."""
+
+    province = "province"            # Tỉnh / Bộ — province or ministry
+    group = "group"                  # Khối — a grouping node in the tree (e.g. "I. Cơ quan thuộc UBND tỉnh")
+    department = "department"        # Sở, ban, ngành
+    district = "district"            # Huyện, thị xã, thành phố
+    commune = "commune"              # Xã, phường, thị trấn
+    office = "office"                # Phòng, ban, đơn vị trực thuộc
+    party_provincial = "party_provincial"  # Đảng bộ tỉnh
+    party_upper = "party_upper"      # Đảng bộ cấp trên cơ sở
+    party_grassroots = "party_grassroots"  # Tổ chức cơ sở đảng
+    party_partial = "party_partial"  # Đảng bộ bộ phận
+    party_cell = "party_cell"        # Chi bộ trực thuộc
+
+
+PARTY_KINDS = frozenset(k for k in UnitKind if k.value.startswith("party_"))
+
+
+class UnitStatus(StrEnum):
+    active = "active"          # Đang sử dụng
+    inactive = "inactive"      # Ngừng sử dụng
+    merged = "merged"          # Đã sáp nhập
+    dissolved = "dissolved"    # Đã giải thể
+
+
+class UnitFields(SQLModel):
+    """What a person fills in about a unit."""
+
+    code: str = Field(min_length=1, max_length=50,
+                      description="Identifier code (mã định danh), unique; no spaces or slashes")
+    name: str = Field(min_length=1, max_length=300)
+    kind: UnitKind = Field(default=UnitKind.office, sa_type=String(30))
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=50)
+    address: str | None = Field(default=None, max_length=500)
+    website: str | None = Field(default=None, max_length=300)
+    tax_code: str | None = Field(default=None, max_length=20)
+    description: str | None = Field(default=None, max_length=4000)
+    planned_headcount: int | None = Field(default=None, ge=0, le=1_000_000,
+                                          description="Approved headcount (biên chế)")
+
+
+def _clean(value: str | None) -> str | None:
+    return nfc(value) if isinstance(value, str) else value
+
+
+def _clean_required(value: str | None) -> str | None:
+    if value is None:
+        return None
+    value = nfc(value)
+    if not value:
+        raise ValueError("must not be blank")
+    return value
+
+
+
+def _clean_code(value: str | None) -> str | None:
+    value = _clean_required(value)
+    if value is not None and any(ch.isspace() or ch in "/\\" or not ch.isprintable() for ch in value):
+        raise ValueError("a code may not contain spaces, slashes or control characters")
+    return value
+
+
+class UnitCreate(UnitFields):
+    parent_id: str | None = Field(default=None, description="Parent unit id; empty only for a new root")
+
+    _required = field_validator("name", mode="after")(_clean_required)
+    _code = field_validator("code", mode="after")(_clean_code)
+    _normalise = field_validator("address", "description", mode="after")(_clean)
+
+
+class UnitUpdate(SQLModel):
+    """Fields to change; those left out stay as they are."""
+
+    code: str | None = Field(default=None, min_length=1, max_length=50)
+    name: str | None = Field(default=None, min_length=1, max_length=300)
+    kind: UnitKind | None = None
+    email: str | None = Field(default=None, max_length=200)
+    phone: str | None = Field(default=None, max_length=50)
+    address: str | None = Field(default=None, max_length=500)
+    website: str | None = Field(default=None, max_length=300)
+    tax_code: str | None = Field(default=None, max_length=20)
+    description: str | None = Field(default=None, max_length=4000)
+    planned_headcount: int | None = Field(default=None, ge=0, le=1_000_000)
+
+    _required = field_validator("name", mode="after")(_clean_required)
+    _code = field_validator("code", mode="after")(_clean_code)
+    _normalise = field_validator("address", "description", mode="after")(_clean)
+
+
+class UnitRead(UnitFields):
+    id: str
+    parent_id: str | None
+    depth: int
+    position: int
+    status: UnitStatus
+    merged_into_id: str | None = None
+    version: int
+    updated_at: datetime
+
+
+class Unit(UnitFields, table=True):
+    __tablename__ = "unit"
+    __table_args__ = (
+        Index("ix_unit_path", "path", postgresql_ops={"path": "text_pattern_ops"}),
+        Index("ix_unit_parent_position", "parent_id", "position"),
+    )
+
+    id: str = Field(primary_key=True, max_length=32)
+    code: str = Field(max_length=50, unique=True)
+    parent_id: str | None = Field(default=None, foreign_key="unit.id", max_length=32)
+    path: str = Field(max_length=2000, description="'/'-separated ids from the root to this unit")
+    depth: int = 0
+    position: int = 0
+    status: UnitStatus = Field(default=UnitStatus.active, sa_type=String(20))
+    merged_into_id: str | None = Field(default=None, max_length=32)
+    search_text: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    sort_name: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    version: int = 1
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str | None = Field(default=None, max_length=64)
+
+
+class BankAccount(SQLModel, table=True):
+    """A party organisation's bank account; exactly one per unit is in use."""
+
+    __tablename__ = "bank_account"
+    __table_args__ = (UniqueConstraint("unit_id", "bank_name", "account_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: str = Field(foreign_key="unit.id", index=True, max_length=32)
+    bank_name: str = Field(max_length=200)
+    branch: str | None = Field(default=None, max_length=200)
+    account_number: str = Field(max_length=40)
+    holder_name: str = Field(max_length=300)
+    in_use: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class UnitEditor(SQLModel, table=True):
+    """An account allowed to edit this unit's subtree (Phân quyền thành viên), inherited downwards."""
+
+    __tablename__ = "unit_editor"
+
+    unit_id: str = Field(foreign_key="unit.id", primary_key=True, max_length=32)
+    account_id: str = Field(primary_key=True, max_length=64)
+    granted_by: str | None = Field(default=None, max_length=64)
+    granted_at: datetime = Field(default_factory=utcnow)
+
+
+class Member(SQLModel, table=True):
+    """Read model of people, fed by identity.account.* events (orgunits never writes it otherwise)."""
+
+    __tablename__ = "member"
+
+    account_id: str = Field(primary_key=True, max_length=64)
+    full_name: str = Field(default="", max_length=300)
+    unit_id: str | None = Field(default=None, index=True, max_length=32)
+    department: str | None = Field(default=None, max_length=200)
+    position: str | None = Field(default=None, max_length=200)
+    status: str = Field(default="approved", max_length=30)
+    as_of: str = Field(default="", max_length=40, description="time of the newest identity event applied")
+
+
+ORGUNITS_TABLES = ("unit", "bank_account", "unit_editor", "member")
