@@ -13,9 +13,9 @@ from werkzeug.serving import make_server
 
 from services.common.bus.memory import InProcessBus
 from services.common.devkeys import DevKeys
+from services.common.gateway import Gateway
 from services.common.logging import configure_logging, get_logger
 from services.common.settings import settings_for
-from services.common.gateway import Gateway
 from services.orgunits import app as orgunits_app
 
 log = get_logger("run")

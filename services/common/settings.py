@@ -27,7 +27,7 @@ class ServiceSettings(BaseSettings):
     bus_url: str = "memory://"
     log_format: Literal["auto", "console", "json"] = "auto"
     log_level: str = "INFO"
-    secret_key: str = "insecure-development-key"
+    secret_key: str = "insecure-development-key"  # noqa: S105 - refused outside development
     jwt_issuer: str = "egov-identity"
     jwt_audience: str = "egov"
     jwt_public_key: str = ""

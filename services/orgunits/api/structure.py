@@ -6,6 +6,7 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from services.common.http import BEARER, Problem, bearer_principal
 from services.common.runtime import ServiceRuntime
+from services.orgunits.api.people import member_out
 from services.orgunits.api.schemas import (
     DissolveBody,
     EditorBody,
@@ -18,7 +19,6 @@ from services.orgunits.api.schemas import (
     ReorganisedList,
     UnitPath,
 )
-from services.orgunits.api.people import member_out
 from services.orgunits.domain import editors, reorg, transfer, tree
 from services.orgunits.events import UnitSnapshot
 

@@ -17,7 +17,7 @@ from services.common.errors import Forbidden, Invalid
 from services.common.text import nfc
 from services.orgunits import events
 from services.orgunits.domain.access import require_edit
-from services.orgunits.domain.tree import live_parent, get_unit, new_unit, snapshot, subtree
+from services.orgunits.domain.tree import get_unit, live_parent, new_unit, snapshot, subtree
 from services.orgunits.models import Unit, UnitCreate, UnitKind
 
 MAX_UNITS = 200_000

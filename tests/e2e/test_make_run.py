@@ -1,0 +1,84 @@
+"""`make run` as a newcomer uses it: it serves the Bình Thuận tree on one port, stops cleanly on Ctrl-C,
+and a second start reuses the data instead of loading it again."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start(var_dir: Path, port: int) -> subprocess.Popen:
+    env = {**os.environ, "EGOV_PORT": str(port), "EGOV_VAR_DIR": str(var_dir)}
+    return subprocess.Popen(["make", "--no-print-directory", "run"], cwd=ROOT, env=env, start_new_session=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _wait_ready(proc: subprocess.Popen, base: str) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            pytest.fail(f"make run exited early:\n{proc.stdout.read()}")
+        try:
+            if requests.get(f"{base}/readyz", timeout=1).status_code == 200:
+                return
+        except requests.ConnectionError:
+            pass
+        time.sleep(0.3)
+    pytest.fail("make run did not become ready in 90 s")
+
+
+def _stop(proc: subprocess.Popen) -> str:
+    os.killpg(proc.pid, signal.SIGINT)
+    try:
+        out, _ = proc.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, _ = proc.communicate()
+        pytest.fail(f"make run did not stop on Ctrl-C:\n{out}")
+    return out
+
+
+def _units(base: str) -> list[dict]:
+    root = requests.get(f"{base}/api/orgunits/units", params={"parent": "root"}, timeout=5).json()["items"]
+    assert [u["name"] for u in root] == ["Tỉnh Bình Thuận"]
+    return requests.get(f"{base}/api/orgunits/units/{root[0]['id']}/subtree", timeout=10).json()["items"]
+
+
+def test_make_run_serves_the_tree_and_restarts_on_the_same_data(tmp_path):
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    proc = _start(tmp_path, port)
+    try:
+        _wait_ready(proc, base)
+        units = _units(base)
+        assert len(units) == 679 and max(u["depth"] for u in units) == 6
+        token = next(line.split("TOKEN=", 1)[1] for line in iter(proc.stdout.readline, "") if "TOKEN=" in line)
+        created = requests.post(f"{base}/api/orgunits/units", headers={"Authorization": f"Bearer {token.strip()}"},
+                                json={"parent_id": units[0]["id"], "code": "E2E-1", "name": "Đơn vị thử"},
+                                timeout=5)
+        assert created.status_code == 201, created.text
+    finally:
+        out = _stop(proc)
+    assert "stopping" in out and "Traceback" not in out
+
+    proc = _start(tmp_path, port)
+    try:
+        _wait_ready(proc, base)
+        units = _units(base)
+        assert len(units) == 680 and "E2E-1" in {u["code"] for u in units}
+    finally:
+        _stop(proc)

@@ -1,0 +1,142 @@
+"""Settings, text, topic routing, the in-process bus, the relay and the HTTP plumbing."""
+from __future__ import annotations
+
+import json
+import threading
+
+import pytest
+from pydantic import ValidationError
+
+from services.common.bus import topic_matches
+from services.common.bus.memory import InProcessBus
+from services.common.db import make_engine
+from services.common.envelope import MalformedEvent, decode, make_event
+from services.common.settings import settings_for
+from services.common.text import fold, nfc, sort_key
+
+
+def test_settings_come_from_the_service_prefix(monkeypatch):
+    monkeypatch.setenv("ORGUNITS_BUS_URL", "amqp://u:p@localhost//")
+    monkeypatch.setenv("IDENTITY_BUS_URL", "memory://")
+    assert settings_for("orgunits").bus_url == "amqp://u:p@localhost//"
+
+
+@pytest.mark.parametrize("overrides, complaint", [
+    ({"secret_key": "change-me-please-change-me-please-x"}, "SECRET_KEY"),
+    ({"secret_key": "short"}, "SECRET_KEY"),
+    ({"bus_url": "amqp://guest:guest@localhost//"}, "BUS_URL"),
+    ({"database_url": "postgresql://egov:changeme@localhost/egov"}, "DATABASE_URL"),
+    ({"jwt_public_key": ""}, "JWT_PUBLIC_KEY"),
+])
+def test_production_refuses_placeholder_secrets(overrides, complaint):
+    good = {"env": "production", "secret_key": "k" * 40, "database_url": "postgresql://egov:s3cr3t-Xy@db/egov",
+            "bus_url": "amqp://egov:s3cr3t-Xy@mq//", "jwt_public_key": "pem"}
+    settings_for("orgunits", **good)
+    with pytest.raises(ValidationError, match=complaint):
+        settings_for("orgunits", **{**good, **overrides})
+
+
+def test_development_accepts_the_defaults():
+    assert settings_for("orgunits").env == "development"
+
+
+def test_vietnamese_text_helpers():
+    assert nfc("  Sở   Y tế ") == "Sở Y tế"
+    assert fold("Đảng ủy Khối Cơ quan") == "dang uy khoi co quan"
+    assert sorted(["Đông", "Dung", "Anh", "Ánh", "Ân", "Bảo"], key=sort_key) == ["Anh", "Ánh", "Ân", "Bảo",
+                                                                                  "Dung", "Đông"]
+
+
+@pytest.mark.parametrize("pattern, key, expected", [
+    ("orgunits.#", "orgunits.unit.created", True), ("orgunits.#", "orgunits", True),
+    ("identity.account.*", "identity.account.approved", True), ("identity.account.*", "identity.admin.x", False),
+    ("a.*", "a.b.c", False), ("a.#.c", "a.c", True), ("a.#.c", "a.x.y.c", True), ("#", "anything.at.all", True),
+    ("orgunits.#", "orgunitsx.unit", False),
+])
+def test_topic_patterns_follow_amqp_rules(pattern, key, expected):
+    assert topic_matches(pattern, key) is expected
+
+
+def test_envelope_round_trip_and_refusal():
+    event = make_event("x.y.z", source="test", subject="s", data={"a": 1}, correlation_id="c1")
+    assert decode(json.dumps(event)) == event
+    for bad in (b"not json", b"[]", b'{"specversion": "1.0"}'):
+        with pytest.raises(MalformedEvent):
+            decode(bad)
+
+
+def test_in_process_bus_retries_then_dead_letters():
+    bus = InProcessBus(delivery_limit=3)
+    attempts = []
+
+    def flaky(event):
+        attempts.append(event["id"])
+        if event["data"]["fail"]:
+            raise RuntimeError("handler failed")
+
+    bus.subscribe("q", ["t.#"], flaky)
+    bus.start()
+    good = make_event("t.ok", source="test", subject="s", data={"fail": False})
+    bad = make_event("t.bad", source="test", subject="s", data={"fail": True})
+    bus.publish(bad)
+    bus.publish(good)
+    bus.publish(make_event("other.topic", source="test", subject="s", data={"fail": True}))
+    assert bus.wait_idle(5)
+    bus.close()
+    assert attempts.count(bad["id"]) == 3 and attempts.count(good["id"]) == 1
+    assert [e["id"] for e in bus.queues["q"].dead] == [bad["id"]]
+    assert len(bus.unrouted) == 1
+
+
+def test_relay_publishes_in_commit_order_and_marks_rows_sent(orgunits, super_token):
+    from tests.conftest import auth
+
+    runtime = orgunits.extensions["egov"]
+    seen = []
+    runtime.bus.subscribe("integrator", ["orgunits.#"], lambda e: seen.append((e["type"], e["subject"])))
+    runtime.bus.start()
+    client = orgunits.test_client()
+    root = client.post("/api/orgunits/units", headers=auth(super_token), json={"code": "R", "name": "Gốc"}).get_json()
+    child = client.post("/api/orgunits/units", headers=auth(super_token),
+                        json={"code": "C", "name": "Con", "parent_id": root["id"]}).get_json()
+    client.post(f"/api/orgunits/units/{child['id']}/deactivate", headers=auth(super_token))
+    assert runtime.relay.pending() == 3
+    assert runtime.relay.publish_pending() == 3
+    assert runtime.relay.pending() == 0
+    assert runtime.bus.wait_idle(5)
+    assert seen == [("orgunits.unit.created", root["id"]), ("orgunits.unit.created", child["id"]),
+                    ("orgunits.unit.deactivated", child["id"])]
+
+
+def test_relay_thread_wakes_on_commit(orgunits, super_token):
+    from tests.conftest import auth
+
+    runtime = orgunits.extensions["egov"]
+    got = threading.Event()
+    runtime.bus.subscribe("integrator", ["orgunits.unit.created"], lambda e: got.set())
+    runtime.bus.start()
+    runtime.start_relay()
+    orgunits.test_client().post("/api/orgunits/units", headers=auth(super_token), json={"code": "R", "name": "Gốc"})
+    assert got.wait(5)
+
+
+def test_every_response_carries_a_correlation_id_and_health_answers(orgunits):
+    client = orgunits.test_client()
+    response = client.get("/api/orgunits/healthz", headers={"X-Correlation-ID": "req-42"})
+    assert response.status_code == 200 and response.headers["X-Correlation-ID"] == "req-42"
+    assert client.get("/healthz").headers["X-Correlation-ID"]
+    ready = client.get("/api/orgunits/readyz").get_json()
+    assert ready["checks"] == {"database": "ok", "bus": "ok"}
+
+
+def test_readyz_reports_a_database_that_is_gone(orgunits):
+    runtime = orgunits.extensions["egov"]
+    runtime.db.engine.dispose()
+    runtime.db.engine = make_engine("postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2")
+    response = orgunits.test_client().get("/readyz")
+    assert response.status_code == 503 and response.get_json()["checks"]["database"].startswith("unavailable")
+
+
+def test_unknown_route_is_a_problem_document(orgunits):
+    response = orgunits.test_client().get("/api/orgunits/nothing-here")
+    assert response.status_code == 404 and response.mimetype == "application/problem+json"
