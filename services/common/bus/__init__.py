@@ -28,6 +28,9 @@ class Bus(Protocol):
     def subscribe(self, queue: str, patterns: list[str], handler: Handler) -> None:
         """Declare ``queue`` bound to ``patterns``; ``handler`` runs for each message once consuming starts."""
 
+    def declare(self) -> None:
+        """Create the exchanges and this service's queues (idempotent)."""
+
     def start(self) -> None:
         """Start delivering to the subscribed handlers (in background threads)."""
 

@@ -69,6 +69,15 @@ class KombuBus:
             dead(channel).declare()
             main(channel).declare()
 
+    def declare(self) -> None:
+        """Declare the exchanges and this bus's consumer queues now (deploy set-up and start-up use it)."""
+        try:
+            with Connection(self.url, connect_timeout=5) as conn:
+                conn.ensure_connection(max_retries=1)
+                self.declare_topology(conn.default_channel)
+        except Exception as exc:
+            raise BusError(f"could not declare the topology: {exc!r}") from exc
+
     # -- publishing -----------------------------------------------------------------------------
     def _connect_publisher(self) -> None:
         conn = Connection(self.url, transport_options={"confirm_publish": True}, connect_timeout=5)

@@ -100,6 +100,9 @@ class InProcessBus:
     def ping(self) -> None:
         return None
 
+    def declare(self) -> None:
+        return None
+
     def close(self) -> None:
         self._stopping.set()
         for thread in self._threads:
