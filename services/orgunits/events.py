@@ -126,6 +126,23 @@ PUBLISHED: dict[str, type[BaseModel]] = {
     UNIT_DISSOLVED: UnitReorganised, UNIT_ACTIVATED: UnitEvent, UNIT_DEACTIVATED: UnitEvent,
     UNIT_DELETED: UnitEvent, BANK_ACCOUNTS_CHANGED: BankAccountsChanged, EDITORS_CHANGED: EditorsChanged,
 }
+DESCRIPTIONS = {
+    UNIT_CREATED: "A unit was created (one event per unit, also for each unit of an import).",
+    UNIT_UPDATED: "A unit's fields changed; `changed` names them.",
+    UNIT_MOVED: "A unit and its subtree moved under another parent (descendants' ancestors change too).",
+    UNIT_MERGED: "A unit was merged into `target` (sáp nhập): its children moved there (each also gets "
+                 "`orgunits.unit.moved`), its people must re-declare.",
+    UNIT_DISSOLVED: "A unit was dissolved (giải thể); its people must re-declare.",
+    UNIT_ACTIVATED: "A unit is in use again.",
+    UNIT_DEACTIVATED: "A unit is no longer in use (Ngừng sử dụng).",
+    UNIT_DELETED: "A unit without children or members was deleted; the snapshot is its last state.",
+    BANK_ACCOUNTS_CHANGED: "A party organisation's bank accounts changed; the full list follows.",
+    EDITORS_CHANGED: "The editor list of a unit (Phân quyền thành viên) changed.",
+    **{f"identity.account.{name}": "An account's full snapshot after the change; orgunits keeps its members "
+                                   "read model from these." for name in (
+        "registered", "approved", "rejected", "updated", "transferred", "locked", "unlocked", "archived",
+        "converted", "deleted")},
+}
 IDENTITY_ACCOUNT_EVENTS = [f"identity.account.{name}" for name in (
     "registered", "approved", "rejected", "updated", "transferred", "locked", "unlocked", "archived",
     "converted", "deleted")]

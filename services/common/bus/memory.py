@@ -97,6 +97,11 @@ class InProcessBus:
         finally:
             timer.cancel()
 
+    def run_consumers(self) -> None:
+        """Consume in the calling thread's lifetime: start the workers and wait until ``close``."""
+        self.start()
+        self._stopping.wait()
+
     def ping(self) -> None:
         return None
 

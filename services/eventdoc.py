@@ -1,0 +1,90 @@
+"""Write the event catalogue for integrators from the payload models: docs/events.md (one page) and
+docs/events/<type>.schema.json (JSON Schema of each event's ``data``). `make events-doc` runs this;
+a test fails when the committed files differ from what the code says."""
+from __future__ import annotations
+
+import json
+import re
+import sys
+from pathlib import Path
+
+from pydantic import BaseModel
+
+from services.orgunits import events as orgunits_events
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+CATALOGUES: dict[str, dict[str, type[BaseModel]]] = {
+    "orgunits (published)": orgunits_events.PUBLISHED,
+    "identity.account.* (published by identity, consumed by orgunits)": {
+        name: orgunits_events.AccountEvent for name in orgunits_events.IDENTITY_ACCOUNT_EVENTS},
+}
+
+HEADER = """# Event catalogue
+
+Every state change is published on the RabbitMQ topic exchange **`egov.events`** (durable) with the
+**routing key = event type**. Bind your own queue with a pattern (`orgunits.#`, `identity.account.*`).
+Messages are persistent, CloudEvents 1.0 in structured JSON mode (`content_type`
+`application/cloudevents+json`, AMQP `message_id` = event `id`, `type` = event type):
+
+```json
+{"specversion": "1.0", "id": "…uuid…", "source": "/egov/orgunits", "type": "orgunits.unit.created",
+ "time": "2026-11-22T10:00:00.000000Z", "subject": "<the unit's id>", "datacontenttype": "application/json",
+ "correlationid": "<the request that caused it>", "data": {"schema_version": 1, "unit": {…}}}
+```
+
+- Delivery is at least once: deduplicate by `id` (the suite's own consumers keep an inbox table).
+- Events about one subject are published in the order they happened (one relay per service, commit order).
+- `data.schema_version` changes only when a payload changes incompatibly; new fields may appear at any time.
+- Events nobody is bound to are kept for 7 days in the queue `egov.unrouted`.
+- A consumer queue's messages that keep failing go to `<queue>.dead` via the exchange `egov.dlx`.
+
+The JSON Schema of each event's `data` is in [`docs/events/`](events/).
+
+"""
+
+
+def _type(annotation) -> str:
+    text = annotation.__name__ if isinstance(annotation, type) else str(annotation)
+    return re.sub(r"[\w.]+\.(\w+)", r"\1", text)
+
+
+def _fields(model: type[BaseModel]) -> str:
+    rows = []
+    for name, field in model.model_fields.items():
+        annotation = _type(field.annotation)
+        rows.append(f"| `{name}` | `{annotation}` | {field.description or ''} |")
+    return "| field | type | meaning |\n|---|---|---|\n" + "\n".join(rows)
+
+
+def render() -> dict[Path, str]:
+    files: dict[Path, str] = {}
+    parts = [HEADER]
+    for title, catalogue in CATALOGUES.items():
+        parts.append(f"## {title}\n")
+        for event_type, model in catalogue.items():
+            schema = model.model_json_schema()
+            files[DOCS / "events" / f"{event_type}.schema.json"] = json.dumps(
+                schema, ensure_ascii=False, indent=2) + "\n"
+            doc = orgunits_events.DESCRIPTIONS.get(event_type, "")
+            parts.append(f"### `{event_type}`\n\n{doc}\n\nSchema: [`events/{event_type}.schema.json`]"
+                         f"(events/{event_type}.schema.json)\n\n{_fields(model)}\n")
+        nested = {m for m in catalogue.values()}
+        for model in sorted(nested, key=lambda m: m.__name__):
+            for field in model.model_fields.values():
+                inner = getattr(field.annotation, "model_fields", None)
+                if inner and f"#### `{field.annotation.__name__}`" not in "".join(parts):
+                    parts.append(f"#### `{field.annotation.__name__}`\n\n{_fields(field.annotation)}\n")
+    files[DOCS / "events.md"] = "\n".join(parts)
+    return files
+
+
+def main() -> int:
+    for path, text in render().items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    print(f"wrote {len(render())} files under {DOCS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
