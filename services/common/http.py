@@ -34,6 +34,9 @@ class Problem(BaseModel):
     correlation_id: str | None = None
 
 
+PROBLEM_RESPONSES = {status: Problem for status in (400, 401, 403, 404, 409, 422)}
+
+
 class Page(BaseModel):
     total: int
     limit: int

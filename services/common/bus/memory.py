@@ -10,7 +10,7 @@ from typing import Any
 
 from services.common.bus import Handler, topic_matches
 from services.common.envelope import MalformedEvent
-from services.common.logging import get_logger
+from services.common.logging import correlation, get_logger
 
 log = get_logger(__name__)
 
@@ -68,7 +68,8 @@ class InProcessBus:
                 continue
             q.busy = True
             try:
-                q.handler(event)
+                with correlation(event.get("correlationid"), event_id=event.get("id"), event_type=event.get("type")):
+                    q.handler(event)
             except MalformedEvent as exc:
                 log.error("bus.dead_letter", queue=q.name, event_id=event.get("id"), reason=str(exc))
                 q.dead.append(event)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 from flask_openapi3 import APIBlueprint, Tag
 
-from services.common.http import BEARER, Problem, bearer_principal
+from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal
 from services.common.runtime import ServiceRuntime
 from services.orgunits.api.schemas import (
     BankAccountList,
@@ -21,8 +21,6 @@ from services.orgunits.domain.tree import get_unit
 from services.orgunits.events import BankAccountSnapshot
 from services.orgunits.models import Member
 
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
-
 
 def member_out(member: Member) -> dict:
     return {"account_id": member.account_id, "full_name": member.full_name, "unit_id": member.unit_id,
@@ -31,7 +29,7 @@ def member_out(member: Member) -> dict:
 
 def blueprint(rt: ServiceRuntime) -> APIBlueprint:
     bp = APIBlueprint("people", __name__, url_prefix="/api/orgunits", abp_tags=[Tag(name="people")],
-                      abp_responses=ERRORS)
+                      abp_responses=PROBLEM_RESPONSES)
 
     def viewing(session, unit_id: str) -> None:
         require_view_people(session, bearer_principal(rt.verifier), get_unit(session, unit_id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import jsonify
 from flask_openapi3 import APIBlueprint, Tag
 
-from services.common.http import BEARER, Problem, bearer_principal
+from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal
 from services.common.runtime import ServiceRuntime
 from services.orgunits.api.schemas import (
     MoveBody,
@@ -18,12 +18,10 @@ from services.orgunits.domain import tree
 from services.orgunits.events import UnitSnapshot
 from services.orgunits.models import UnitCreate, UnitUpdate
 
-ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 409: Problem, 422: Problem}
-
 
 def blueprint(rt: ServiceRuntime) -> APIBlueprint:
     bp = APIBlueprint("units", __name__, url_prefix="/api/orgunits", abp_tags=[Tag(name="units")],
-                      abp_responses=ERRORS)
+                      abp_responses=PROBLEM_RESPONSES)
 
     def principal():
         return bearer_principal(rt.verifier)

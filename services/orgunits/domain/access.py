@@ -38,6 +38,15 @@ def require_edit(session: Session, principal: Principal, unit: Unit) -> None:
         raise Forbidden(f"you may not change “{unit.name}”: it is outside the units you administer or edit")
 
 
+def unit_for_edit(session: Session, principal: Principal, unit_id: str) -> Unit:
+    """The unit, if it exists (404) and the caller may change it (403) — the one per-object check."""
+    from services.orgunits.domain.tree import get_unit  # tree imports this module
+
+    unit = get_unit(session, unit_id)
+    require_edit(session, principal, unit)
+    return unit
+
+
 def require_view_people(session: Session, principal: Principal, unit: Unit) -> None:
     """People data (headcount, members, bank accounts) of a unit: its editors, or someone working in it."""
     if principal.unit_id and principal.unit_id in lineage(unit):

@@ -12,7 +12,7 @@ from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.text import fold, nfc
 from services.orgunits import events
-from services.orgunits.domain.access import require_edit
+from services.orgunits.domain.access import unit_for_edit
 from services.orgunits.domain.tree import get_unit
 from services.orgunits.models import PARTY_KINDS, BankAccount, Unit
 
@@ -56,8 +56,7 @@ def account_snapshot(account: BankAccount) -> dict:
 
 def add_account(uow: UnitOfWork, principal: Principal, unit_id: str, data: BankAccountCreate) -> BankAccount:
     session = uow.session
-    unit = get_unit(session, unit_id)
-    require_edit(session, principal, unit)
+    unit = unit_for_edit(session, principal, unit_id)
     if unit.kind not in PARTY_KINDS:
         raise Invalid(f"“{unit.name}” is not a party organisation; bank accounts are kept only for those")
     number = data.account_number.replace(" ", "").replace(".", "")
@@ -91,8 +90,7 @@ def _account(session: Session, unit_id: str, account_id: int) -> BankAccount:
 
 def use_account(uow: UnitOfWork, principal: Principal, unit_id: str, account_id: int) -> BankAccount:
     session = uow.session
-    unit = get_unit(session, unit_id)
-    require_edit(session, principal, unit)
+    unit = unit_for_edit(session, principal, unit_id)
     chosen = _account(session, unit.id, account_id)
     for account in list_accounts(session, unit.id):
         account.in_use = account.id == chosen.id
@@ -103,8 +101,7 @@ def use_account(uow: UnitOfWork, principal: Principal, unit_id: str, account_id:
 
 def remove_account(uow: UnitOfWork, principal: Principal, unit_id: str, account_id: int) -> None:
     session = uow.session
-    unit = get_unit(session, unit_id)
-    require_edit(session, principal, unit)
+    unit = unit_for_edit(session, principal, unit_id)
     account = _account(session, unit.id, account_id)
     if account.in_use and len(list_accounts(session, unit.id)) > 1:
         raise Conflict("this is the account in use; choose another account to use before removing it")

@@ -8,7 +8,7 @@ from services.common.db import UnitOfWork
 from services.common.errors import NotFound
 from services.common.models import iso
 from services.orgunits import events
-from services.orgunits.domain.access import lineage, require_edit
+from services.orgunits.domain.access import lineage, unit_for_edit
 from services.orgunits.domain.tree import get_unit
 from services.orgunits.models import UnitEditor
 
@@ -28,8 +28,7 @@ def _publish(uow: UnitOfWork, unit_id: str) -> None:
 
 def grant_editor(uow: UnitOfWork, principal: Principal, unit_id: str, account_id: str) -> None:
     session = uow.session
-    unit = get_unit(session, unit_id)
-    require_edit(session, principal, unit)
+    unit = unit_for_edit(session, principal, unit_id)
     if session.get(UnitEditor, (unit.id, account_id)) is None:
         session.add(UnitEditor(unit_id=unit.id, account_id=account_id, granted_by=principal.account_id))
         session.flush()
@@ -39,8 +38,7 @@ def grant_editor(uow: UnitOfWork, principal: Principal, unit_id: str, account_id
 
 def revoke_editor(uow: UnitOfWork, principal: Principal, unit_id: str, account_id: str) -> None:
     session = uow.session
-    unit = get_unit(session, unit_id)
-    require_edit(session, principal, unit)
+    unit = unit_for_edit(session, principal, unit_id)
     grant = session.get(UnitEditor, (unit.id, account_id))
     if grant is None:
         raise NotFound(f"{account_id} is not a direct editor of “{unit.name}”")

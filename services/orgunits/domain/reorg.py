@@ -8,7 +8,7 @@ from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Invalid
 from services.orgunits import events
-from services.orgunits.domain.access import require_edit
+from services.orgunits.domain.access import require_edit, unit_for_edit
 from services.orgunits.domain.tree import LIVE, _touch, get_unit, live_parent, reparent, snapshot
 from services.orgunits.models import Member, Unit, UnitStatus
 
@@ -21,8 +21,7 @@ def _members_of(session: Session, unit_id: str) -> list[Member]:
 
 
 def _source(session: Session, principal: Principal, unit_id: str) -> Unit:
-    unit = get_unit(session, unit_id)
-    require_edit(session, principal, unit)
+    unit = unit_for_edit(session, principal, unit_id)
     if unit.status not in LIVE:
         raise Conflict(f"“{unit.name}” is already {unit.status}")
     if unit.parent_id is None:

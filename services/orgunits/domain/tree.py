@@ -15,7 +15,7 @@ from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.models import iso, utcnow
 from services.common.text import fold, sort_key
 from services.orgunits import events
-from services.orgunits.domain.access import lineage, require_edit
+from services.orgunits.domain.access import lineage, require_edit, unit_for_edit
 from services.orgunits.models import BankAccount, Member, Unit, UnitCreate, UnitEditor, UnitStatus, UnitUpdate
 
 LIVE = (UnitStatus.active, UnitStatus.inactive)
@@ -99,8 +99,7 @@ def create_unit(uow: UnitOfWork, principal: Principal, data: UnitCreate) -> Unit
 
 def update_unit(uow: UnitOfWork, principal: Principal, unit_id: str, changes: UnitUpdate) -> Unit:
     session = uow.session
-    unit = get_unit(session, unit_id)
-    require_edit(session, principal, unit)
+    unit = unit_for_edit(session, principal, unit_id)
     fields = changes.model_dump(exclude_unset=True)
     for required in ("code", "name", "kind"):
         if required in fields and fields[required] is None:
@@ -128,8 +127,7 @@ def _touch(unit: Unit, principal: Principal | None) -> None:
 
 def move_unit(uow: UnitOfWork, principal: Principal, unit_id: str, new_parent_id: str | None) -> Unit:
     session = uow.session
-    unit = get_unit(session, unit_id)
-    require_edit(session, principal, unit)
+    unit = unit_for_edit(session, principal, unit_id)
     if new_parent_id is None:
         if not principal.is_super_admin:
             raise Forbidden("only a super admin may make a unit a root")
@@ -171,8 +169,7 @@ def reparent(session: Session, unit: Unit, parent: Unit | None) -> None:
 
 def delete_unit(uow: UnitOfWork, principal: Principal, unit_id: str) -> None:
     session = uow.session
-    unit = get_unit(session, unit_id)
-    require_edit(session, principal, unit)
+    unit = unit_for_edit(session, principal, unit_id)
     if unit.parent_id is None and not principal.is_super_admin:
         raise Forbidden("only a super admin may delete a root unit")
     kids = session.exec(select(func.count()).select_from(Unit).where(Unit.parent_id == unit.id)).one()
@@ -192,8 +189,7 @@ def delete_unit(uow: UnitOfWork, principal: Principal, unit_id: str) -> None:
 
 def set_active(uow: UnitOfWork, principal: Principal, unit_id: str, active: bool) -> Unit:
     session = uow.session
-    unit = get_unit(session, unit_id)
-    require_edit(session, principal, unit)
+    unit = unit_for_edit(session, principal, unit_id)
     if unit.status not in LIVE:
         raise Conflict(f"“{unit.name}” is {unit.status}; it can no longer be (de)activated")
     wanted = UnitStatus.active if active else UnitStatus.inactive
