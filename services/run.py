@@ -12,25 +12,34 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from services.common.bus.memory import InProcessBus
-from services.common.devkeys import DevKeys
 from services.common.gateway import Gateway
 from services.common.logging import configure_logging, get_logger
 from services.common.settings import settings_for
+from services.identity import app as identity_app
+from services.identity.demo import load_demo_accounts
+from services.identity.settings import IdentitySettings
 from services.orgunits import app as orgunits_app
 
 log = get_logger("run")
 
 
-def build(var_dir: Path, *, log_format: str = "auto") -> tuple[Gateway, DevKeys]:
-    """All services wired on one in-process bus, each with its own SQLite file in ``var_dir``."""
+def build(var_dir: Path, *, log_format: str = "auto") -> tuple[Gateway, list[tuple[str, str, str]]]:
+    """All services wired on one in-process bus, each with its own SQLite file in ``var_dir``; demo data
+    is loaded on first start. Returns the gateway and the demo people created now (with passwords)."""
     configure_logging(log_format)
-    keys = DevKeys.load_or_create(var_dir / "dev-signing-key.pem")
     bus = InProcessBus()
-    common = {"var_dir": var_dir, "env": "development", "jwt_public_key": keys.public_pem,
-              "log_format": log_format}
-    orgunits = orgunits_app.create_app(settings_for("orgunits", **common), bus=bus)
+    common = {"var_dir": var_dir, "env": "development", "log_format": log_format}
+    identity = identity_app.create_app(settings_for("identity", IdentitySettings, **common), bus=bus)
+    public_key = identity.extensions["identity"].issuer.public_pem
+    orgunits = orgunits_app.create_app(settings_for("orgunits", jwt_public_key=public_key, **common), bus=bus)
+    gateway = Gateway({"identity": identity, "orgunits": orgunits})
+    for runtime in gateway.runtimes:
+        runtime.start_consumers()
     orgunits_app.load_demo_data(orgunits.extensions["egov"])
-    return Gateway({"orgunits": orgunits}), keys
+    gateway.deliver_pending()
+    people = load_demo_accounts(identity.extensions["egov"])
+    gateway.deliver_pending()
+    return gateway, people
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,16 +49,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--var-dir", type=Path, default=Path(os.environ.get("EGOV_VAR_DIR", "var")))
     args = parser.parse_args(argv)
     args.var_dir.mkdir(parents=True, exist_ok=True)
-    gateway, keys = build(args.var_dir.resolve())
+    gateway, people = build(args.var_dir.resolve())
     gateway.start_background()
     server = make_server(args.host, args.port, gateway, threaded=True)
-    token = keys.mint(sub="dev-super-admin", perms=["system.admin"], ttl=12 * 3600)
-    print(f"\nThe suite is running on http://{args.host}:{args.port}/  (Ctrl-C stops it)\n"
-          f"  units:    http://{args.host}:{args.port}/api/orgunits/units?parent=root\n"
-          f"  OpenAPI:  http://{args.host}:{args.port}/api/orgunits/openapi.json\n"
-          f"  health:   http://{args.host}:{args.port}/readyz\n"
-          f"  A development super-admin token (12 h; identity will issue real ones):\n"
-          f"  export TOKEN={token}\n", flush=True)
+    base = f"http://{args.host}:{args.port}"
+    print(f"\nThe suite is running on {base}/  (Ctrl-C stops it)\n"
+          f"  units:    {base}/api/orgunits/units?parent=root\n"
+          f"  sign in:  POST {base}/api/identity/auth/login  {{\"username\": …, \"password\": …}}\n"
+          f"  OpenAPI:  {base}/api/orgunits/openapi.json  {base}/api/identity/openapi.json\n"
+          f"  health:   {base}/readyz", flush=True)
+    if people:
+        print("\n  Demo accounts (one-time passwords, shown once; the first sign-in chooses a new one):")
+        for username, name, password in people:
+            print(f"    {username:<16} {password}   {name}")
+    print(flush=True)
 
     def stop(_signum, _frame):
         threading.Thread(target=server.shutdown, daemon=True).start()

@@ -37,3 +37,8 @@ class Unauthorized(DomainError):
 class Forbidden(DomainError):
     status = 403
     title = "Forbidden"
+
+
+class TooManyRequests(DomainError):
+    status = 429
+    title = "Too many requests"

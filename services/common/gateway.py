@@ -21,6 +21,17 @@ class Gateway:
             runtime.start_relay()
             runtime.start_consumers()
 
+    def deliver_pending(self, timeout: float = 30.0) -> None:
+        """Publish every committed outbox row and wait until in-process consumers are idle (start-up and
+        demo loading use it, so one service's demo data sees another's)."""
+        for _ in range(100):
+            published = sum(sum(iter(rt.relay.publish_pending, 0)) for rt in self.runtimes)
+            for bus in {id(rt.bus): rt.bus for rt in self.runtimes}.values():
+                if hasattr(bus, "wait_idle"):
+                    bus.wait_idle(timeout)
+            if not published:
+                return
+
     def stop(self) -> None:
         for runtime in self.runtimes:
             runtime.stop()

@@ -109,7 +109,10 @@ def _install_request_hooks(app: OpenAPI) -> None:
 def _install_error_handlers(app: OpenAPI) -> None:
     @app.errorhandler(DomainError)
     def _domain(exc: DomainError) -> Response:
-        return problem(exc.status, exc.title, exc.detail, **exc.extra)
+        response = problem(exc.status, exc.title, exc.detail, **exc.extra)
+        if "retry_after" in exc.extra:
+            response.headers["Retry-After"] = str(exc.extra["retry_after"])
+        return response
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

@@ -1,5 +1,5 @@
-"""`make run` as a newcomer uses it: it serves the Bình Thuận tree on one port, stops cleanly on Ctrl-C,
-and a second start reuses the data instead of loading it again."""
+"""`make run` as a newcomer uses it: it serves the Bình Thuận tree and the demo accounts on one port, tokens
+from identity work in orgunits, it stops cleanly on Ctrl-C, and a second start reuses the data."""
 from __future__ import annotations
 
 import os
@@ -52,6 +52,16 @@ def _stop(proc: subprocess.Popen) -> str:
     return out
 
 
+def _sign_in(base: str, username: str, one_time_password: str) -> str:
+    """The demo admin's first sign-in: the one-time password only lets them choose a new one."""
+    first = requests.post(f"{base}/api/identity/auth/login", json={"username": username,
+                          "password": one_time_password}, timeout=10).json()
+    assert first["password_change_required"] is True and "access_token" not in first
+    tokens = requests.post(f"{base}/api/identity/auth/password", json={
+        "change_token": first["change_token"], "new_password": "một câu mật khẩu đủ dài"}, timeout=10).json()
+    return tokens["access_token"]
+
+
 def _units(base: str) -> list[dict]:
     root = requests.get(f"{base}/api/orgunits/units", params={"parent": "root"}, timeout=5).json()["items"]
     assert [u["name"] for u in root] == ["Tỉnh Bình Thuận"]
@@ -66,11 +76,15 @@ def test_make_run_serves_the_tree_and_restarts_on_the_same_data(tmp_path):
         _wait_ready(proc, base)
         units = _units(base)
         assert len(units) == 679 and max(u["depth"] for u in units) == 6
-        token = next(line.split("TOKEN=", 1)[1] for line in iter(proc.stdout.readline, "") if "TOKEN=" in line)
-        created = requests.post(f"{base}/api/orgunits/units", headers={"Authorization": f"Bearer {token.strip()}"},
-                                json={"parent_id": units[0]["id"], "code": "E2E-1", "name": "Đơn vị thử"},
-                                timeout=5)
+        otp = next(line.split()[1] for line in iter(proc.stdout.readline, "") if line.strip().startswith("qt.sokhcn"))
+        token = _sign_in(base, "qt.sokhcn", otp)
+        skhcn = requests.get(f"{base}/api/orgunits/units", params={"q": "BT.01.01.13"}, timeout=5).json()["items"][0]
+        created = requests.post(f"{base}/api/orgunits/units", headers={"Authorization": f"Bearer {token}"},
+                                json={"parent_id": skhcn["id"], "code": "E2E-1", "name": "Đơn vị thử"}, timeout=5)
         assert created.status_code == 201, created.text
+        outside = requests.post(f"{base}/api/orgunits/units", headers={"Authorization": f"Bearer {token}"},
+                                json={"parent_id": units[0]["id"], "code": "E2E-2", "name": "Ngoài phạm vi"}, timeout=5)
+        assert outside.status_code == 403
     finally:
         out = _stop(proc)
     assert "stopping" in out and "Traceback" not in out

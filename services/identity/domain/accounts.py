@@ -1,0 +1,239 @@
+"""Accounts and their lifecycle: register → approve/reject, edit, lock/unlock, archive, delete; lists,
+statistics and the edit history (Lịch sử chỉnh sửa)."""
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from services.common.auth import Principal
+from services.common.db import UnitOfWork
+from services.common.errors import Conflict, Invalid
+from services.common.models import iso, utcnow
+from services.common.text import fold, sort_key
+from services.identity.domain import passwords
+from services.identity.domain.scope import authority, get_account_for, live_unit, subtree_filter
+from services.identity.models import Account, AccountChange, AccountStatus, Appointment, RefreshToken
+from services.identity.schemas import AccountUpdate, Approval, Registration
+
+EDITABLE = ("full_name", "date_of_birth", "phone", "email", "department", "position", "staff_category", "roles",
+            "note", "is_head", "manager_id")
+
+
+def snapshot(session: Session, account: Account) -> dict:
+    """The account as events and API responses show it (never any secret)."""
+    appointments = session.exec(select(Appointment).where(Appointment.account_id == account.id)).all()
+    return {
+        "id": account.id, "username": account.username, "full_name": account.full_name,
+        "date_of_birth": account.date_of_birth.isoformat() if account.date_of_birth else None,
+        "citizen_id": account.citizen_id, "phone": account.phone, "email": account.email,
+        "unit_id": account.unit_id, "department": account.department, "position": account.position,
+        "staff_category": account.staff_category, "roles": list(account.roles or []), "note": account.note,
+        "is_head": account.is_head, "manager_id": account.manager_id, "status": str(account.status),
+        "archive_group": account.archive_group, "needs_redeclare": account.needs_redeclare,
+        "appointments": [{"unit_id": a.unit_id, "position": a.position} for a in appointments],
+        "version": account.version, "updated_at": iso(account.updated_at), "updated_by": account.updated_by,
+    }
+
+
+def publish(uow: UnitOfWork, kind: str, account: Account, **extra) -> None:
+    uow.session.flush()
+    uow.emit(f"identity.account.{kind}", account.id, {"account": snapshot(uow.session, account), **extra})
+
+
+def record(session: Session, account: Account, action: str, by: str | None,
+           changes: dict[str, tuple[object, object]] | None = None) -> None:
+    """Write the history rows and stamp the account."""
+    for name, (old, new) in (changes or {None: (None, None)}).items():
+        session.add(AccountChange(account_id=account.id, action=action, field=name,
+                                  old_value=None if old is None else str(old)[:2000],
+                                  new_value=None if new is None else str(new)[:2000], changed_by=by))
+    account.version += 1
+    account.updated_at = utcnow()
+    account.updated_by = by
+
+
+def _ensure_unique(session: Session, account_id: str | None, **values) -> None:
+    for name, value in values.items():
+        if value is None:
+            continue
+        holder = session.exec(select(Account).where(getattr(Account, name) == value)).first()
+        if holder is not None and holder.id != account_id:
+            raise Conflict(f"another account already uses this {name.replace('_', ' ')}")
+
+
+def _search_text(account: Account) -> str:
+    return fold(f"{account.full_name} {account.citizen_id or ''} {account.username}")
+
+
+def register(uow: UnitOfWork, data: Registration) -> Account:
+    session = uow.session
+    live_unit(session, data.unit_id)
+    _ensure_unique(session, None, citizen_id=data.citizen_id, email=data.email, username=data.citizen_id)
+    account = Account(id=uuid.uuid4().hex, username=data.citizen_id, status=AccountStatus.pending,
+                      **data.model_dump())
+    account.search_text = _search_text(account)
+    session.add(account)
+    record(session, account, "registered", account.id)
+    publish(uow, "registered", account)
+    uow.commit()
+    return account
+
+
+def approve(uow: UnitOfWork, principal: Principal, account_id: str, data: Approval) -> tuple[Account, str]:
+    """Approve a registration; returns the one-time password to hand to the person (shown once)."""
+    session = uow.session
+    account = get_account_for(session, principal, account_id, "accounts.approve")
+    if account.status != AccountStatus.pending:
+        raise Conflict(f"the account is {account.status}, not waiting for approval")
+    changes = _apply(account, data.model_dump(exclude_none=True))
+    changes["status"] = (account.status, AccountStatus.approved)
+    account.status = AccountStatus.approved
+    otp = passwords.one_time_password()
+    account.password_hash = passwords.hash_password(otp)
+    account.must_change_password = True
+    record(session, account, "approved", principal.account_id, changes)
+    publish(uow, "approved", account)
+    uow.commit()
+    return account, otp
+
+
+def reject(uow: UnitOfWork, principal: Principal, account_id: str, reason: str) -> Account:
+    session = uow.session
+    account = get_account_for(session, principal, account_id, "accounts.approve")
+    if account.status != AccountStatus.pending:
+        raise Conflict(f"the account is {account.status}, not waiting for approval")
+    account.status = AccountStatus.rejected
+    account.rejection_reason = reason
+    record(session, account, "rejected", principal.account_id,
+           {"status": (AccountStatus.pending, AccountStatus.rejected), "rejection_reason": (None, reason)})
+    publish(uow, "rejected", account, reason=reason)
+    uow.commit()
+    return account
+
+
+def _apply(account: Account, values: dict) -> dict[str, tuple[object, object]]:
+    changes = {}
+    for name, value in values.items():
+        old = getattr(account, name)
+        if old != value:
+            setattr(account, name, value)
+            changes[name] = (old, value)
+    if "full_name" in changes:
+        account.search_text = _search_text(account)
+    return changes
+
+
+def update(uow: UnitOfWork, principal: Principal, account_id: str, data: AccountUpdate) -> Account:
+    session = uow.session
+    account = get_account_for(session, principal, account_id, "accounts.edit")
+    values = data.model_dump(exclude_unset=True)
+    if values.get("full_name", "") is None:
+        raise Invalid("the full name cannot be emptied")
+    if values.get("manager_id"):
+        get_account_for(session, principal, values["manager_id"], "accounts.read")
+    _ensure_unique(session, account.id, email=values.get("email"))
+    changes = _apply(account, values)
+    if changes:
+        record(session, account, "updated", principal.account_id, changes)
+        publish(uow, "updated", account, changed=sorted(changes))
+        uow.commit()
+    return account
+
+
+def set_locked(uow: UnitOfWork, principal: Principal, account_id: str, locked: bool) -> Account:
+    session = uow.session
+    account = get_account_for(session, principal, account_id, "accounts.lock")
+    wanted, allowed_from = ((AccountStatus.locked, AccountStatus.approved) if locked
+                            else (AccountStatus.approved, AccountStatus.locked))
+    if account.status != allowed_from:
+        raise Conflict(f"the account is {account.status}; only an {allowed_from} account can be "
+                       f"{'locked' if locked else 'unlocked'}")
+    account.status = wanted
+    if locked:
+        revoke_sessions(session, account.id)
+    record(session, account, "locked" if locked else "unlocked", principal.account_id,
+           {"status": (allowed_from, wanted)})
+    publish(uow, "locked" if locked else "unlocked", account)
+    uow.commit()
+    return account
+
+
+def archive(uow: UnitOfWork, principal: Principal, account_id: str, group: str) -> Account:
+    session = uow.session
+    account = get_account_for(session, principal, account_id, "accounts.lock")
+    if account.status == AccountStatus.archived:
+        raise Conflict("the account is already archived")
+    old = account.status
+    account.status, account.archive_group = AccountStatus.archived, group
+    revoke_sessions(session, account.id)
+    record(session, account, "archived", principal.account_id,
+           {"status": (old, AccountStatus.archived), "archive_group": (None, group)})
+    publish(uow, "archived", account)
+    uow.commit()
+    return account
+
+
+def delete(uow: UnitOfWork, principal: Principal, account_id: str) -> None:
+    """Delete on request: the account and its personal data go; the event keeps the last snapshot."""
+    from services.identity.domain.admin import remove_all_of
+
+    session = uow.session
+    account = get_account_for(session, principal, account_id, "accounts.delete")
+    if account.id == principal.account_id:
+        raise Conflict("you cannot delete your own account")
+    publish(uow, "deleted", account)
+    remove_all_of(session, account.id)
+    session.delete(account)
+    uow.commit()
+
+
+def revoke_sessions(session: Session, account_id: str) -> int:
+    tokens = session.exec(select(RefreshToken).where(RefreshToken.account_id == account_id,
+                                                     col(RefreshToken.revoked_at).is_(None))).all()
+    for token in tokens:
+        token.revoked_at = utcnow()
+    return len(tokens)
+
+
+def list_accounts(session: Session, principal: Principal, *, unit_id: str | None = None, subtree: bool = True,
+                  status: str | None = None, department: str | None = None, role: str | None = None,
+                  text: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Account], int]:
+    who = authority(session, principal.account_id)
+    query = select(Account).where(*subtree_filter(session, who, "accounts.read", unit_id, subtree))
+    if status:
+        query = query.where(Account.status == status)
+    if department:
+        query = query.where(Account.department == department)
+    if text:
+        for word in fold(text).split(" "):
+            query = query.where(col(Account.search_text).contains(word, autoescape=True))
+    rows = session.exec(query).all()
+    if role:
+        rows = [a for a in rows if role in (a.roles or [])]
+    rows = sorted(rows, key=lambda a: (sort_key(a.full_name.rsplit(" ", 1)[-1]), sort_key(a.full_name)))
+    return rows[offset:offset + limit], len(rows)
+
+
+def statistics(session: Session, principal: Principal, unit_id: str | None) -> list[dict]:
+    """Accounts per unit and status (Thống kê tài khoản) within what the caller administers."""
+    who = authority(session, principal.account_id)
+    rows = session.exec(select(Account.unit_id, Account.status, func.count())
+                        .where(*subtree_filter(session, who, "accounts.read", unit_id, True))
+                        .group_by(Account.unit_id, Account.status)).all()
+    per_unit: dict[str | None, dict[str, int]] = {}
+    for unit, status, count in rows:
+        per_unit.setdefault(unit, {})[str(status)] = count
+    return [{"unit_id": u, "by_status": s, "total": sum(s.values())} for u, s in sorted(per_unit.items(),
+                                                                                      key=lambda kv: kv[0] or "")]
+
+
+def history(session: Session, principal: Principal, account_id: str) -> list[AccountChange]:
+    get_account_for(session, principal, account_id, "accounts.read", allow_self=True)
+    return list(session.exec(select(AccountChange).where(AccountChange.account_id == account_id)
+                             .order_by(AccountChange.id)).all())
+
+
+def read(session: Session, principal: Principal, account_id: str) -> Account:
+    return get_account_for(session, principal, account_id, "accounts.read", allow_self=True)

@@ -1,0 +1,48 @@
+"""Account conversion (seed 004 §3.4): everything of an old account — roles, group memberships, admin
+grants — moves to a new account of the same unit, after explicit confirmation."""
+from __future__ import annotations
+
+from sqlmodel import select
+
+from services.common.auth import Principal
+from services.common.db import UnitOfWork
+from services.common.errors import Conflict, Invalid
+from services.identity.domain.accounts import publish, record, revoke_sessions
+from services.identity.domain.scope import get_account_for
+from services.identity.models import AccountStatus, AdminGrant, ArchiveGroup, GroupMember
+
+
+def convert(uow: UnitOfWork, principal: Principal, old_id: str, new_id: str, confirm: bool) -> dict:
+    session = uow.session
+    old = get_account_for(session, principal, old_id, "accounts.convert")
+    new = get_account_for(session, principal, new_id, "accounts.convert")
+    if old.id == new.id:
+        raise Invalid("choose a different new account")
+    if old.unit_id != new.unit_id:
+        raise Conflict("both accounts must belong to the same unit")
+    if new.status != AccountStatus.approved:
+        raise Conflict(f"the new account is {new.status}; approve it first")
+    old_groups = set(session.exec(select(GroupMember.group_id).where(GroupMember.account_id == old.id)).all())
+    new_groups = set(session.exec(select(GroupMember.group_id).where(GroupMember.account_id == new.id)).all())
+    if new_groups and new_groups != old_groups:
+        raise Conflict("the new account is in other groups than the old one; both must be in the same group")
+    grants = session.exec(select(AdminGrant).where(AdminGrant.account_id == old.id)).all()
+    plan = {"roles": sorted(set(old.roles or [])), "group_ids": sorted(old_groups),
+            "admin_grant_ids": [g.id for g in grants]}
+    if not confirm:
+        raise Conflict("conversion moves roles, groups and admin rights and cannot be undone; send confirm=true",
+                       plan=plan)
+    new.roles = sorted(set(new.roles or []) | set(old.roles or []))
+    for group_id in old_groups - new_groups:
+        session.add(GroupMember(group_id=group_id, account_id=new.id))
+    for member in session.exec(select(GroupMember).where(GroupMember.account_id == old.id)).all():
+        session.delete(member)
+    for grant in grants:
+        grant.account_id = new.id
+    old.roles, old.status, old.archive_group = [], AccountStatus.archived, ArchiveGroup.converted
+    revoke_sessions(session, old.id)
+    record(session, old, "converted", principal.account_id, {"converted_to": (None, new.id)})
+    record(session, new, "converted_from", principal.account_id, {"converted_from": (None, old.id)})
+    publish(uow, "converted", old, old_account_id=old.id, new_account_id=new.id, moved=plan)
+    uow.commit()
+    return {"old_account_id": old.id, "new_account_id": new.id, "moved": plan}

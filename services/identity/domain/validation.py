@@ -1,0 +1,54 @@
+"""Checks of what people type about themselves: citizen ID (CCCD), phone, e-mail, names."""
+from __future__ import annotations
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+
+from services.common.text import nfc
+
+# Province codes that open a 12-digit CCCD (Thông tư 07/2016/TT-BCA), e.g. 042 Hà Tĩnh, 060 Bình Thuận.
+PROVINCE_CODES = frozenset(
+    "001 002 004 006 008 010 011 012 014 015 017 019 020 022 024 025 026 027 030 031 033 034 035 036 037 "
+    "038 040 042 044 045 046 048 049 051 052 054 056 058 060 062 064 066 067 068 070 072 074 075 077 079 "
+    "080 082 083 084 086 087 089 091 092 093 094 095 096".split())
+
+
+def citizen_id(value: str, *, allow_legacy: bool = False) -> str:
+    """A 12-digit CCCD whose first three digits are a province code; a 9-digit CMND only if allowed."""
+    digits = value.strip().replace(" ", "")
+    if not digits.isdigit() or not digits.isascii():
+        raise ValueError("a citizen ID has digits only")
+    if len(digits) == 9 and allow_legacy:
+        return digits
+    if len(digits) != 12:
+        raise ValueError("a citizen ID (CCCD) has 12 digits" + ("" if allow_legacy else
+                         "; 9-digit CMND numbers are accepted only on imported records"))
+    if digits[:3] not in PROVINCE_CODES:
+        raise ValueError(f"{digits[:3]} is not a province code; a CCCD starts with its province's code")
+    return digits
+
+
+def phone(value: str) -> str:
+    """A Vietnamese phone number in any usual writing (+84 912…, 0912.345.678, (0252) 3822 123),
+    stored in the national form 0xxxxxxxxx."""
+    try:
+        parsed = phonenumbers.parse(value, "VN")
+    except phonenumbers.NumberParseException as exc:
+        raise ValueError("not a phone number") from exc
+    if parsed.country_code != 84 or not phonenumbers.is_valid_number(parsed):
+        raise ValueError("not a valid Vietnamese phone number")
+    return "0" + str(parsed.national_number)
+
+
+def email(value: str) -> str:
+    try:
+        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def person_name(value: str) -> str:
+    name = nfc(value)
+    if len(name) < 2 or any(ch.isdigit() for ch in name):
+        raise ValueError("write the full name in letters (Họ và tên)")
+    return name

@@ -1,0 +1,160 @@
+"""Events identity publishes (names + payload models, in docs/events.md) and the handlers of the
+orgunits events it consumes: the units read model, and re-declaration after merges/dissolutions."""
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
+from sqlmodel import col, select
+
+from services.common.db import UnitOfWork
+from services.common.envelope import MalformedEvent
+from services.common.outbox import idempotent
+from services.identity.domain.transfers import mark_redeclare
+from services.identity.models import UnitRef
+
+ACCOUNT_KINDS = ("registered", "approved", "rejected", "updated", "transferred", "locked", "unlocked", "archived",
+                 "converted", "deleted")
+CONSUMER_QUEUE = "identity.units"
+CONSUMES = ["orgunits.unit.*"]
+
+
+class Appointment(BaseModel):
+    unit_id: str
+    position: str | None
+
+
+class AccountSnapshot(BaseModel):
+    """The full account after the change — never a password or a token."""
+
+    id: str
+    username: str
+    full_name: str
+    date_of_birth: str | None
+    citizen_id: str | None
+    phone: str | None
+    email: str | None
+    unit_id: str | None
+    department: str | None
+    position: str | None
+    staff_category: str | None
+    roles: list[str]
+    note: str | None
+    is_head: bool
+    manager_id: str | None
+    status: str = Field(description="pending | approved | rejected | locked | archived")
+    archive_group: str | None
+    needs_redeclare: bool = Field(description="the unit was merged or dissolved; the person must re-declare")
+    appointments: list[Appointment] = Field(description="concurrent appointments (kiêm nhiệm)")
+    version: int
+    updated_at: str
+    updated_by: str | None
+
+
+class AccountChanged(BaseModel):
+    schema_version: int = 1
+    account: AccountSnapshot
+    changed: list[str] | None = Field(default=None, description="updated: the fields that changed")
+    reason: str | None = Field(default=None, description="rejected: why")
+    from_unit_id: str | None = Field(default=None, description="transferred: the unit left")
+    kind: str | None = Field(default=None, description="transferred: transfer | redeclare")
+    old_account_id: str | None = Field(default=None, description="converted: the account given up")
+    new_account_id: str | None = Field(default=None, description="converted: the account that took over "
+                                       "roles, groups and admin grants — move its tasks and meetings too")
+    moved: dict | None = None
+
+
+class Grant(BaseModel):
+    id: int
+    account_id: str
+    unit_id: str
+    permissions: list[str]
+    granted_by: str | None
+    granted_at: str
+
+
+class AdminChanged(BaseModel):
+    schema_version: int = 1
+    grant: Grant
+
+
+class TransferRequested(BaseModel):
+    """A transfer or re-declaration waits for the receiving unit's admin."""
+
+    schema_version: int = 1
+    request: dict
+
+
+class PasswordResetRequested(BaseModel):
+    """For the notify service only: deliver ``token`` by e-mail/SMS, never into a log."""
+
+    schema_version: int = 1
+    account_id: str
+    full_name: str
+    email: str | None
+    phone: str | None
+    token: str
+    expires_at: str
+
+
+PUBLISHED: dict[str, type[BaseModel]] = {
+    **{f"identity.account.{kind}": AccountChanged for kind in ACCOUNT_KINDS},
+    "identity.admin.granted": AdminChanged, "identity.admin.revoked": AdminChanged,
+    "identity.transfer.requested": TransferRequested,
+    "identity.password_reset.requested": PasswordResetRequested,
+}
+DESCRIPTIONS = {
+    **{f"identity.account.{kind}": f"An account was {kind}; its full snapshot follows." for kind in ACCOUNT_KINDS},
+    "identity.account.converted": "An old account was converted into a new one: roles, groups and admin grants "
+                                  "moved; other services move tasks and meetings from `old_account_id` to "
+                                  "`new_account_id`.",
+    "identity.admin.granted": "An admin grant (account, unit, permissions) was given.",
+    "identity.admin.revoked": "An admin grant was taken back.",
+    "identity.transfer.requested": "A transfer or re-declaration waits for the receiving unit's admin.",
+    "identity.password_reset.requested": "Someone asked to reset a forgotten password: notify delivers the "
+                                         "single-use token (valid 30 minutes) by e-mail or SMS.",
+}
+
+
+class _Unit(BaseModel):
+    id: str
+    code: str
+    name: str
+    parent_id: str | None
+    status: str
+    ancestor_ids: list[str]
+
+
+def apply_unit_event(uow: UnitOfWork, event: dict[str, Any]) -> None:
+    """Keep unit_ref equal to orgunits' tree; a move rewrites the paths of the whole moved subtree."""
+    try:
+        unit = _Unit.model_validate(event["data"]["unit"])
+    except (KeyError, ValidationError) as exc:
+        raise MalformedEvent(f"{event['type']}: no unit snapshot: {exc}") from exc
+    session = uow.session
+    row = session.get(UnitRef, unit.id)
+    if event["type"] == "orgunits.unit.deleted":
+        if row is not None:
+            session.delete(row)
+        return
+    if row is not None and row.as_of > event["time"]:
+        return
+    path = "/" + "".join(f"{a}/" for a in [*unit.ancestor_ids, unit.id])
+    if row is None:
+        row = UnitRef(id=unit.id, path=path)
+        session.add(row)
+    elif row.path != path:
+        old = row.path
+        for below in session.exec(select(UnitRef).where(col(UnitRef.path).startswith(old),
+                                                        UnitRef.id != unit.id)).all():
+            below.path = path + below.path[len(old):]
+        row.path = path
+    row.code, row.name, row.parent_id, row.status = unit.code, unit.name, unit.parent_id, unit.status
+    row.as_of = event["time"]
+    if event["type"] in ("orgunits.unit.merged", "orgunits.unit.dissolved"):
+        session.flush()
+        mark_redeclare(uow, unit.id)
+
+
+def subscribe(runtime) -> None:
+    runtime.subscribe(CONSUMER_QUEUE, CONSUMES, idempotent(runtime.db, CONSUMER_QUEUE, apply_unit_event))
