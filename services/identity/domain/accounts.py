@@ -37,9 +37,9 @@ def snapshot(session: Session, account: Account) -> dict:
     }
 
 
-def publish(uow: UnitOfWork, kind: str, account: Account, **extra) -> None:
+def publish(uow: UnitOfWork, change: str, account: Account, **extra) -> None:
     uow.session.flush()
-    uow.emit(f"identity.account.{kind}", account.id, {"account": snapshot(uow.session, account), **extra})
+    uow.emit(f"identity.account.{change}", account.id, {"account": snapshot(uow.session, account), **extra})
 
 
 def record(session: Session, account: Account, action: str, by: str | None,

@@ -100,6 +100,8 @@ def subtree_filter(session: Session, who: Authority, permission: str, unit_id: s
         root = unit_ref(session, unit_id)
         if root is None:
             raise NotFound(f"no unit {unit_id!r}")
+        if not can(session, who, permission, unit_id):
+            raise Forbidden(f"you lack {permission} for “{root.name}”")
         if include_subtree:
             clauses.append(col(Account.unit_id).in_(select(UnitRef.id).where(
                 col(UnitRef.path).startswith(root.path))))

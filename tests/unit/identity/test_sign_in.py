@@ -1,0 +1,145 @@
+"""Signing in: one-time passwords only set a new password, guessing is throttled, locked accounts are out,
+refresh tokens rotate and can be revoked, tokens from identity are what orgunits trusts."""
+from __future__ import annotations
+
+import threading
+
+import pytest
+from sqlmodel import select
+from werkzeug.serving import make_server
+
+from services.common.auth import TokenVerifier
+from services.common.errors import Unauthorized
+from services.identity.models import LoginAttempt
+from tests.unit.identity.conftest import NEW_PASSWORD
+
+LOGIN = "/api/identity/auth/login"
+
+
+def _login(suite, username, password, ip="10.1.1.1"):
+    return suite.identity.post(LOGIN, json={"username": username, "password": password},
+                               environ_base={"REMOTE_ADDR": ip})
+
+
+def test_a_one_time_password_can_only_choose_a_new_password(suite):
+    first = _login(suite, "dinhtruongtoan", suite.people["dinhtruongtoan"]).get_json()
+    assert first["password_change_required"] is True and "access_token" not in first
+    weak = suite.identity.post("/api/identity/auth/password", json={"change_token": first["change_token"],
+                                                                    "new_password": "12345678"})
+    assert weak.status_code == 422 and "commonly used" in weak.get_json()["detail"]
+    derived = suite.identity.post("/api/identity/auth/password", json={
+        "change_token": first["change_token"], "new_password": "mk060088000303"})
+    assert derived.status_code == 422 and "citizen ID" in derived.get_json()["detail"]
+    tokens = suite.identity.post("/api/identity/auth/password", json={
+        "change_token": first["change_token"], "new_password": NEW_PASSWORD}).get_json()
+    used_up = suite.identity.post("/api/identity/auth/password", json={
+        "change_token": first["change_token"], "new_password": "một mật khẩu khác nữa"})
+    assert used_up.status_code == 401, "a change ticket works once"
+    assert tokens["access_token"] and tokens["refresh_token"]
+    assert _login(suite, "dinhtruongtoan", suite.people["dinhtruongtoan"]).status_code == 401
+    assert "access_token" in _login(suite, "dinhtruongtoan", NEW_PASSWORD).get_json()
+
+
+def test_the_sixth_wrong_password_in_a_minute_is_throttled(suite):
+    statuses = [_login(suite, f"nobody-{i}", "sai mật khẩu", ip="10.9.9.9").status_code for i in range(6)]
+    assert statuses == [401] * 5 + [429]
+    throttled = _login(suite, "admin", suite.people["admin"], ip="10.9.9.9")
+    assert throttled.status_code == 429 and int(throttled.headers["Retry-After"]) >= 1
+    assert _login(suite, "admin", suite.people["admin"], ip="10.9.9.10").status_code == 200
+
+
+def test_repeated_failures_for_one_user_name_slow_down_from_any_address(suite):
+    results = [_login(suite, "phungtienhung", "sai", ip=f"10.2.0.{i}").status_code for i in range(4)]
+    assert results[:3] == [401, 401, 401] and results[3] == 429
+
+
+def test_an_unknown_user_name_answers_like_a_wrong_password(suite):
+    unknown = _login(suite, "khong-ton-tai", "sai mật khẩu", ip="10.3.0.1").get_json()
+    known = _login(suite, "phungtienhung", "sai mật khẩu", ip="10.3.0.2").get_json()
+    assert unknown["detail"] == known["detail"] and unknown["status"] == known["status"] == 401
+
+
+def test_every_attempt_is_audited(suite):
+    _login(suite, "phungtienhung", "sai mật khẩu", ip="10.4.0.1")
+    suite.sign_in("admin")
+    with suite.runtime("identity").db.session() as session:
+        outcomes = {(a.username, a.outcome) for a in session.exec(select(LoginAttempt)).all()}
+    assert ("phungtienhung", "wrong_password") in outcomes and ("admin", "success") in outcomes
+
+
+def test_a_locked_account_can_neither_sign_in_nor_refresh(suite):
+    first = _login(suite, "phungtienhung", suite.people["phungtienhung"]).get_json()
+    tokens = suite.identity.post("/api/identity/auth/password", json={
+        "change_token": first["change_token"], "new_password": NEW_PASSWORD}).get_json()
+    target = suite.identity.get("/api/identity/me",
+                                headers={"Authorization": f"Bearer {tokens['access_token']}"}).get_json()
+    assert suite.identity.post(f"/api/identity/accounts/{target['id']}/lock",
+                               headers=suite.headers("qt.sokhcn")).status_code == 200
+    assert _login(suite, "phungtienhung", NEW_PASSWORD).status_code == 403
+    refreshed = suite.identity.post("/api/identity/auth/refresh", json={"refresh_token": tokens["refresh_token"]})
+    assert refreshed.status_code == 401
+
+
+def test_refresh_rotates_and_logout_revokes(suite):
+    body = _login(suite, "admin", suite.people["admin"], ip="10.5.0.1").get_json()
+    rotated = suite.identity.post("/api/identity/auth/refresh", json={"refresh_token": body["refresh_token"]})
+    assert rotated.status_code == 200
+    again = suite.identity.post("/api/identity/auth/refresh", json={"refresh_token": body["refresh_token"]})
+    assert again.status_code == 401, "a refresh token is used up by rotation"
+    new = rotated.get_json()["refresh_token"]
+    assert suite.identity.post("/api/identity/auth/logout", json={"refresh_token": new}).status_code == 204
+    assert suite.identity.post("/api/identity/auth/refresh", json={"refresh_token": new}).status_code == 401
+
+
+def test_forgotten_password_goes_out_as_an_event_and_works_once(suite):
+    answer = suite.identity.post("/api/identity/auth/forgot", json={"username": "qt.sokhcn"})
+    unknown = suite.identity.post("/api/identity/auth/forgot", json={"username": "khong-co-ai"})
+    assert answer.status_code == unknown.status_code == 202 and answer.get_json() == unknown.get_json()
+    from services.common.models import OutboxMessage
+
+    with suite.runtime("identity").db.session() as session:
+        rows = session.exec(select(OutboxMessage).where(
+            OutboxMessage.event_type == "identity.password_reset.requested")).all()
+    assert len(rows) == 1
+    token = rows[0].event()["data"]["token"]
+    reset = suite.identity.post("/api/identity/auth/reset", json={"token": token, "new_password": "mật khẩu mới tinh"})
+    assert reset.status_code == 204
+    assert suite.identity.post("/api/identity/auth/reset", json={
+        "token": token, "new_password": "mật khẩu khác nữa"}).status_code == 401
+    assert "access_token" in _login(suite, "qt.sokhcn", "mật khẩu mới tinh", ip="10.6.0.1").get_json()
+
+
+def test_orgunits_accepts_identity_tokens_and_refuses_tampered_or_expired_ones(suite):
+    token = suite.sign_in("qt.sokhcn")
+    skhcn = suite.unit("BT.01.01.13")
+    ok = suite.orgunits.patch(f"/api/orgunits/units/{skhcn['id']}", json={"phone": "0252 3822 000"},
+                              headers={"Authorization": f"Bearer {token}"})
+    assert ok.status_code == 200
+    header, payload, signature = token.split(".")
+    tampered = f"{header}.{payload[:-2]}AA.{signature}"
+    bad = suite.orgunits.patch(f"/api/orgunits/units/{skhcn['id']}", json={"phone": "1"},
+                               headers={"Authorization": f"Bearer {tampered}"})
+    assert bad.status_code == 401
+    issuer = suite.gateway.apps["identity"].extensions["identity"].issuer
+    issuer.access_ttl = -10
+    expired, _ = issuer.access_token(account_id="x", unit_id=None, permissions=["system.admin"], admin_units=[],
+                                     name="x")
+    issuer.access_ttl = 600
+    late = suite.orgunits.patch(f"/api/orgunits/units/{skhcn['id']}", json={"phone": "1"},
+                                headers={"Authorization": f"Bearer {expired}"})
+    assert late.status_code == 401 and "expired" in late.get_json()["detail"]
+
+
+def test_the_common_helper_fetches_identitys_jwks(suite):
+    server = make_server("127.0.0.1", 0, suite.gateway, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        verifier = TokenVerifier(issuer="egov-identity", audience="egov",
+                                 jwks_url=f"http://127.0.0.1:{server.server_port}/api/identity/.well-known/jwks.json")
+        who = verifier.verify(suite.sign_in("qt.sokhcn"))
+        assert who.has("accounts.approve") and len(who.admin_units) == 1
+        with pytest.raises(Unauthorized):
+            verifier.verify(suite.sign_in("qt.sokhcn")[:-3] + "AAA")
+    finally:
+        server.shutdown()
