@@ -52,6 +52,7 @@ def test_admin_of_a_cannot_touch_anything_in_sibling_b(suite, world):
     a = suite.unit(A)
     officer, pending, group = world["officer"]["id"], world["pending"]["id"], world["group"]["id"]
     mine = suite.account("dinhtruongtoan")["id"]
+    b_id = world["b"]["id"]
     requests = [
         ("get", f"/accounts/{officer}", None), ("patch", f"/accounts/{officer}", {"note": "x"}),
         ("post", f"/accounts/{pending}/approve", {}), ("post", f"/accounts/{pending}/reject", {"reason": "không"}),
@@ -64,8 +65,8 @@ def test_admin_of_a_cannot_touch_anything_in_sibling_b(suite, world):
         ("delete", f"/accounts/{officer}/appointments/{a['id']}", None),
         ("post", f"/accounts/{officer}/convert", {"new_account_id": world["officer2"]["id"], "confirm": True}),
         ("get", "/accounts", {"unit_id": world["b"]["id"]}), ("get", "/accounts/stats", {"unit_id": world["b"]["id"]}),
-        ("post", "/admin-grants", {"account_id": officer, "unit_id": world["b"]["id"], "permissions": ["accounts.read"]}),
-        ("post", "/admin-grants", {"account_id": mine, "unit_id": world["b"]["id"], "permissions": ["accounts.read"]}),
+        ("post", "/admin-grants", {"account_id": officer, "unit_id": b_id, "permissions": ["accounts.read"]}),
+        ("post", "/admin-grants", {"account_id": mine, "unit_id": b_id, "permissions": ["accounts.read"]}),
         ("delete", f"/admin-grants/{world['grant']['id']}", None),
         ("patch", f"/groups/{group}", {"name": "đổi tên"}), ("delete", f"/groups/{group}", None),
         ("post", f"/groups/{group}/members", {"account_id": mine}),
