@@ -10,14 +10,15 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from services.identity import events as identity_events
 from services.orgunits import events as orgunits_events
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 CATALOGUES: dict[str, dict[str, type[BaseModel]]] = {
-    "orgunits (published)": orgunits_events.PUBLISHED,
-    "identity.account.* (published by identity, consumed by orgunits)": {
-        name: orgunits_events.AccountEvent for name in orgunits_events.IDENTITY_ACCOUNT_EVENTS},
+    "identity": identity_events.PUBLISHED,
+    "orgunits": orgunits_events.PUBLISHED,
 }
+DESCRIPTIONS = {**identity_events.DESCRIPTIONS, **orgunits_events.DESCRIPTIONS}
 
 HEADER = """# Event catalogue
 
@@ -65,7 +66,7 @@ def render() -> dict[Path, str]:
             schema = model.model_json_schema()
             files[DOCS / "events" / f"{event_type}.schema.json"] = json.dumps(
                 schema, ensure_ascii=False, indent=2) + "\n"
-            doc = orgunits_events.DESCRIPTIONS.get(event_type, "")
+            doc = DESCRIPTIONS.get(event_type, "")
             parts.append(f"### `{event_type}`\n\n{doc}\n\nSchema: [`events/{event_type}.schema.json`]"
                          f"(events/{event_type}.schema.json)\n\n{_fields(model)}\n")
         nested = {m for m in catalogue.values()}

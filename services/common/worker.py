@@ -17,7 +17,7 @@ from services.common.db import migrate
 from services.common.logging import configure_logging, get_logger
 from services.common.settings import settings_for
 
-SERVICES = ("orgunits",)
+SERVICES = ("identity", "orgunits")
 log = get_logger("worker")
 
 

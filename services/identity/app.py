@@ -10,6 +10,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from flask import Flask
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
 from services.common.bus import Bus
@@ -54,6 +55,7 @@ def signing_key(settings: IdentitySettings) -> Ed25519PrivateKey:
 
 def create_app(settings: IdentitySettings | None = None, *, bus: Bus | None = None) -> Flask:
     settings = settings or settings_for(SERVICE, IdentitySettings)
+    passwords.configure(time_cost=settings.argon2_time_cost, memory_kib=settings.argon2_memory_kib)
     key = signing_key(settings)
     issuer = TokenIssuer(key, issuer=settings.jwt_issuer, audience=settings.jwt_audience,
                          access_ttl=settings.access_token_ttl)
@@ -97,7 +99,10 @@ def bootstrap(runtime: ServiceRuntime, fixed_password: str = "") -> str | None:
         session.add(GroupMember(group_id=group.id, account_id=admin.id))
         record(session, admin, "bootstrapped", "system")
         publish(uow, "approved", admin)
-        uow.commit()
+        try:
+            uow.commit()
+        except IntegrityError:
+            return None  # another process of this service bootstrapped at the same moment
     if not fixed_password:
         print(f"\nSuper admin created: user name “admin”, one-time password {password}\n"
               "(shown once; it can only be used to choose a new password)\n", file=sys.stdout, flush=True)

@@ -17,7 +17,8 @@ class IdentitySettings(ServiceSettings):
     oidc_client_secret: str = ""
     oidc_redirect_uri: str = ""
     oidc_citizen_claim: str = "citizen_id"
-    demo_data: bool = False                   # create the demo admin and officers on first start
+    argon2_time_cost: int = 3                 # argon2id passes
+    argon2_memory_kib: int = 65536            # argon2id memory per hash (KiB)
 
     @model_validator(mode="after")
     def _production_needs_a_key(self) -> IdentitySettings:

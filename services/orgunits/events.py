@@ -138,15 +138,7 @@ DESCRIPTIONS = {
     UNIT_DELETED: "A unit without children or members was deleted; the snapshot is its last state.",
     BANK_ACCOUNTS_CHANGED: "A party organisation's bank accounts changed; the full list follows.",
     EDITORS_CHANGED: "The editor list of a unit (Phân quyền thành viên) changed.",
-    **{f"identity.account.{name}": "An account's full snapshot after the change; orgunits keeps its members "
-                                   "read model from these." for name in (
-        "registered", "approved", "rejected", "updated", "transferred", "locked", "unlocked", "archived",
-        "converted", "deleted")},
 }
-IDENTITY_ACCOUNT_EVENTS = [f"identity.account.{name}" for name in (
-    "registered", "approved", "rejected", "updated", "transferred", "locked", "unlocked", "archived",
-    "converted", "deleted")]
-
 
 def apply_account_event(uow: UnitOfWork, event: dict[str, Any]) -> None:
     """Keep the members read model equal to identity's accounts (snapshot upsert; stale events skipped)."""

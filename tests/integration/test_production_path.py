@@ -1,5 +1,6 @@
-"""The production path as deploy/ runs it: honcho starts gunicorn, the outbox relay and the consumer as
-separate processes on PostgreSQL and RabbitMQ with production settings."""
+"""The production path as deploy/ runs it: honcho starts, for identity and orgunits each, gunicorn, the
+outbox relay and the consumer as separate processes on PostgreSQL and RabbitMQ with production settings;
+orgunits verifies identity's tokens through its JWKS."""
 from __future__ import annotations
 
 import json
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from cryptography.hazmat.primitives import serialization
 
 from services.common.envelope import make_event
 from tests.conftest import auth
@@ -53,14 +55,26 @@ def _wait(predicate, timeout: float, what: str):
     pytest.fail(f"timed out waiting for {what}")
 
 
-def test_procfile_processes_serve_publish_and_consume(pg_url, broker_user, keys, super_token):
-    port = _free_port()
-    env = {**os.environ, "ORGUNITS_ENV": "production", "ORGUNITS_DATABASE_URL": pg_url,
-           "ORGUNITS_BUS_URL": broker_user, "ORGUNITS_SECRET_KEY": secrets.token_urlsafe(32),
-           "ORGUNITS_JWT_PUBLIC_KEY": keys.public_pem, "ORGUNITS_PORT": str(port), "ORGUNITS_LOG_FORMAT": "json"}
-    for step in ("migrate", "declare"):
-        subprocess.run([sys.executable, "-m", "services.common.worker", "orgunits", step], cwd=ROOT, env=env,
-                       check=True, capture_output=True, timeout=60)
+def _production_env(service: str, database: str, broker: str, port: int) -> dict[str, str]:
+    prefix = service.upper()
+    return {f"{prefix}_ENV": "production", f"{prefix}_DATABASE_URL": database, f"{prefix}_BUS_URL": broker,
+            f"{prefix}_SECRET_KEY": secrets.token_urlsafe(32), f"{prefix}_PORT": str(port),
+            f"{prefix}_LOG_FORMAT": "json", f"{prefix}_WEB_WORKERS": "1"}
+
+
+def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, broker_user, keys):
+    port, identity_port = _free_port(), _free_port()
+    private_pem = keys.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                 serialization.NoEncryption()).decode()
+    env = {**os.environ, **_production_env("orgunits", pg_url, broker_user, port),
+           **_production_env("identity", second_pg_url, broker_user, identity_port),
+           "ORGUNITS_JWKS_URL": f"http://127.0.0.1:{identity_port}/api/identity/.well-known/jwks.json",
+           "IDENTITY_SIGNING_KEY": private_pem, "IDENTITY_JWT_PUBLIC_KEY": keys.public_pem,
+           "IDENTITY_BOOTSTRAP_ADMIN_PASSWORD": "mật khẩu quản trị sản xuất"}
+    for service in ("identity", "orgunits"):
+        for step in ("migrate", "declare"):
+            subprocess.run([sys.executable, "-m", "services.common.worker", service, step], cwd=ROOT, env=env,
+                           check=True, capture_output=True, timeout=60)
     with pika_connection(broker_user) as conn:
         channel = conn.channel()
         queue = channel.queue_declare("", exclusive=False, auto_delete=False).method.queue
@@ -69,8 +83,14 @@ def test_procfile_processes_serve_publish_and_consume(pg_url, broker_user, keys,
                               env=env, start_new_session=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                               text=True)
     base = f"http://127.0.0.1:{port}/api/orgunits"
+    identity = f"http://127.0.0.1:{identity_port}/api/identity"
     try:
-        _wait(lambda: requests.get(f"{base}/readyz", timeout=5).status_code == 200, 60, "gunicorn")
+        for url in (base, identity):
+            _wait(lambda url=url: requests.get(f"{url}/readyz", timeout=5).status_code == 200, 60, "gunicorn")
+        signed_in = requests.post(f"{identity}/auth/login", timeout=10, json={
+            "username": "admin", "password": "mật khẩu quản trị sản xuất"})
+        assert signed_in.status_code == 200, signed_in.text
+        super_token = signed_in.json()["access_token"]
         root = requests.post(f"{base}/units", headers=auth(super_token), timeout=5,
                              json={"code": "P", "name": "Tỉnh Sản Xuất"})
         assert root.status_code == 201, root.text
@@ -82,6 +102,8 @@ def test_procfile_processes_serve_publish_and_consume(pg_url, broker_user, keys,
                 return json.loads(body) if method else None
 
         event = _wait(published, 30, "the relay process to publish")
+        while event["source"] != "/egov/orgunits":
+            event = _wait(published, 30, "the relay process to publish")
         assert event["type"] == "orgunits.unit.created" and event["subject"] == unit["id"]
 
         with pika_connection(broker_user) as conn:

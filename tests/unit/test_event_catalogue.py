@@ -24,3 +24,30 @@ def test_every_event_the_code_emits_is_in_the_catalogue():
                  and getattr(events, name).startswith("orgunits.")}
     assert published and published <= set(events.PUBLISHED)
     assert set(events.PUBLISHED) <= set(events.DESCRIPTIONS)
+
+
+def test_every_event_identity_emits_is_in_the_catalogue():
+    from services.identity import events as identity_events
+
+    emitted = set()
+    for path in (ROOT / "services/identity").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        emitted |= {f"identity.account.{kind}" for kind in re.findall(r'publish\(uow, "(\w+)"', text)}
+        emitted |= set(re.findall(r'uow\.emit\("([\w.]+)"', text))
+    assert len(emitted) >= 12 and emitted <= set(identity_events.PUBLISHED)
+    assert set(identity_events.PUBLISHED) <= set(identity_events.DESCRIPTIONS)
+
+
+def test_orgunits_reads_what_identity_publishes(tmp_path, monkeypatch):
+    """The consumer side (orgunits' members read model) accepts identity's published snapshot."""
+    from services.identity.events import AccountChanged
+    from services.orgunits.events import AccountEvent
+
+    sample = AccountChanged.model_validate({"account": {
+        "id": "a1", "username": "060088000303", "full_name": "Đinh Trường Toàn", "date_of_birth": None,
+        "citizen_id": "060088000303", "phone": None, "email": None, "unit_id": "u1", "department": "Phòng A",
+        "position": None, "staff_category": None, "roles": [], "note": None, "is_head": False, "manager_id": None,
+        "status": "approved", "archive_group": None, "needs_redeclare": False, "appointments": [], "version": 2,
+        "updated_at": "2026-11-22T00:00:00Z", "updated_by": None}})
+    consumed = AccountEvent.model_validate(sample.model_dump(mode="json")).account
+    assert (consumed.id, consumed.unit_id, consumed.department, consumed.status) == ("a1", "u1", "Phòng A", "approved")

@@ -21,6 +21,14 @@ HASHER = PasswordHasher()  # argon2id with the library's current recommended par
 _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
 
 
+def configure(*, time_cost: int, memory_kib: int) -> None:
+    """Set the argon2id cost for this process; hashes made with other parameters are redone at sign-in."""
+    global HASHER, _DUMMY_HASH
+    if (HASHER.time_cost, HASHER.memory_cost) != (time_cost, memory_kib):
+        HASHER = PasswordHasher(time_cost=time_cost, memory_cost=memory_kib)
+        _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
+
+
 @lru_cache(maxsize=1)
 def _common_passwords() -> frozenset[str]:
     from zxcvbn.frequency_lists import FREQUENCY_LISTS

@@ -60,6 +60,15 @@ class OidcClient:
         uow.commit()
         return url
 
+    def _signing_key(self, id_token: str):
+        """The provider's key for this token: by ``kid``, or its only signing key when the token names none."""
+        kid = jwt.get_unverified_header(id_token).get("kid")
+        keys = jwt.PyJWKClient(self.metadata["jwks_uri"]).get_signing_keys()
+        matching = [k for k in keys if k.key_id == kid] if kid else keys
+        if len(matching) != 1:
+            raise jwt.InvalidTokenError("no single provider key matches the ID token")
+        return matching[0].key
+
     def citizen_id(self, uow: UnitOfWork, state: str, code: str) -> str:
         """Exchange the code, verify the ID token (signature, issuer, audience, nonce), read the CCCD."""
         ticket = sessions.use_one_time(uow.session, state, "sso")
@@ -73,11 +82,10 @@ class OidcClient:
         id_token = token.get("id_token")
         if not id_token:
             raise Unauthorized("the e-ID provider sent no ID token")
-        key = jwt.PyJWKClient(self.metadata["jwks_uri"]).get_signing_key_from_jwt(id_token).key
         try:
-            claims = jwt.decode(id_token, key, algorithms=["RS256", "ES256", "EdDSA", "PS256"],
+            claims = jwt.decode(id_token, self._signing_key(id_token), algorithms=["RS256", "ES256", "EdDSA", "PS256"],
                                 audience=self.settings.client_id, issuer=self.metadata["issuer"])
-        except jwt.PyJWTError as exc:
+        except (jwt.PyJWTError, jwt.PyJWKClientError) as exc:
             raise Unauthorized(f"the ID token is not valid: {exc}") from exc
         if claims.get("nonce") != ticket.payload["nonce"]:
             raise Unauthorized("the ID token does not answer this sign-in (nonce mismatch)")

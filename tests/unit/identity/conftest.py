@@ -65,9 +65,16 @@ class Suite:
             return list(session.exec(select(OutboxMessage.event_type).order_by(OutboxMessage.id)).all())
 
 
+def cheap_hashes(monkeypatch) -> None:
+    """Tests hash many passwords: a low argon2 cost keeps them fast (production keeps the default)."""
+    monkeypatch.setenv("IDENTITY_ARGON2_TIME_COST", "1")
+    monkeypatch.setenv("IDENTITY_ARGON2_MEMORY_KIB", "1024")
+
+
 @pytest.fixture
 def suite(tmp_path, monkeypatch):
     monkeypatch.setenv("IDENTITY_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+    cheap_hashes(monkeypatch)
     gateway, people = build(tmp_path, log_format="json")
     made = Suite(gateway, {username: password for username, _name, password in people})
     made.people["admin"] = ADMIN_PASSWORD

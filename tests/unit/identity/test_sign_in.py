@@ -143,3 +143,18 @@ def test_the_common_helper_fetches_identitys_jwks(suite):
             verifier.verify(suite.sign_in("qt.sokhcn")[:-3] + "AAA")
     finally:
         server.shutdown()
+
+
+def test_a_hash_made_with_old_parameters_is_redone_at_sign_in(suite):
+    from services.identity.domain import passwords
+    from services.identity.domain.sessions import find_account
+
+    suite.sign_in("qt.binhthuan")
+    passwords.configure(time_cost=2, memory_kib=2048)
+    try:
+        assert _login(suite, "qt.binhthuan", NEW_PASSWORD, ip="10.7.0.1").status_code == 200
+        with suite.runtime("identity").db.session() as session:
+            stored = find_account(session, "qt.binhthuan").password_hash
+        assert "m=2048,t=2" in stored
+    finally:
+        passwords.configure(time_cost=1, memory_kib=1024)

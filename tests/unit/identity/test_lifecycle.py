@@ -1,0 +1,98 @@
+"""Registration checks, concurrent appointments, archive and delete, conversion, lists and statistics."""
+from __future__ import annotations
+
+import pytest
+
+from tests.unit.identity.test_authz_matrix import _approve, _register
+
+SKHCN = "BT.01.01.13"
+
+
+@pytest.mark.parametrize("field, value, words", [
+    ("citizen_id", "999090001234", "province code"), ("citizen_id", "123456789", "12 digits"),
+    ("phone", "12345", "phone"), ("email", "khong-phai-email", "email"), ("full_name", "A1", "full name"),
+    ("date_of_birth", "2020-01-01", "date of birth"),
+])
+def test_registration_refuses_bad_personal_data_with_a_clear_message(suite, field, value, words):
+    body = {"full_name": "Nguyễn Văn A", "citizen_id": "060090001234", "unit_id": suite.unit(SKHCN)["id"],
+            field: value}
+    response = suite.identity.post("/api/identity/register", json=body)
+    assert response.status_code == 422 and words in response.get_json()["detail"].lower().replace("an email", "email")
+
+
+def test_registration_for_an_unknown_unit_or_a_used_cccd_is_refused(suite):
+    unknown = suite.identity.post("/api/identity/register", json={"full_name": "Nguyễn Văn A",
+                                                                 "citizen_id": "060090001234", "unit_id": "nope"})
+    assert unknown.status_code == 422
+    taken = suite.identity.post("/api/identity/register", json={"full_name": "Nguyễn Văn B",
+                                                               "citizen_id": "060088000303",
+                                                               "unit_id": suite.unit(SKHCN)["id"]})
+    assert taken.status_code == 409
+
+
+def test_rejection_needs_a_reason_and_is_final(suite):
+    person = _register(suite, "Lý Văn Từ", "060076000777", suite.unit(SKHCN)["id"])
+    admin = suite.headers("qt.sokhcn")
+    assert suite.identity.post(f"/api/identity/accounts/{person['id']}/reject", headers=admin,
+                               json={}).status_code == 422
+    rejected = suite.identity.post(f"/api/identity/accounts/{person['id']}/reject", headers=admin,
+                                   json={"reason": "Không công tác tại đơn vị"}).get_json()
+    assert rejected["status"] == "rejected"
+    assert suite.identity.post(f"/api/identity/accounts/{person['id']}/approve", headers=admin,
+                               json={}).status_code == 409
+
+
+def test_concurrent_appointment_archive_and_delete(suite):
+    admin = suite.headers("qt.binhthuan")
+    toan = suite.account("dinhtruongtoan")
+    other = suite.unit("BT.01.01.01")
+    appointed = suite.identity.post(f"/api/identity/accounts/{toan['id']}/appointments", headers=admin,
+                                    json={"unit_id": other["id"], "position": "Phó trưởng phòng"}).get_json()
+    assert appointed["appointments"] == [{"unit_id": other["id"], "position": "Phó trưởng phòng"}]
+    archived = suite.identity.post(f"/api/identity/accounts/{toan['id']}/archive", headers=admin,
+                                   json={"group": "retired"}).get_json()
+    assert (archived["status"], archived["archive_group"]) == ("archived", "retired")
+    assert suite.identity.delete(f"/api/identity/accounts/{toan['id']}", headers=admin).status_code == 204
+    assert suite.identity.get(f"/api/identity/accounts/{toan['id']}", headers=admin).status_code == 404
+    assert suite.outbox_types("identity")[-1] == "identity.account.deleted"
+
+
+def test_conversion_moves_roles_groups_and_grants_after_confirmation(suite):
+    admin = suite.headers("qt.sokhcn")
+    old = suite.account("qt.sokhcn")
+    new = _register(suite, "Lê Thị Quỳnh", "060085000999", suite.unit(SKHCN)["id"])
+    _approve(suite, new["id"], "qt.binhthuan")
+    suite.identity.patch(f"/api/identity/accounts/{old['id']}", headers=suite.headers("qt.binhthuan"),
+                         json={"roles": ["van_thu"]})
+    unconfirmed = suite.identity.post(f"/api/identity/accounts/{old['id']}/convert",
+                                      headers=suite.headers("qt.binhthuan"), json={"new_account_id": new["id"]})
+    assert unconfirmed.status_code == 409 and unconfirmed.get_json()["plan"]["admin_grant_ids"]
+    done = suite.identity.post(f"/api/identity/accounts/{old['id']}/convert", headers=suite.headers("qt.binhthuan"),
+                               json={"new_account_id": new["id"], "confirm": True})
+    assert done.status_code == 200, done.get_data(as_text=True)
+    grants = suite.identity.get("/api/identity/admin-grants", headers=suite.headers("admin")).get_json()["items"]
+    assert new["id"] in {g["account_id"] for g in grants} and old["id"] not in {g["account_id"] for g in grants}
+    moved = suite.identity.get(f"/api/identity/accounts/{new['id']}", headers=suite.headers("admin")).get_json()
+    assert moved["roles"] == ["van_thu"]
+    gone = suite.identity.get(f"/api/identity/accounts/{old['id']}", headers=suite.headers("admin")).get_json()
+    assert (gone["status"], gone["archive_group"]) == ("archived", "converted")
+    old_rights = suite.identity.get("/api/identity/accounts", headers=admin)
+    assert old_rights.status_code == 403, "the old account lost its admin rights at once"
+    assert "identity.account.converted" in suite.outbox_types("identity")
+
+
+def test_lists_filter_and_statistics_count(suite):
+    admin = suite.headers("qt.binhthuan")
+    skhcn = suite.unit(SKHCN)
+    _register(suite, "Đặng Thị Chờ", "060077000888", skhcn["id"])
+    pending = suite.identity.get("/api/identity/accounts", headers=admin,
+                                 query_string={"unit_id": skhcn["id"], "status": "pending"}).get_json()
+    assert [a["full_name"] for a in pending["items"]] == ["Đặng Thị Chờ"]
+    by_text = suite.identity.get("/api/identity/accounts", headers=admin, query_string={"q": "phung tien"}).get_json()
+    assert [a["full_name"] for a in by_text["items"]] == ["Phùng Tiến Hùng"]
+    by_department = suite.identity.get("/api/identity/accounts", headers=admin, query_string={
+        "department": "Phòng Quản lý khoa học"}).get_json()
+    assert by_department["total"] == 2
+    stats = suite.identity.get("/api/identity/accounts/stats", headers=admin,
+                               query_string={"unit_id": skhcn["id"]}).get_json()["items"]
+    assert stats == [{"unit_id": skhcn["id"], "by_status": {"approved": 3, "pending": 1}, "total": 4}]
