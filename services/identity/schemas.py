@@ -42,6 +42,30 @@ class Registration(BaseModel):
         return value
 
 
+class ImportedAccount(BaseModel):
+    """An existing officer brought over from an older system; a 9-digit CMND is accepted here only."""
+
+    full_name: str = Field(min_length=2, max_length=200)
+    date_of_birth: date | None = None
+    citizen_id: str = Field(description="CCCD (12 digits) or a legacy 9-digit CMND")
+    phone: str | None = Field(default=None, max_length=30)
+    email: str | None = Field(default=None, max_length=200)
+    unit_id: str = Field(min_length=1, max_length=32)
+    department: str | None = Field(default=None, max_length=200)
+    position: str | None = Field(default=None, max_length=200)
+    staff_category: str | None = Field(default=None, max_length=100)
+
+    _name = field_validator("full_name")(validation.person_name)
+    _cccd = field_validator("citizen_id")(lambda v: validation.citizen_id(v, allow_legacy=True))
+    _phone = field_validator("phone")(_opt(validation.phone))
+    _email = field_validator("email")(_opt(validation.email))
+    _text = field_validator("department", "position", "staff_category")(_opt(nfc))
+
+
+class AccountImport(BaseModel):
+    accounts: list[ImportedAccount] = Field(min_length=1, max_length=5000)
+
+
 class Approval(BaseModel):
     """What the admin may set while approving (Duyệt)."""
 

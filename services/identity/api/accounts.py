@@ -23,6 +23,7 @@ from services.identity.api.schemas import (
 from services.identity.domain import accounts, conversion, transfers
 from services.identity.events import AccountSnapshot
 from services.identity.schemas import (
+    AccountImport,
     AccountUpdate,
     AppointmentCommand,
     Approval,
@@ -67,6 +68,23 @@ def blueprint(parts) -> APIBlueprint:
                 department=query.department, role=query.role, text=query.q, limit=query.limit, offset=query.offset)
             return jsonify({"total": total, "limit": query.limit, "offset": query.offset,
                             "items": [accounts.snapshot(session, a) for a in items]})
+
+    @bp.post("/accounts/import", summary="Bring existing officers over (approved; legacy CMND accepted)",
+             security=[BEARER], responses={201: AccountList})
+    def import_accounts(body: AccountImport):
+        principal = who()
+        with rt.db.uow() as uow:
+            created = accounts.import_accounts(uow, principal, body.accounts)
+            return jsonify({"total": len(created), "limit": len(created), "offset": 0,
+                            "items": [accounts.snapshot(uow.session, a) for a in created]}), 201
+
+    @bp.post("/accounts/<account_id>/one-time-password", summary="Issue a new one-time password (shown once)",
+             security=[BEARER])
+    def new_one_time_password(path: AccountPath):
+        principal = who()
+        with rt.db.uow() as uow:
+            return jsonify({"one_time_password": accounts.issue_one_time_password(uow, principal,
+                                                                                  path.account_id)})
 
     @bp.get("/accounts/stats", summary="Accounts per unit and status (Thống kê tài khoản)", security=[BEARER],
             responses={200: Stats})

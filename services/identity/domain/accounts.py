@@ -9,11 +9,11 @@ from sqlmodel import Session, col, select
 
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
-from services.common.errors import Conflict, Invalid
+from services.common.errors import Conflict, Forbidden, Invalid
 from services.common.models import iso, utcnow
 from services.common.text import fold, sort_key
 from services.identity.domain import passwords
-from services.identity.domain.scope import authority, get_account_for, live_unit, subtree_filter
+from services.identity.domain.scope import authority, get_account_for, live_unit, require, subtree_filter
 from services.identity.models import Account, AccountChange, AccountStatus, Appointment, RefreshToken
 from services.identity.schemas import AccountUpdate, Approval, Registration
 
@@ -79,6 +79,53 @@ def register(uow: UnitOfWork, data: Registration) -> Account:
     publish(uow, "registered", account)
     uow.commit()
     return account
+
+
+def import_accounts(uow: UnitOfWork, principal: Principal, records: list) -> list[Account]:
+    """Bring existing officers over, approved, all or nothing. They get no password: they sign in with the
+    e-ID, a reset link, or a one-time password their admin issues."""
+    session = uow.session
+    who = authority(session, principal.account_id)
+    problems, seen = [], set()
+    for line, record_ in enumerate(records, start=1):
+        try:
+            live_unit(session, record_.unit_id)
+            require(session, who, "accounts.approve", record_.unit_id)
+            if record_.citizen_id in seen:
+                raise Conflict("the citizen ID is repeated in the import")
+            seen.add(record_.citizen_id)
+            _ensure_unique(session, None, citizen_id=record_.citizen_id, email=record_.email,
+                           username=record_.citizen_id)
+        except (Conflict, Invalid, Forbidden) as exc:
+            problems.append({"line": line, "citizen_id": record_.citizen_id, "message": exc.detail})
+    if problems:
+        raise Invalid(f"the import was refused with {len(problems)} problem(s); nothing was imported",
+                      problems=problems[:500])
+    created = []
+    for record_ in records:
+        account = Account(id=uuid.uuid4().hex, username=record_.citizen_id, status=AccountStatus.approved,
+                          legacy_id_card=len(record_.citizen_id) == 9, **record_.model_dump())
+        account.search_text = _search_text(account)
+        session.add(account)
+        record(session, account, "imported", principal.account_id)
+        publish(uow, "approved", account)
+        created.append(account)
+    uow.commit()
+    return created
+
+
+def issue_one_time_password(uow: UnitOfWork, principal: Principal, account_id: str) -> str:
+    """A new one-time password for someone who cannot sign in (shown once to the admin)."""
+    session = uow.session
+    account = get_account_for(session, principal, account_id, "accounts.edit")
+    if account.status != AccountStatus.approved:
+        raise Conflict(f"the account is {account.status}; only an approved account can sign in")
+    otp = passwords.one_time_password()
+    account.password_hash, account.must_change_password = passwords.hash_password(otp), True
+    revoke_sessions(session, account.id)
+    record(session, account, "one_time_password_issued", principal.account_id)
+    uow.commit()
+    return otp
 
 
 def approve(uow: UnitOfWork, principal: Principal, account_id: str, data: Approval) -> tuple[Account, str]:

@@ -96,3 +96,23 @@ def test_lists_filter_and_statistics_count(suite):
     stats = suite.identity.get("/api/identity/accounts/stats", headers=admin,
                                query_string={"unit_id": skhcn["id"]}).get_json()["items"]
     assert stats == [{"unit_id": skhcn["id"], "by_status": {"approved": 3, "pending": 1}, "total": 4}]
+
+
+def test_import_accepts_a_legacy_cmnd_and_is_all_or_nothing(suite):
+    admin = suite.headers("qt.sokhcn")
+    unit = suite.unit(SKHCN)["id"]
+    bad = suite.identity.post("/api/identity/accounts/import", headers=admin, json={"accounts": [
+        {"full_name": "Cán Bộ Cũ", "citizen_id": "261234567", "unit_id": unit},
+        {"full_name": "Người Ngoài", "citizen_id": "060091000123", "unit_id": suite.unit("BT.01.01.01")["id"]}]})
+    assert bad.status_code == 422 and bad.get_json()["problems"][0]["line"] == 2
+    listed = suite.identity.get("/api/identity/accounts", headers=admin, query_string={"q": "can bo cu"}).get_json()
+    assert listed["total"] == 0
+    good = suite.identity.post("/api/identity/accounts/import", headers=admin, json={"accounts": [
+        {"full_name": "Cán Bộ Cũ", "citizen_id": "261234567", "unit_id": unit, "department": "Văn phòng"}]})
+    assert good.status_code == 201
+    imported = good.get_json()["items"][0]
+    assert imported["status"] == "approved" and imported["citizen_id"] == "261234567"
+    otp = suite.identity.post(f"/api/identity/accounts/{imported['id']}/one-time-password",
+                              headers=admin).get_json()["one_time_password"]
+    first = suite.identity.post("/api/identity/auth/login", json={"username": "261234567", "password": otp})
+    assert first.get_json()["password_change_required"] is True
