@@ -64,8 +64,10 @@ def _validation_problem(exc: ValidationError) -> Response:
     return problem(422, "Invalid request", detail, errors=errors)
 
 
-def create_service_app(service: str, *, title: str, description: str, version: str = "1.0.0") -> OpenAPI:
-    """A Flask app for one service, with its routes under ``/api/<service>``."""
+def create_service_app(runtime, *, title: str, description: str, blueprints=(), version: str = "1.0.0") -> OpenAPI:
+    """The Flask app of one service: its blueprints under ``/api/<service>``, problem+json errors, the
+    OpenAPI document, health endpoints on its database and bus; the runtime at ``extensions["egov"]``."""
+    service = runtime.name
     app = OpenAPI(
         f"services.{service}",
         info=Info(title=title, description=description, version=version),
@@ -79,6 +81,10 @@ def create_service_app(service: str, *, title: str, description: str, version: s
     app.add_url_rule(f"/api/{service}/openapi.json", "openapi_json", lambda: jsonify(app.api_doc))
     _install_request_hooks(app)
     _install_error_handlers(app)
+    for blueprint in blueprints:
+        app.register_api(blueprint)
+    add_health_routes(app, service, {"database": runtime.db.ping, "bus": runtime.bus.ping})
+    app.extensions["egov"] = runtime
     return app
 
 

@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from services.common.bus import Bus
 from services.common.devkeys import DevKeys
-from services.common.http import add_health_routes, create_service_app
+from services.common.http import create_service_app
 from services.common.logging import get_logger
 from services.common.permissions import SUPER_ADMIN
 from services.common.runtime import ServiceRuntime, build_runtime
@@ -69,13 +69,9 @@ def create_app(settings: IdentitySettings | None = None, *, bus: Bus | None = No
                                        settings.oidc_redirect_uri, settings.oidc_citizen_claim))
     parts = IdentityParts(runtime, issuer, LoginGuard(settings.ratelimit_storage, settings.login_rate), oidc)
     app = create_service_app(
-        SERVICE, title="Identity (Tài khoản)",
+        runtime, title="Identity (Tài khoản)", blueprints=blueprints(parts),
         description="Accounts and their approval, subtree-scoped administration, groups and permissions, "
                     "sign-in with throttling, one-time passwords, tokens and single sign-on by national e-ID.")
-    for bp in blueprints(parts):
-        app.register_api(bp)
-    add_health_routes(app, SERVICE, {"database": runtime.db.ping, "bus": runtime.bus.ping})
-    app.extensions["egov"] = runtime
     app.extensions["identity"] = parts
     bootstrap(runtime, settings.bootstrap_admin_password)
     return app

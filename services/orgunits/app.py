@@ -8,7 +8,7 @@ from flask import Flask
 from sqlmodel import func, select
 
 from services.common.bus import Bus
-from services.common.http import add_health_routes, create_service_app
+from services.common.http import create_service_app
 from services.common.logging import get_logger
 from services.common.runtime import ServiceRuntime, build_runtime
 from services.common.settings import ServiceSettings, settings_for
@@ -25,15 +25,10 @@ def create_app(settings: ServiceSettings | None = None, *, bus: Bus | None = Non
     """The WSGI app; its runtime (db, bus, relay, consumers) is at ``app.extensions["egov"]``."""
     runtime = build_runtime(settings or settings_for(SERVICE), bus=bus)
     events.subscribe(runtime)
-    app = create_service_app(
-        SERVICE, title="Org units (Đơn vị)",
+    return create_service_app(
+        runtime, title="Org units (Đơn vị)", blueprints=blueprints(runtime),
         description="The unit tree of a province: units, moves, merges and dissolutions, headcount, "
                     "bank accounts of party organisations, and who may edit each subtree.")
-    for bp in blueprints(runtime):
-        app.register_api(bp)
-    add_health_routes(app, SERVICE, {"database": runtime.db.ping, "bus": runtime.bus.ping})
-    app.extensions["egov"] = runtime
-    return app
 
 
 def load_demo_data(runtime: ServiceRuntime) -> int:

@@ -115,14 +115,3 @@ def subtree_filter(session: Session, who: Authority, permission: str, unit_id: s
         visible = select(UnitRef.id).where(or_(*[col(UnitRef.path).startswith(p) for p in paths]))
         clauses.append(col(Account.unit_id).in_(visible))
     return clauses
-
-
-def subtree_unit_ids(session: Session, root_id: str) -> list[str]:
-    root = unit_ref(session, root_id)
-    if root is None:
-        return []
-    return list(session.exec(select(UnitRef.id).where(col(UnitRef.path).startswith(root.path))).all())
-
-
-def accounts_in_groups(session: Session, account_id: str) -> list[int]:
-    return list(session.exec(select(GroupMember.group_id).where(GroupMember.account_id == account_id)).all())

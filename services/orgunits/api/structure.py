@@ -20,6 +20,7 @@ from services.orgunits.api.schemas import (
     UnitPath,
 )
 from services.orgunits.domain import editors, reorg, transfer, tree
+from services.orgunits.domain.access import require_view_people
 from services.orgunits.events import UnitSnapshot
 
 
@@ -63,8 +64,9 @@ def blueprint(rt: ServiceRuntime) -> APIBlueprint:
     @bp.get("/units/<unit_id>/redeclare", summary="People of a merged/dissolved unit still to re-declare",
             security=[BEARER], responses={200: MemberList})
     def redeclare(path: UnitPath):
-        principal()
+        who = principal()
         with rt.db.session() as session:
+            require_view_people(session, who, tree.get_unit(session, path.unit_id))
             people = reorg.redeclare_list(session, path.unit_id)
             return jsonify({"total": len(people), "limit": len(people), "offset": 0,
                             "items": [member_out(m) for m in people]})
