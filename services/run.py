@@ -18,6 +18,8 @@ from services.common.settings import settings_for
 from services.identity import app as identity_app
 from services.identity.demo import load_demo_accounts
 from services.identity.settings import IdentitySettings
+from services.notify import app as notify_app
+from services.notify.settings import NotifySettings
 from services.orgunits import app as orgunits_app
 
 log = get_logger("run")
@@ -32,7 +34,9 @@ def build(var_dir: Path, *, log_format: str = "auto") -> tuple[Gateway, list[tup
     identity = identity_app.create_app(settings_for("identity", IdentitySettings, **common), bus=bus)
     public_key = identity.extensions["identity"].issuer.public_pem
     orgunits = orgunits_app.create_app(settings_for("orgunits", jwt_public_key=public_key, **common), bus=bus)
-    gateway = Gateway({"identity": identity, "orgunits": orgunits})
+    notify = notify_app.create_app(settings_for("notify", NotifySettings, jwt_public_key=public_key, **common),
+                                   bus=bus)
+    gateway = Gateway({"identity": identity, "orgunits": orgunits, "notify": notify})
     for runtime in gateway.runtimes:
         runtime.start_consumers()
     orgunits_app.load_demo_data(orgunits.extensions["egov"])

@@ -18,8 +18,7 @@ class Gateway:
 
     def start_background(self) -> None:
         for runtime in self.runtimes:
-            runtime.start_relay()
-            runtime.start_consumers()
+            runtime.start_background()
 
     def deliver_pending(self, timeout: float = 30.0) -> None:
         """Publish every committed outbox row and wait until in-process consumers are idle (start-up and

@@ -30,6 +30,7 @@ class ServiceRuntime:
     verifier: TokenVerifier
     subscriptions: list[Subscription] = field(default_factory=list)
     relay: OutboxRelay | None = None
+    extra_background: list = field(default_factory=list)  # a service's own loops (notify's dispatcher)
     _stop: threading.Event = field(default_factory=threading.Event)
     _threads: list[threading.Thread] = field(default_factory=list)
 
@@ -49,6 +50,13 @@ class ServiceRuntime:
 
     def start_consumers(self) -> None:
         self.bus.start()
+
+    def start_background(self) -> None:
+        """Everything a one-process run needs besides HTTP: the relay, the consumers, the service's own loops."""
+        self.start_relay()
+        self.start_consumers()
+        for start in self.extra_background:
+            start()
 
     def stop(self) -> None:
         self._stop.set()

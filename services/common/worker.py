@@ -4,6 +4,7 @@
     python -m services.common.worker SERVICE declare   # declare the exchanges and the service's queues
     python -m services.common.worker SERVICE relay     # publish the outbox, with confirms, until stopped
     python -m services.common.worker SERVICE consume   # run the service's consumers, until stopped
+    python -m services.common.worker notify dispatch   # send due e-mail/SMS deliveries, until stopped
 """
 from __future__ import annotations
 
@@ -17,20 +18,24 @@ from services.common.db import migrate
 from services.common.logging import configure_logging, get_logger
 from services.common.settings import settings_for
 
-SERVICES = ("identity", "orgunits")
+SERVICES = ("identity", "orgunits", "notify")
 log = get_logger("worker")
 
 
-def _runtime(service: str):
-    module = importlib.import_module(f"services.{service}.app")
-    return module.create_app().extensions["egov"]
+def _app(service: str):
+    return importlib.import_module(f"services.{service}.app").create_app()
+
+
+def _extra_workers(service: str) -> dict:
+    """Service-specific long-running commands (e.g. notify's ``dispatch``), from its app module's WORKERS."""
+    return getattr(importlib.import_module(f"services.{service}.app"), "WORKERS", {})
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m services.common.worker", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("service", choices=SERVICES)
-    parser.add_argument("command", choices=("migrate", "declare", "relay", "consume"))
+    parser.add_argument("command", help="migrate | declare | relay | consume | a service's own (notify: dispatch)")
     args = parser.parse_args(argv)
     settings = settings_for(args.service)
     configure_logging(settings.log_format, settings.log_level)
@@ -38,7 +43,11 @@ def main(argv: list[str] | None = None) -> int:
         migrate(args.service, settings.resolved_database_url)
         log.info("worker.migrated", service=args.service)
         return 0
-    runtime = _runtime(args.service)
+    extra = _extra_workers(args.service)
+    if args.command not in ("declare", "relay", "consume", *extra):
+        parser.error(f"unknown command {args.command!r} for {args.service}")
+    app = _app(args.service)
+    runtime = app.extensions["egov"]
     if args.command == "declare":
         runtime.bus.declare()
         log.info("worker.declared", service=args.service)
@@ -56,8 +65,10 @@ def main(argv: list[str] | None = None) -> int:
     log.info("worker.started", service=args.service, command=args.command)
     if args.command == "relay":
         runtime.relay.run(stop)
-    else:
+    elif args.command == "consume":
         runtime.bus.run_consumers()
+    else:
+        extra[args.command](app, stop)
     log.info("worker.stopped", service=args.service, command=args.command)
     return 0
 

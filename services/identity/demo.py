@@ -47,7 +47,7 @@ def load_demo_accounts(runtime: ServiceRuntime) -> list[tuple[str, str, str]]:
                               department=department,
                               position=position, status=AccountStatus.approved, date_of_birth=date(1985, 6, 15),
                               password_hash=passwords.hash_password(otp), must_change_password=True,
-                              email=f"{username}@demo.binhthuan.gov.vn")
+                              email=f"{username}@demo.binhthuan.gov.vn", phone=f"0912{cccd[-6:]}")
             session.add(account)
             session.flush()
             if is_admin:

@@ -1,1 +1,1 @@
-"""The notify service — built by its own issue; importable so the suite's layout is complete."""
+"""The notify service: rules, templates, in-app inbox, e-mail and SMS (requirements §5)."""

@@ -1,0 +1,1 @@
+"""The notify rules: plain functions over a unit of work; no Flask, no kombu."""

@@ -1,0 +1,106 @@
+"""What notify knows about each event type it can announce: who the recipients are (roles resolved from
+the event's data), which channels are on by default, the default Vietnamese templates, and an example
+event to preview templates with and to check them when they are saved."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+IN_APP, EMAIL, SMS = "in_app", "email", "sms"
+CHANNELS = (IN_APP, EMAIL, SMS)
+
+
+def _path(*keys: str) -> Callable[[dict], list[str]]:
+    """A resolver reading account ids at ``keys`` in the event's data (a value or a list of values)."""
+    def resolve(data: dict) -> list[str]:
+        value = data
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        if value is None:
+            return []
+        return [str(v) for v in (value if isinstance(value, list) else [value]) if v]
+    return resolve
+
+
+@dataclass(frozen=True)
+class Kind:
+    event_type: str
+    label: str                                     # what an admin sees (Vietnamese)
+    roles: dict[str, Callable[[dict], list[str]]]
+    defaults: dict[tuple[str, str], bool]          # (role, channel) → on
+    templates: dict[str, tuple[str, str]]          # channel → (subject, body)
+    example: dict = field(default_factory=dict)
+    secret: bool = False                           # carries a secret: outside channels only, never logged
+
+
+def _task_kind(change: str, label: str, title: str, text: str) -> Kind:
+    roles = {"assignee": _path("task", "assignees"), "assigner": _path("actor"),
+             "follower": _path("task", "followers"), "creator": _path("task", "created_by")}
+    subject = f"[Nhiệm vụ] {title}: {{{{ data.task.name }}}}"
+    return Kind(
+        f"process.task.{change}", label, roles,
+        defaults={("assignee", IN_APP): True, ("assignee", EMAIL): True, ("assignee", SMS): False,
+                  ("assigner", IN_APP): change in ("returned", "overdue", "extension_requested", "completed"),
+                  ("follower", IN_APP): False, ("creator", IN_APP): change == "completed"},
+        templates={
+            IN_APP: (f"{title}: {{{{ data.task.name }}}}", text),
+            EMAIL: (subject, "Kính gửi {{ recipient.full_name }},\n\n" + text
+                    + "\n\nHệ thống điều hành tác nghiệp (thư tự động, vui lòng không trả lời)."),
+            SMS: ("", f"{title}: {{{{ data.task.name }}}}. Hạn: {{{{ data.task.due_at or 'không có' }}}}"),
+        },
+        example={"task": {"id": "t-1", "name": "Báo cáo tình hình triển khai chuyển đổi số quý IV",
+                          "instance_id": "i-1", "unit_id": "u-1", "assignees": ["a-2"], "followers": [],
+                          "created_by": "a-1", "due_at": "2026-12-15T17:00:00+07:00"},
+                 "actor": "a-1", "actor_name": "Đinh Trường Toàn", "reason": "Bổ sung số liệu"})
+
+
+def _account_kind(change: str, label: str, title: str, text: str, channels=(IN_APP, EMAIL)) -> Kind:
+    return Kind(
+        f"identity.account.{change}", label, {"account": _path("account", "id")},
+        defaults={("account", ch): ch in channels for ch in CHANNELS},
+        templates={IN_APP: (title, text), EMAIL: (f"[Tài khoản] {title}", "Kính gửi {{ recipient.full_name }},\n\n"
+                                                  + text), SMS: ("", f"{title}. " + text)},
+        example={"account": {"id": "a-2", "full_name": "Trương Minh Hòa", "unit_id": "u-1", "status": "approved",
+                             "email": "hoa@example.vn", "phone": "0912345678"}, "reason": "Không đúng đơn vị"})
+
+
+KINDS: dict[str, Kind] = {k.event_type: k for k in [
+    _task_kind("assigned", "Được giao nhiệm vụ", "Bạn được giao nhiệm vụ",
+               "{{ data.actor_name or 'Lãnh đạo' }} đã giao cho bạn nhiệm vụ «{{ data.task.name }}». "
+               "Hạn xử lý: {{ data.task.due_at or 'không có' }}."),
+    _task_kind("delegated", "Nhiệm vụ được chuyển", "Nhiệm vụ được chuyển cho bạn",
+               "{{ data.actor_name or 'Một cán bộ' }} đã chuyển cho bạn nhiệm vụ «{{ data.task.name }}». "
+               "Hạn xử lý: {{ data.task.due_at or 'không có' }}."),
+    _task_kind("returned", "Nhiệm vụ bị trả lại", "Nhiệm vụ bị trả lại",
+               "Nhiệm vụ «{{ data.task.name }}» bị trả lại. Lý do: {{ data.reason or 'không ghi' }}."),
+    _task_kind("overdue", "Nhiệm vụ quá hạn", "Nhiệm vụ đã quá hạn",
+               "Nhiệm vụ «{{ data.task.name }}» đã quá hạn xử lý ({{ data.task.due_at }})."),
+    _task_kind("extension_requested", "Xin gia hạn", "Đề nghị gia hạn",
+               "Có đề nghị gia hạn nhiệm vụ «{{ data.task.name }}». Lý do: {{ data.reason or 'không ghi' }}."),
+    _task_kind("completed", "Nhiệm vụ hoàn thành", "Nhiệm vụ đã hoàn thành",
+               "Nhiệm vụ «{{ data.task.name }}» đã được xử lý xong."),
+    _account_kind("approved", "Tài khoản được duyệt", "Tài khoản của bạn đã được duyệt",
+                  "Tài khoản {{ data.account.full_name }} đã được duyệt. Quản trị đơn vị sẽ trao mật khẩu dùng "
+                  "một lần cho bạn; lần đăng nhập đầu tiên bạn đặt mật khẩu mới."),
+    _account_kind("rejected", "Đăng ký bị từ chối", "Đăng ký tài khoản bị từ chối",
+                  "Đăng ký tài khoản của bạn bị từ chối. Lý do: {{ data.reason or 'không ghi' }}."),
+    _account_kind("locked", "Tài khoản bị khóa", "Tài khoản của bạn đã bị khóa",
+                  "Tài khoản {{ data.account.full_name }} đã bị khóa. Liên hệ quản trị đơn vị nếu có nhầm lẫn.",
+                  channels=(EMAIL,)),
+    _account_kind("transferred", "Chuyển đơn vị", "Bạn đã được chuyển đơn vị",
+                  "Tài khoản {{ data.account.full_name }} đã được đơn vị mới tiếp nhận."),
+    Kind("identity.password_reset.requested", "Đặt lại mật khẩu", {"account": _path("account_id")},
+         defaults={("account", EMAIL): True, ("account", SMS): True},
+         templates={EMAIL: ("[Tài khoản] Đặt lại mật khẩu",
+                            "Kính gửi {{ data.full_name }},\n\nMã đặt lại mật khẩu của bạn: {{ data.token }}\n"
+                            "Mã dùng được một lần, hết hạn lúc {{ data.expires_at }}. Nếu bạn không yêu cầu, hãy "
+                            "bỏ qua thư này."),
+                    SMS: ("", "Ma dat lai mat khau: {{ data.token }} (dung 1 lan, het han {{ data.expires_at }})")},
+         example={"account_id": "a-2", "full_name": "Trương Minh Hòa", "email": "hoa@example.vn",
+                  "phone": "0912345678", "token": "ví-dụ-mã", "expires_at": "2026-11-22T10:30:00Z"},
+         secret=True),
+]}
+
+
+def kind(event_type: str) -> Kind | None:
+    return KINDS.get(event_type)

@@ -1,0 +1,139 @@
+"""From an event to messages, once: the consumer plans in-app notifications and outside deliveries in the
+same transaction as its inbox row; the dispatcher sends due deliveries, retries with exponential
+back-off, and parks what keeps failing for an admin to replay."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, col, select
+
+from services.common.auth import Principal
+from services.common.db import Database, UnitOfWork
+from services.common.errors import Conflict, Forbidden, NotFound
+from services.common.logging import get_logger
+from services.common.models import utcnow
+from services.notify.domain import people, rules, templates
+from services.notify.domain.catalogue import EMAIL, IN_APP, SMS, Kind, kind
+from services.notify.models import Delivery, DeliveryStatus, Notification, Person
+
+log = get_logger(__name__)
+
+
+class ChannelError(RuntimeError):
+    """A channel could not deliver (the server refused, timed out, is not configured …)."""
+
+
+def on_event(uow: UnitOfWork, event: dict) -> None:
+    """The consumer's effect for one event (the inbox makes it happen once)."""
+    if event["type"].startswith("identity.account."):
+        people.apply_account(uow, event)
+        uow.session.flush()
+    found = kind(event["type"])
+    if found is not None:
+        plan(uow, found, event)
+
+
+def _address(person: Person | None, data: dict, channel: str) -> str | None:
+    if channel == EMAIL:
+        return (person.email if person else None) or data.get("email")
+    return (person.phone if person else None) or data.get("phone")
+
+
+def plan(uow: UnitOfWork, found: Kind, event: dict) -> int:
+    session, data, planned = uow.session, event["data"], 0
+    for role, resolve in found.roles.items():
+        for account_id in dict.fromkeys(resolve(data)):
+            person = session.get(Person, account_id)
+            recipient = {"account_id": account_id, "full_name": person.full_name if person else data.get(
+                "full_name", "")}
+            values = templates.context(event, recipient)
+            for channel in found.templates:
+                if (found.secret and channel == IN_APP) or not rules.enabled(session, found, role, channel):
+                    continue
+                subject, body = rules.template(session, found.event_type, channel)
+                title, text = templates.render(subject, values), templates.render(body, values)
+                planned += _add(session, found, event, account_id, channel, title, text, _address(person, data,
+                                                                                                   channel))
+    return planned
+
+
+def _add(session: Session, found: Kind, event: dict, account_id: str, channel: str, title: str, text: str,
+         address: str | None) -> int:
+    if channel == IN_APP:
+        if session.exec(select(Notification).where(Notification.event_id == event["id"],
+                                                   Notification.account_id == account_id)).first():
+            return 0
+        session.add(Notification(account_id=account_id, event_id=event["id"], event_type=event["type"],
+                                 title=title, body=text, subject_id=event.get("subject")))
+        return 1
+    if session.exec(select(Delivery).where(Delivery.event_id == event["id"], Delivery.account_id == account_id,
+                                           Delivery.channel == channel)).first():
+        return 0
+    delivery = Delivery(event_id=event["id"], event_type=event["type"], account_id=account_id, channel=channel,
+                        address=address, subject=title, body=text, secret=found.secret)
+    if not address:
+        delivery.status, delivery.last_error = DeliveryStatus.parked, f"no {channel} address for this account"
+    session.add(delivery)
+    return 1
+
+
+def send_due(db: Database, channels: dict, *, max_attempts: int, backoff: float, limit: int = 50) -> int:
+    """Send what is due now; returns how many deliveries were tried."""
+    with db.session() as session:
+        due = session.exec(select(Delivery).where(
+            col(Delivery.status).in_((DeliveryStatus.queued, DeliveryStatus.failed)),
+            Delivery.next_attempt_at <= utcnow()).order_by(Delivery.id).limit(limit)).all()
+        for delivery in due:
+            _attempt(delivery, channels.get(delivery.channel), max_attempts, backoff)
+            session.commit()
+        return len(due)
+
+
+def _attempt(delivery: Delivery, channel, max_attempts: int, backoff: float) -> None:
+    delivery.attempts += 1
+    if channel is None:
+        # Retrying cannot help until an operator configures the channel; replay after that.
+        delivery.status = DeliveryStatus.parked
+        delivery.last_error = f"the {delivery.channel} channel is not configured (NOTIFY_SMTP_HOST / NOTIFY_SMS_URL)"
+        return
+    try:
+        channel.send(delivery)
+    except ChannelError as exc:
+        delivery.last_error = str(exc)[:500]
+        if delivery.attempts >= max_attempts:
+            delivery.status = DeliveryStatus.parked
+            log.warning("notify.parked", delivery_id=delivery.id, channel=delivery.channel, error=delivery.last_error)
+        else:
+            delivery.status = DeliveryStatus.failed
+            delivery.next_attempt_at = utcnow() + timedelta(seconds=backoff * 2 ** (delivery.attempts - 1))
+        return
+    delivery.status, delivery.sent_at, delivery.last_error = DeliveryStatus.sent, utcnow(), None
+    if delivery.secret:
+        delivery.body = "[đã gửi; nội dung bí mật không được lưu lại]"
+    log.info("notify.sent", delivery_id=delivery.id, channel=delivery.channel, attempts=delivery.attempts)
+
+
+def deliveries(session: Session, principal: Principal, status: str | None, limit: int, offset: int):
+    if not principal.has(rules.CONFIGURE):
+        raise Forbidden("the delivery log needs notify.configure")
+    query = select(Delivery).order_by(col(Delivery.id).desc())
+    if status:
+        query = query.where(Delivery.status == status)
+    rows = session.exec(query).all()
+    return rows[offset:offset + limit], len(rows)
+
+
+def replay(uow: UnitOfWork, principal: Principal, delivery_id: int) -> Delivery:
+    if not principal.has(rules.CONFIGURE):
+        raise Forbidden("replaying deliveries needs notify.configure")
+    delivery = uow.session.get(Delivery, delivery_id)
+    if delivery is None:
+        raise NotFound(f"no delivery {delivery_id}")
+    if delivery.status != DeliveryStatus.parked:
+        raise Conflict(f"only a parked delivery can be replayed; this one is {delivery.status}")
+    if delivery.channel in (EMAIL, SMS) and not delivery.address:
+        person = uow.session.get(Person, delivery.account_id)
+        delivery.address = _address(person, {}, delivery.channel)
+    delivery.status, delivery.attempts, delivery.next_attempt_at = DeliveryStatus.queued, 0, utcnow()
+    uow.commit()
+    return delivery
