@@ -58,8 +58,9 @@ def test_a_forwarded_task_gives_one_notification_and_one_email_even_if_delivered
 def test_sms_gateway_down_twice_then_up_sends_on_the_third_attempt(suite, sms):
     notify = suite.gateway.apps["notify"].test_client()
     admin = suite.headers("admin")
-    assert notify.put("/api/notify/rules", headers=admin, json={
-        "event_type": "process.task.delegated", "role": "assignee", "channel": "sms", "enabled": True}).status_code == 200
+    switched = notify.put("/api/notify/rules", headers=admin, json={
+        "event_type": "process.task.delegated", "role": "assignee", "channel": "sms", "enabled": True})
+    assert switched.status_code == 200
     sms.fail_next = 2
     deliver(suite, forwarded(suite))
     dispatch(suite, 6)
