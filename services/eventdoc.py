@@ -11,6 +11,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from services.identity import events as identity_events
+from services.notify.domain.catalogue import KINDS
 from services.orgunits import events as orgunits_events
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -44,6 +45,17 @@ The JSON Schema of each event's `data` is in [`docs/events/`](events/).
 """
 
 
+NOTIFY_HEADER = """## What notify reads (for publishers)
+
+notify announces the events below. It finds the recipients at these places in `data` (account ids, one or a
+list) and fills its templates from `data`; e-mail addresses and phone numbers come from identity's
+account events. Publishers of `process.task.*` put the task under `data.task` (`id`, `name`, `instance_id`,
+`unit_id`, `assignees`, `followers`, `created_by`, `due_at`) and who acted in `data.actor` / `data.actor_name`.
+
+| event type | label | recipient roles | channels |
+|---|---|---|---|"""
+
+
 def _type(annotation) -> str:
     text = annotation.__name__ if isinstance(annotation, type) else str(annotation)
     return re.sub(r"[\w.]+\.(\w+)", r"\1", text)
@@ -75,6 +87,12 @@ def render() -> dict[Path, str]:
                 inner = getattr(field.annotation, "model_fields", None)
                 if inner and f"#### `{field.annotation.__name__}`" not in "".join(parts):
                     parts.append(f"#### `{field.annotation.__name__}`\n\n{_fields(field.annotation)}\n")
+    parts.append(NOTIFY_HEADER)
+    for found in KINDS.values():
+        roles = ", ".join(f"{role} ← `{path}`" for role, path in found.roles.items())
+        channels = ", ".join(ch for ch in found.templates if not (found.secret and ch == "in_app"))
+        parts.append(f"| `{found.event_type}` | {found.label} | {roles} | {channels} |")
+    parts.append("")
     files[DOCS / "events.md"] = "\n".join(parts)
     return files
 

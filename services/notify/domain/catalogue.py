@@ -3,30 +3,38 @@ the event's data), which channels are on by default, the default Vietnamese temp
 event to preview templates with and to check them when they are saved."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 IN_APP, EMAIL, SMS = "in_app", "email", "sms"
 CHANNELS = (IN_APP, EMAIL, SMS)
 
 
-def _path(*keys: str) -> Callable[[dict], list[str]]:
-    """A resolver reading account ids at ``keys`` in the event's data (a value or a list of values)."""
-    def resolve(data: dict) -> list[str]:
+@dataclass(frozen=True)
+class _path:  # noqa: N801 - reads like a function where the catalogue uses it
+    """Reads the recipients' account ids at a place in the event's data (one value or a list)."""
+
+    keys: tuple[str, ...]
+
+    def __init__(self, *keys: str):
+        object.__setattr__(self, "keys", keys)
+
+    def __call__(self, data: dict) -> list[str]:
         value = data
-        for key in keys:
+        for key in self.keys:
             value = value.get(key) if isinstance(value, dict) else None
         if value is None:
             return []
         return [str(v) for v in (value if isinstance(value, list) else [value]) if v]
-    return resolve
+
+    def __str__(self) -> str:
+        return "data." + ".".join(self.keys)
 
 
 @dataclass(frozen=True)
 class Kind:
     event_type: str
     label: str                                     # what an admin sees (Vietnamese)
-    roles: dict[str, Callable[[dict], list[str]]]
+    roles: dict[str, _path]
     defaults: dict[tuple[str, str], bool]          # (role, channel) → on
     templates: dict[str, tuple[str, str]]          # channel → (subject, body)
     example: dict = field(default_factory=dict)
