@@ -1,6 +1,6 @@
-"""The production path as deploy/ runs it: honcho starts, for identity and orgunits each, gunicorn, the
-outbox relay and the consumer as separate processes on PostgreSQL and RabbitMQ with production settings;
-orgunits verifies identity's tokens through its JWKS."""
+"""The production path as deploy/ runs it: honcho starts every process of deploy/Procfile (gunicorn, outbox
+relays, consumers, notify's dispatcher) on PostgreSQL and RabbitMQ with production settings; orgunits and
+notify verify identity's tokens through its JWKS."""
 from __future__ import annotations
 
 import json
@@ -62,16 +62,18 @@ def _production_env(service: str, database: str, broker: str, port: int) -> dict
             f"{prefix}_LOG_FORMAT": "json", f"{prefix}_WEB_WORKERS": "1"}
 
 
-def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, broker_user, keys):
-    port, identity_port = _free_port(), _free_port()
+def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, third_pg_url, broker_user, keys):
+    port, identity_port, notify_port = _free_port(), _free_port(), _free_port()
     private_pem = keys.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                  serialization.NoEncryption()).decode()
     env = {**os.environ, **_production_env("orgunits", pg_url, broker_user, port),
            **_production_env("identity", second_pg_url, broker_user, identity_port),
+           **_production_env("notify", third_pg_url, broker_user, notify_port),
+           "NOTIFY_JWKS_URL": f"http://127.0.0.1:{identity_port}/api/identity/.well-known/jwks.json",
            "ORGUNITS_JWKS_URL": f"http://127.0.0.1:{identity_port}/api/identity/.well-known/jwks.json",
            "IDENTITY_SIGNING_KEY": private_pem, "IDENTITY_JWT_PUBLIC_KEY": keys.public_pem,
            "IDENTITY_BOOTSTRAP_ADMIN_PASSWORD": "mật khẩu quản trị sản xuất"}
-    for service in ("identity", "orgunits"):
+    for service in ("identity", "orgunits", "notify"):
         for step in ("migrate", "declare"):
             subprocess.run([sys.executable, "-m", "services.common.worker", service, step], cwd=ROOT, env=env,
                            check=True, capture_output=True, timeout=60)
@@ -84,8 +86,9 @@ def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, bro
                               text=True)
     base = f"http://127.0.0.1:{port}/api/orgunits"
     identity = f"http://127.0.0.1:{identity_port}/api/identity"
+    notify = f"http://127.0.0.1:{notify_port}/api/notify"
     try:
-        for url in (base, identity):
+        for url in (base, identity, notify):
             _wait(lambda url=url: requests.get(f"{url}/readyz", timeout=5).status_code == 200, 60, "gunicorn")
         signed_in = requests.post(f"{identity}/auth/login", timeout=10, json={
             "username": "admin", "password": "mật khẩu quản trị sản xuất"})
@@ -114,6 +117,8 @@ def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, bro
                     "id": "acc-9", "full_name": "Trương Minh Hòa", "unit_id": unit["id"], "status": "approved"}})))
         _wait(lambda: requests.get(f"{base}/units/{unit['id']}/headcount", headers=auth(super_token),
                                    timeout=2).json().get("total") == 1, 30, "the consumer process to apply")
+        me = requests.get(f"{notify}/notifications", headers=auth(super_token), timeout=5)
+        assert me.status_code == 200, me.text
     finally:
         os.killpg(honcho.pid, signal.SIGTERM)
         try:
