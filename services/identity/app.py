@@ -23,7 +23,7 @@ from services.common.settings import settings_for
 from services.identity import events
 from services.identity.api import blueprints
 from services.identity.domain import passwords
-from services.identity.domain.accounts import publish, record
+from services.identity.domain.accounts import publish, record, refresh_derived
 from services.identity.domain.admin import SYSTEM_GROUP
 from services.identity.domain.sessions import LoginGuard
 from services.identity.domain.sso import OidcClient, OidcSettings
@@ -87,9 +87,9 @@ def bootstrap(runtime: ServiceRuntime, fixed_password: str = "") -> str | None:
             return None
         group = Group(name=SYSTEM_GROUP, unit_id=None, permissions=[SUPER_ADMIN], builtin=True)
         password = fixed_password or passwords.one_time_password()
-        admin = Account(id=uuid.uuid4().hex, username="admin", full_name="Quản trị hệ thống",
-                        search_text="quan tri he thong admin", status=AccountStatus.approved,
-                        password_hash=passwords.hash_password(password), must_change_password=not fixed_password)
+        admin = refresh_derived(Account(
+            id=uuid.uuid4().hex, username="admin", full_name="Quản trị hệ thống", status=AccountStatus.approved,
+            password_hash=passwords.hash_password(password), must_change_password=not fixed_password))
         session.add_all([group, admin])
         session.flush()
         session.add(GroupMember(group_id=group.id, account_id=admin.id))

@@ -8,9 +8,8 @@ from datetime import date
 from sqlmodel import select
 
 from services.common.runtime import ServiceRuntime
-from services.common.text import fold
 from services.identity.domain import passwords
-from services.identity.domain.accounts import publish, record
+from services.identity.domain.accounts import publish, record, refresh_derived
 from services.identity.models import Account, AccountStatus, AdminGrant, Group, GroupMember, UnitRef
 
 ADMIN_PERMISSIONS = ["accounts.read", "accounts.approve", "accounts.edit", "accounts.lock", "accounts.transfer",
@@ -42,12 +41,11 @@ def load_demo_accounts(runtime: ServiceRuntime) -> list[tuple[str, str, str]]:
         session.flush()
         for username, name, cccd, code, department, position, is_admin in PEOPLE:
             otp = passwords.one_time_password()
-            account = Account(id=uuid.uuid4().hex, username=username, full_name=name, citizen_id=cccd,
-                              search_text=fold(f"{name} {cccd} {username}"), unit_id=units[code].id,
-                              department=department,
-                              position=position, status=AccountStatus.approved, date_of_birth=date(1985, 6, 15),
-                              password_hash=passwords.hash_password(otp), must_change_password=True,
-                              email=f"{username}@demo.binhthuan.gov.vn", phone=f"0912{cccd[-6:]}")
+            account = refresh_derived(Account(
+                id=uuid.uuid4().hex, username=username, full_name=name, citizen_id=cccd, unit_id=units[code].id,
+                department=department, position=position, status=AccountStatus.approved,
+                date_of_birth=date(1985, 6, 15), password_hash=passwords.hash_password(otp),
+                must_change_password=True, email=f"{username}@demo.binhthuan.gov.vn", phone=f"0912{cccd[-6:]}"))
             session.add(account)
             session.flush()
             if is_admin:

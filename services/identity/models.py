@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Index, String, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.common.models import utcnow
@@ -33,6 +33,8 @@ class Account(SQLModel, table=True):
     username: str = Field(max_length=100, unique=True)
     full_name: str = Field(max_length=200)
     search_text: str = Field(default="", max_length=600)
+    sort_name: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""),
+                           description="Vietnamese order: given name first, then the full name")
     date_of_birth: date | None = None
     citizen_id: str | None = Field(default=None, max_length=12, unique=True)
     legacy_id_card: bool = False

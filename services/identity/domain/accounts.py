@@ -2,9 +2,10 @@
 statistics and the edit history (Lịch sử chỉnh sửa)."""
 from __future__ import annotations
 
+import json
 import uuid
 
-from sqlalchemy import func
+from sqlalchemy import String, cast, func
 from sqlmodel import Session, col, select
 
 from services.common.auth import Principal
@@ -63,8 +64,12 @@ def _ensure_unique(session: Session, account_id: str | None, **values) -> None:
             raise Conflict(f"another account already uses this {name.replace('_', ' ')}")
 
 
-def _search_text(account: Account) -> str:
-    return fold(f"{account.full_name} {account.citizen_id or ''} {account.username}")
+def refresh_derived(account: Account) -> Account:
+    """The columns searching and sorting use: folded text (no diacritics) and a Vietnamese sort key that puts
+    the given name (the last word) first, as Vietnamese staff lists are ordered."""
+    account.search_text = fold(f"{account.full_name} {account.citizen_id or ''} {account.username}")
+    account.sort_name = sort_key(account.full_name.rsplit(" ", 1)[-1]) + "|" + sort_key(account.full_name)
+    return account
 
 
 def register(uow: UnitOfWork, data: Registration) -> Account:
@@ -73,7 +78,7 @@ def register(uow: UnitOfWork, data: Registration) -> Account:
     _ensure_unique(session, None, citizen_id=data.citizen_id, email=data.email, username=data.citizen_id)
     account = Account(id=uuid.uuid4().hex, username=data.citizen_id, status=AccountStatus.pending,
                       **data.model_dump())
-    account.search_text = _search_text(account)
+    refresh_derived(account)
     session.add(account)
     record(session, account, "registered", account.id)
     publish(uow, "registered", account)
@@ -105,7 +110,7 @@ def import_accounts(uow: UnitOfWork, principal: Principal, records: list) -> lis
     for record_ in records:
         account = Account(id=uuid.uuid4().hex, username=record_.citizen_id, status=AccountStatus.approved,
                           legacy_id_card=len(record_.citizen_id) == 9, **record_.model_dump())
-        account.search_text = _search_text(account)
+        refresh_derived(account)
         session.add(account)
         record(session, account, "imported", principal.account_id)
         publish(uow, "approved", account)
@@ -168,7 +173,7 @@ def _apply(account: Account, values: dict) -> dict[str, tuple[object, object]]:
             setattr(account, name, value)
             changes[name] = (old, value)
     if "full_name" in changes:
-        account.search_text = _search_text(account)
+        refresh_derived(account)
     return changes
 
 
@@ -256,11 +261,12 @@ def list_accounts(session: Session, principal: Principal, *, unit_id: str | None
     if text:
         for word in fold(text).split(" "):
             query = query.where(col(Account.search_text).contains(word, autoescape=True))
-    rows = session.exec(query).all()
     if role:
-        rows = [a for a in rows if role in (a.roles or [])]
-    rows = sorted(rows, key=lambda a: (sort_key(a.full_name.rsplit(" ", 1)[-1]), sort_key(a.full_name)))
-    return rows[offset:offset + limit], len(rows)
+        # roles is a JSON list; its text form holds each role as a quoted string on every database.
+        query = query.where(cast(Account.roles, String).contains(json.dumps(role), autoescape=True))
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    page = session.exec(query.order_by(Account.sort_name, Account.id).offset(offset).limit(limit)).all()
+    return list(page), total
 
 
 def statistics(session: Session, principal: Principal, unit_id: str | None) -> list[dict]:

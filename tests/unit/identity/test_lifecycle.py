@@ -90,6 +90,14 @@ def test_lists_filter_and_statistics_count(suite):
     assert [a["full_name"] for a in pending["items"]] == ["Đặng Thị Chờ"]
     by_text = suite.identity.get("/api/identity/accounts", headers=admin, query_string={"q": "phung tien"}).get_json()
     assert [a["full_name"] for a in by_text["items"]] == ["Phùng Tiến Hùng"]
+    hung = by_text["items"][0]["id"]
+    suite.identity.patch(f"/api/identity/accounts/{hung}", headers=admin, json={"roles": ["chuyen_vien", "van_thu"]})
+    by_role = suite.identity.get("/api/identity/accounts", headers=admin, query_string={"role": "van_thu"}).get_json()
+    assert [a["id"] for a in by_role["items"]] == [hung] and by_role["total"] == 1
+    assert suite.identity.get("/api/identity/accounts", headers=admin,
+                              query_string={"role": "van"}).get_json()["total"] == 0
+    paged = suite.identity.get("/api/identity/accounts", headers=admin, query_string={"limit": 2}).get_json()
+    assert paged["total"] == 5 and [a["full_name"] for a in paged["items"]] == ["Đặng Thị Chờ", "Phùng Tiến Hùng"]
     by_department = suite.identity.get("/api/identity/accounts", headers=admin, query_string={
         "department": "Phòng Quản lý khoa học"}).get_json()
     assert by_department["total"] == 2

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 18:47:10.552478
+Create Date: 2026-11-22 19:20:16.913353
 """
 from collections.abc import Sequence
 
@@ -24,6 +24,7 @@ def upgrade() -> None:
     sa.Column('username', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('full_name', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('search_text', sqlmodel.sql.sqltypes.AutoString(length=600), nullable=False),
+    sa.Column('sort_name', sa.Text(), server_default='', nullable=False),
     sa.Column('date_of_birth', sa.Date(), nullable=True),
     sa.Column('citizen_id', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=True),
     sa.Column('legacy_id_card', sa.Boolean(), nullable=False),
