@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field, ValidationError
 from services.common.db import UnitOfWork
 from services.common.envelope import MalformedEvent
 from services.common.outbox import idempotent
+from services.common.readmodel import current_row
 from services.common.text import nfc
 from services.orgunits.models import Member
 
@@ -140,28 +141,21 @@ DESCRIPTIONS = {
     EDITORS_CHANGED: "The editor list of a unit (Phân quyền thành viên) changed.",
 }
 
+
 def apply_account_event(uow: UnitOfWork, event: dict[str, Any]) -> None:
     """Keep the members read model equal to identity's accounts (snapshot upsert; stale events skipped)."""
     try:
         account = AccountEvent.model_validate(event["data"]).account
     except ValidationError as exc:
         raise MalformedEvent(f"{event['type']} payload does not match the catalogue: {exc}") from exc
-    member = uow.session.get(Member, account.id)
-    if event["type"] == "identity.account.deleted":
-        if member is not None:
-            uow.session.delete(member)
-        return
+    member = current_row(uow.session, Member, account.id, event, deleted=event["type"] == "identity.account.deleted")
     if member is None:
-        member = Member(account_id=account.id)
-        uow.session.add(member)
-    elif member.as_of and member.as_of > event["time"]:
         return
     member.full_name = nfc(account.full_name)
     member.unit_id = account.unit_id
     member.department = nfc(account.department) if account.department else None
     member.position = account.position
     member.status = account.status
-    member.as_of = event["time"]
 
 
 def subscribe(runtime) -> None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from services.common.db import UnitOfWork
+from services.common.readmodel import current_row
 from services.notify.models import Person
 
 
@@ -9,16 +10,10 @@ def apply_account(uow: UnitOfWork, event: dict) -> None:
     account = event["data"].get("account") or {}
     if not account.get("id"):
         return
-    person = uow.session.get(Person, account["id"])
-    if event["type"] == "identity.account.deleted":
-        if person is not None:
-            uow.session.delete(person)
-        return
+    person = current_row(uow.session, Person, account["id"], event,
+                         deleted=event["type"] == "identity.account.deleted")
     if person is None:
-        person = Person(account_id=account["id"])
-        uow.session.add(person)
-    elif person.as_of > event["time"]:
         return
     person.full_name = account.get("full_name") or ""
     person.email, person.phone = account.get("email"), account.get("phone")
-    person.status, person.as_of = account.get("status") or "", event["time"]
+    person.status = account.get("status") or ""
