@@ -47,3 +47,20 @@ def test_pika_integrator_receives_create_move_merge_in_order(pg_url, amqp_url, k
     assert merged["data"]["target"]["id"] == b["id"] and merged["data"]["moved_child_ids"] == [a1["id"]]
     times = [e["time"] for e in events]
     assert times == sorted(times)
+
+
+def test_an_event_nobody_is_bound_to_is_kept_not_lost(amqp_url):
+    """mandatory + the exchange's alternate exchange: unroutable events wait in egov.unrouted."""
+    from services.common.bus.amqp import KombuBus
+    from services.common.envelope import make_event
+    from tests.integration.conftest import pika_connection
+
+    bus = KombuBus(amqp_url)
+    try:
+        bus.declare()
+        bus.publish(make_event("nobody.listens.here", source="test", subject="x", data={}))
+    finally:
+        bus.close()
+    with pika_connection(amqp_url) as conn:
+        kept = conn.channel().queue_declare("egov.unrouted", passive=True).method.message_count
+    assert kept == 1
