@@ -13,13 +13,15 @@ from pydantic import BaseModel
 from services.identity import events as identity_events
 from services.notify.domain.catalogue import KINDS
 from services.orgunits import events as orgunits_events
+from services.process import events as process_events
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 CATALOGUES: dict[str, dict[str, type[BaseModel]]] = {
     "identity": identity_events.PUBLISHED,
     "orgunits": orgunits_events.PUBLISHED,
+    "process": process_events.PUBLISHED,
 }
-DESCRIPTIONS = {**identity_events.DESCRIPTIONS, **orgunits_events.DESCRIPTIONS}
+DESCRIPTIONS = {**identity_events.DESCRIPTIONS, **orgunits_events.DESCRIPTIONS, **process_events.DESCRIPTIONS}
 
 HEADER = """# Event catalogue
 

@@ -21,6 +21,8 @@ from services.identity.settings import IdentitySettings
 from services.notify import app as notify_app
 from services.notify.settings import NotifySettings
 from services.orgunits import app as orgunits_app
+from services.process import app as process_app
+from services.process.app import ProcessSettings
 
 log = get_logger("run")
 
@@ -36,7 +38,9 @@ def build(var_dir: Path, *, log_format: str = "auto") -> tuple[Gateway, list[tup
     orgunits = orgunits_app.create_app(settings_for("orgunits", jwt_public_key=public_key, **common), bus=bus)
     notify = notify_app.create_app(settings_for("notify", NotifySettings, jwt_public_key=public_key, **common),
                                    bus=bus)
-    gateway = Gateway({"identity": identity, "orgunits": orgunits, "notify": notify})
+    process = process_app.create_app(settings_for("process", ProcessSettings, jwt_public_key=public_key, **common),
+                                     bus=bus)
+    gateway = Gateway({"identity": identity, "orgunits": orgunits, "process": process, "notify": notify})
     for runtime in gateway.runtimes:
         runtime.start_consumers()
     orgunits_app.load_demo_data(orgunits.extensions["egov"])

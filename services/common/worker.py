@@ -18,7 +18,7 @@ from services.common.db import migrate
 from services.common.logging import configure_logging, get_logger
 from services.common.settings import settings_for
 
-SERVICES = ("identity", "orgunits", "notify")
+SERVICES = ("identity", "orgunits", "process", "notify")
 log = get_logger("worker")
 
 

@@ -76,6 +76,12 @@ def third_pg_url():
 
 
 @pytest.fixture
+def fourth_pg_url():
+    with _fresh_database() as url:
+        yield url
+
+
+@pytest.fixture
 def amqp_url():
     vhost = f"egov_t_{uuid.uuid4().hex[:12]}"
     try:

@@ -62,18 +62,21 @@ def _production_env(service: str, database: str, broker: str, port: int) -> dict
             f"{prefix}_LOG_FORMAT": "json", f"{prefix}_WEB_WORKERS": "1"}
 
 
-def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, third_pg_url, broker_user, keys):
-    port, identity_port, notify_port = _free_port(), _free_port(), _free_port()
+def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, third_pg_url, fourth_pg_url,
+                                                      broker_user, keys):
+    port, identity_port, notify_port, process_port = _free_port(), _free_port(), _free_port(), _free_port()
     private_pem = keys.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                  serialization.NoEncryption()).decode()
     env = {**os.environ, **_production_env("orgunits", pg_url, broker_user, port),
            **_production_env("identity", second_pg_url, broker_user, identity_port),
            **_production_env("notify", third_pg_url, broker_user, notify_port),
+           **_production_env("process", fourth_pg_url, broker_user, process_port),
+           "PROCESS_JWKS_URL": f"http://127.0.0.1:{identity_port}/api/identity/.well-known/jwks.json",
            "NOTIFY_JWKS_URL": f"http://127.0.0.1:{identity_port}/api/identity/.well-known/jwks.json",
            "ORGUNITS_JWKS_URL": f"http://127.0.0.1:{identity_port}/api/identity/.well-known/jwks.json",
            "IDENTITY_SIGNING_KEY": private_pem, "IDENTITY_JWT_PUBLIC_KEY": keys.public_pem,
            "IDENTITY_BOOTSTRAP_ADMIN_PASSWORD": "mật khẩu quản trị sản xuất"}
-    for service in ("identity", "orgunits", "notify"):
+    for service in ("identity", "orgunits", "process", "notify"):
         for step in ("migrate", "declare"):
             subprocess.run([sys.executable, "-m", "services.common.worker", service, step], cwd=ROOT, env=env,
                            check=True, capture_output=True, timeout=60)
@@ -87,8 +90,9 @@ def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, thi
     base = f"http://127.0.0.1:{port}/api/orgunits"
     identity = f"http://127.0.0.1:{identity_port}/api/identity"
     notify = f"http://127.0.0.1:{notify_port}/api/notify"
+    process = f"http://127.0.0.1:{process_port}/api/process"
     try:
-        for url in (base, identity, notify):
+        for url in (base, identity, notify, process):
             _wait(lambda url=url: requests.get(f"{url}/readyz", timeout=5).status_code == 200, 60, "gunicorn")
         signed_in = requests.post(f"{identity}/auth/login", timeout=10, json={
             "username": "admin", "password": "mật khẩu quản trị sản xuất"})

@@ -1,0 +1,10 @@
+"""HTTP API of the process service."""
+from __future__ import annotations
+
+from flask_openapi3 import APIBlueprint
+
+from services.process.api import definitions
+
+
+def blueprints(runtime) -> list[APIBlueprint]:
+    return [definitions.blueprint(runtime)]

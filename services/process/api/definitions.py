@@ -1,0 +1,76 @@
+"""Deploying BPMN over HTTP: upload (validated first), the catalogue, versions, the XML of any version."""
+from __future__ import annotations
+
+from flask import Response, jsonify
+from flask_openapi3 import APIBlueprint, FileStorage, Tag
+from pydantic import BaseModel, Field
+
+from services.common.errors import Forbidden
+from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal
+from services.process.domain import definitions
+
+CONFIGURE = "process.configure"
+
+
+class Upload(BaseModel):
+    file: FileStorage
+
+
+class DefinitionOut(BaseModel):
+    key: str
+    version: int
+    name: str
+    abbreviation: str | None
+    group: str | None
+    steps: int
+    filename: str | None
+    content_hash: str
+    deployed_at: str
+    deployed_by: str | None
+
+
+class DefinitionList(BaseModel):
+    items: list[DefinitionOut]
+
+
+class KeyPath(BaseModel):
+    key: str = Field(max_length=200)
+
+
+class VersionPath(KeyPath):
+    version: int = Field(ge=1, le=2**31 - 1)
+
+
+def blueprint(rt) -> APIBlueprint:
+    bp = APIBlueprint("definitions", __name__, url_prefix="/api/process", abp_tags=[Tag(name="definitions")],
+                      abp_responses=PROBLEM_RESPONSES)
+
+    @bp.post("/definitions", summary="Deploy a .bpmn file (every problem is reported at once)", security=[BEARER],
+             responses={201: DefinitionList})
+    def deploy(form: Upload):
+        principal = bearer_principal(rt.verifier)
+        if not principal.has(CONFIGURE):
+            raise Forbidden("deploying processes needs process.configure")
+        with rt.db.uow() as uow:
+            rows = definitions.deploy(uow, form.file.read(), form.file.filename, principal.account_id)
+            return jsonify({"items": [definitions.view(r) for r in rows]}), 201
+
+    @bp.get("/definitions", summary="The catalogue: the latest version of every process",
+            responses={200: DefinitionList})
+    def catalogue():
+        with rt.db.session() as session:
+            return jsonify({"items": [definitions.view(r) for r in definitions.catalogue(session)]})
+
+    @bp.get("/definitions/<key>/versions", summary="Every version of a process", responses={200: DefinitionList})
+    def versions(path: KeyPath):
+        with rt.db.session() as session:
+            return jsonify({"items": [definitions.view(r) for r in definitions.versions(session, path.key)]})
+
+    @bp.get("/definitions/<key>/versions/<int:version>/xml", summary="Download the BPMN of a version")
+    def xml(path: VersionPath):
+        with rt.db.session() as session:
+            row = definitions.version(session, path.key, path.version)
+            return Response(row.xml, mimetype="application/xml", headers={
+                "Content-Disposition": f'attachment; filename="{row.key}-v{row.version}.bpmn"'})
+
+    return bp

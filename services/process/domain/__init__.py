@@ -1,0 +1,1 @@
+"""The process rules: plain functions over a unit of work; no Flask, no kombu."""

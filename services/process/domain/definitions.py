@@ -1,0 +1,162 @@
+"""Deploying BPMN: check everything before storing anything, report every problem at once (element id,
+line, a sentence a designer understands), and keep each changed version of a process key."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from lxml import etree
+from sqlmodel import Session, col, func, select
+
+from services.common.db import UnitOfWork
+from services.common.errors import Invalid, NotFound
+from services.common.models import iso
+from services.process import engine
+from services.process.models import ProcessDefinition
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
+NS = {"bpmn": BPMN, "camunda": CAMUNDA}
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass
+class Checked:
+    tree: etree._ElementTree
+    processes: list[dict]
+
+
+def _problem(element_id: str | None, line: int | None, message: str) -> dict:
+    return {"element_id": element_id, "line": line, "message": message}
+
+
+def _parse(xml: bytes) -> etree._ElementTree:
+    if len(xml) > MAX_BYTES:
+        raise Invalid(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
+    try:
+        return etree.ElementTree(etree.fromstring(xml, parser))
+    except etree.XMLSyntaxError as exc:
+        raise Invalid("the file is not well-formed XML; nothing was deployed",
+                      problems=[_problem(None, exc.lineno, f"XML error: {exc.msg}")]) from exc
+
+
+def _structure_problems(root) -> list[dict]:
+    problems = []
+    ids = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    for flow in root.iterfind(".//bpmn:sequenceFlow", NS):
+        for end in ("sourceRef", "targetRef"):
+            ref = flow.get(end)
+            if not ref or ref not in ids:
+                problems.append(_problem(flow.get("id"), flow.sourceline,
+                                         f"sequence flow {flow.get('id')} points to a {end[:6]} “{ref}” that "
+                                         "does not exist"))
+    for process in root.iterfind("bpmn:process", NS):
+        in_lanes = {}
+        for lane in process.iterfind(".//bpmn:lane", NS):
+            for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+                in_lanes[(ref.text or "").strip()] = lane
+        for task in process.iterfind(".//bpmn:userTask", NS):
+            lane = in_lanes.get(task.get("id"))
+            if lane is None:
+                problems.append(_problem(task.get("id"), task.sourceline,
+                                         f"user task “{task.get('name') or task.get('id')}” is in no lane; put "
+                                         "every user task in a lane (a step a unit admin staffs)"))
+            elif not (lane.get("name") or "").strip():
+                problems.append(_problem(lane.get("id"), lane.sourceline,
+                                         f"lane {lane.get('id')} has no name; name it after the step"))
+        for kind in ("timeDuration", "timeDate", "timeCycle"):
+            for timer in process.iterfind(f".//bpmn:timerEventDefinition/bpmn:{kind}", NS):
+                why = engine.timer_problem(kind, timer.text or "")
+                if why:
+                    event = timer.getparent().getparent()
+                    problems.append(_problem(event.get("id"), timer.sourceline, f"timer: {why}"))
+    return problems
+
+
+def _processes(root) -> list[dict]:
+    found = []
+    for process in root.iterfind("bpmn:process", NS):
+        props = {p.get("name"): p.get("value") for p in process.iterfind(
+            "bpmn:extensionElements/camunda:properties/camunda:property", NS)}
+        found.append({"key": process.get("id"), "name": process.get("name") or process.get("id"),
+                      "abbreviation": props.get("abbreviation"), "group": props.get("group"),
+                      "steps": len(process.findall(".//bpmn:lane", NS)),
+                      "executable": process.get("isExecutable") in ("true", None)})
+    return found
+
+
+def check(xml: bytes, filename: str | None = None) -> Checked:
+    """Every problem at once, or the processes the file defines."""
+    tree = _parse(xml)
+    root = tree.getroot()
+    if etree.QName(root).namespace != BPMN or etree.QName(root).localname != "definitions":
+        raise Invalid("this is not a BPMN 2.0 file (its root must be bpmn:definitions)",
+                      problems=[_problem(None, root.sourceline, f"root element is {root.tag}")])
+    problems = [_problem(None, line, f"BPMN schema: {message}") for line, message in engine.schema_errors(tree)]
+    problems += _structure_problems(root)
+    processes = _processes(root)
+    if not processes:
+        problems.append(_problem(None, root.sourceline, "the file defines no process"))
+    if not problems:
+        problems = engine.parser_problems(xml, filename)
+    if problems:
+        raise Invalid(f"the BPMN was refused with {len(problems)} problem(s); nothing was deployed",
+                      problems=problems[:200])
+    return Checked(tree, processes)
+
+
+def deploy(uow: UnitOfWork, xml: bytes, filename: str | None, actor: str | None) -> list[ProcessDefinition]:
+    """Store a new version of each process whose content changed; the same content again changes nothing."""
+    checked = check(xml, filename)
+    digest = hashlib.sha256(xml).hexdigest()
+    text = etree.tostring(checked.tree, encoding="unicode")
+    session, result = uow.session, []
+    for info in checked.processes:
+        same = session.exec(select(ProcessDefinition).where(ProcessDefinition.key == info["key"],
+                                                            ProcessDefinition.content_hash == digest)).first()
+        if same is not None:
+            result.append(same)
+            continue
+        latest = session.exec(select(func.max(ProcessDefinition.version)).where(
+            ProcessDefinition.key == info["key"])).one() or 0
+        row = ProcessDefinition(key=info["key"], version=latest + 1, name=info["name"],
+                                abbreviation=info["abbreviation"], group=info["group"], steps=info["steps"],
+                                filename=filename, content_hash=digest, xml=text, deployed_by=actor)
+        session.add(row)
+        session.flush()
+        uow.emit("process.definition.deployed", row.key, {"definition": view(row)})
+        result.append(row)
+    uow.commit()
+    return result
+
+
+def view(row: ProcessDefinition) -> dict:
+    return {"key": row.key, "version": row.version, "name": row.name, "abbreviation": row.abbreviation,
+            "group": row.group, "steps": row.steps, "filename": row.filename, "content_hash": row.content_hash,
+            "deployed_at": iso(row.deployed_at), "deployed_by": row.deployed_by}
+
+
+def catalogue(session: Session) -> list[ProcessDefinition]:
+    """The latest version of every process key."""
+    latest = select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v")).group_by(
+        ProcessDefinition.key).subquery()
+    return list(session.exec(select(ProcessDefinition).join(
+        latest, (col(ProcessDefinition.key) == latest.c.key) & (col(ProcessDefinition.version) == latest.c.v))
+        .order_by(ProcessDefinition.key)).all())
+
+
+def versions(session: Session, key: str) -> list[ProcessDefinition]:
+    rows = list(session.exec(select(ProcessDefinition).where(ProcessDefinition.key == key)
+                             .order_by(ProcessDefinition.version)).all())
+    if not rows:
+        raise NotFound(f"no process {key!r} is deployed")
+    return rows
+
+
+def version(session: Session, key: str, number: int) -> ProcessDefinition:
+    row = session.exec(select(ProcessDefinition).where(ProcessDefinition.key == key,
+                                                       ProcessDefinition.version == number)).first()
+    if row is None:
+        raise NotFound(f"process {key!r} has no version {number}")
+    return row

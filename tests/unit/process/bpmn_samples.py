@@ -1,0 +1,55 @@
+"""BPMN as the mainstream modelers write it: bpmn.io / Camunda Modeler (``bpmn:`` prefix), Signavio
+(default namespace), other prefixes (``semantic:``), ISO-8859-1 — built from one small process."""
+from __future__ import annotations
+
+BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+def process(prefix: str = "bpmn", *, key: str = "field_report_test", name: str = "Phản ánh hiện trường (thử)",
+            task_name: str = "Xử lý", timer: str = "PT2H", extra: str = "", lane_name: str = "Xử lý",
+            properties: str = "") -> str:
+    p = f"{prefix}:" if prefix else ""
+    xmlns = f'xmlns:{prefix}="{BPMN}"' if prefix else f'xmlns="{BPMN}"'
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<{p}definitions {xmlns} xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs_1" targetNamespace="http://egov.example/bpmn">
+  <{p}process id="{key}" name="{name}" isExecutable="true">
+    {properties}
+    <{p}laneSet id="LaneSet_1">
+      <{p}lane id="Lane_handle" name="{lane_name}">
+        <{p}flowNodeRef>Start</{p}flowNodeRef>
+        <{p}flowNodeRef>Handle</{p}flowNodeRef>
+        <{p}flowNodeRef>End</{p}flowNodeRef>
+      </{p}lane>
+    </{p}laneSet>
+    <{p}startEvent id="Start"><{p}outgoing>Flow_1</{p}outgoing></{p}startEvent>
+    <{p}userTask id="Handle" name="{task_name}">
+      <{p}incoming>Flow_1</{p}incoming><{p}outgoing>Flow_2</{p}outgoing>
+    </{p}userTask>
+    <{p}boundaryEvent id="Deadline" attachedToRef="Handle" cancelActivity="false">
+      <{p}timerEventDefinition id="Timer_1"><{p}timeDuration>{timer}</{p}timeDuration></{p}timerEventDefinition>
+    </{p}boundaryEvent>
+    <{p}endEvent id="End"><{p}incoming>Flow_2</{p}incoming></{p}endEvent>
+    <{p}sequenceFlow id="Flow_1" sourceRef="Start" targetRef="Handle"/>
+    <{p}sequenceFlow id="Flow_2" sourceRef="Handle" targetRef="End"/>
+    {extra}
+  </{p}process>
+</{p}definitions>
+"""
+
+
+def camunda_properties(abbreviation: str, group: str) -> str:
+    return (f'<bpmn:extensionElements><camunda:properties><camunda:property name="abbreviation" '
+            f'value="{abbreviation}"/><camunda:property name="group" value="{group}"/></camunda:properties>'
+            '</bpmn:extensionElements>')
+
+
+def latin1() -> bytes:
+    text = process(name="Réception des signalements", task_name="Traitement", lane_name="Équipe")
+    return text.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').encode("iso-8859-1")
+
+
+def broken() -> str:
+    """Four problems at once: a user task in no lane, a flow to nowhere, a bad timer, a lane without a name."""
+    extra = """<bpmn:userTask id="Orphan" name="Việc không có làn"/>
+    <bpmn:sequenceFlow id="Flow_bad" sourceRef="Handle" targetRef="Nowhere"/>"""
+    return process(timer="hai giờ", extra=extra, lane_name="")
