@@ -51,3 +51,12 @@ def test_orgunits_reads_what_identity_publishes(tmp_path, monkeypatch):
         "updated_at": "2026-11-22T00:00:00Z", "updated_by": None}})
     consumed = AccountEvent.model_validate(sample.model_dump(mode="json")).account
     assert (consumed.id, consumed.unit_id, consumed.department, consumed.status) == ("a1", "u1", "Phòng A", "approved")
+
+
+def test_every_event_process_emits_is_in_the_catalogue():
+    from services.process import events as process_events
+
+    emitted = set()
+    for path in (ROOT / "services/process").rglob("*.py"):
+        emitted |= set(re.findall(r'uow\.emit\("([\w.]+)"', path.read_text(encoding="utf-8")))
+    assert emitted and emitted <= set(process_events.PUBLISHED) <= set(process_events.DESCRIPTIONS)
