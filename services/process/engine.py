@@ -11,8 +11,62 @@ from pathlib import Path
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
+from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.exceptions import WorkflowException
+from SpiffWorkflow.util.task import TaskState
+
+from services.process import sandbox
+
+
+class SandboxedEnvironment(TaskDataEnvironment):
+    """SpiffWorkflow's default environment runs ``eval``/``exec`` with full builtins; this one runs every
+    script, condition and expression through the RestrictedPython sandbox."""
+
+    def evaluate(self, expression, context, external_context=None):
+        return sandbox.evaluate(expression, {**(external_context or {}), **context})
+
+    def execute(self, script, context, external_context=None):
+        self.check_for_overwrite(context, external_context or {})
+        context.update(sandbox.execute(script, {**(external_context or {}), **context}))
+        return True
+
+
+def script_engine() -> PythonScriptEngine:
+    return PythonScriptEngine(environment=SandboxedEnvironment())
+
+
+class ScriptRefused(RuntimeError):
+    """A designer's script tried to leave the sandbox while running."""
+
+
+def run_until_people(xml: bytes, process_key: str, data: dict) -> tuple[dict, list[str]]:
+    """Start ``process_key`` with ``data`` and run the engine until only people can move it on: returns the
+    workflow data and the ids of the ready user tasks. (The instance service builds on this.)"""
+    parser = CamundaParser()
+    root = etree.fromstring(xml)
+    quote_plain_timers(root)
+    parser.add_bpmn_xml(root)
+    workflow = BpmnWorkflow(parser.get_spec(process_key), script_engine=script_engine())
+    for task in workflow.get_tasks(state=TaskState.READY):
+        task.set_data(**data)
+    try:
+        workflow.do_engine_steps()
+    except WorkflowException as exc:
+        if isinstance(exc.__cause__, sandbox.SandboxError) or getattr(exc, "error_type", "") == "SandboxError":
+            raise ScriptRefused(str(exc)) from exc
+        raise
+    ready = [task.task_spec.name for task in workflow.get_tasks(state=TaskState.READY, manual=True)]
+    data_out: dict = {}
+    for task in workflow.get_tasks(state=TaskState.READY):
+        data_out.update(task.data)
+    return data_out, ready
+
+
+# Names SpiffWorkflow gives its own internal tasks: a BPMN element with such an id silently replaces one.
+RESERVED_IDS = frozenset({"Start", "End", "Root"})
 
 
 @lru_cache(maxsize=1)
@@ -47,6 +101,26 @@ def timer_problem(kind: str, expression: str) -> str | None:
     except Exception as exc:  # noqa: BLE001 - SpiffWorkflow raises bare Exception for bad timers
         return f"“{expression.strip()}” is not a valid ISO 8601 {kind} ({exc})"
     return None
+
+
+TIMER_KINDS = ("timeDuration", "timeDate", "timeCycle")
+_BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+
+
+def quote_plain_timers(root) -> int:
+    """Camunda writes timers as plain ISO 8601 (``PT2H``); SpiffWorkflow evaluates them as Python. Turn a plain
+    one into a string literal so both modelers' files run; returns how many were rewritten."""
+    changed = 0
+    for kind in TIMER_KINDS:
+        for timer in root.iter(f"{{{_BPMN_NS}}}{kind}"):
+            text = (timer.text or "").strip()
+            try:
+                ast.literal_eval(text)
+            except (ValueError, SyntaxError):
+                if timer_problem(kind, text) is None:
+                    timer.text = repr(text)
+                    changed += 1
+    return changed
 
 
 def parser_problems(xml: bytes, filename: str | None) -> list[dict]:

@@ -11,7 +11,7 @@ from sqlmodel import Session, col, func, select
 from services.common.db import UnitOfWork
 from services.common.errors import Invalid, NotFound
 from services.common.models import iso
-from services.process import engine
+from services.process import engine, sandbox
 from services.process.models import ProcessDefinition
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -44,6 +44,11 @@ def _parse(xml: bytes) -> etree._ElementTree:
 def _structure_problems(root) -> list[dict]:
     problems = []
     ids = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    for element in root.iter():
+        if isinstance(element.tag, str) and element.get("id") in engine.RESERVED_IDS:
+            problems.append(_problem(element.get("id"), element.sourceline,
+                                     f"the id “{element.get('id')}” is reserved by the engine; rename the element "
+                                     f"(e.g. {element.get('id')}_1)"))
     for flow in root.iterfind(".//bpmn:sequenceFlow", NS):
         for end in ("sourceRef", "targetRef"):
             ref = flow.get(end)
@@ -51,6 +56,12 @@ def _structure_problems(root) -> list[dict]:
                 problems.append(_problem(flow.get("id"), flow.sourceline,
                                          f"sequence flow {flow.get('id')} points to a {end[:6]} “{ref}” that "
                                          "does not exist"))
+    sources = {flow.get("sourceRef") for flow in root.iterfind(".//bpmn:sequenceFlow", NS)}
+    for event in root.iterfind(".//bpmn:boundaryEvent", NS):
+        if event.get("id") not in sources:
+            problems.append(_problem(event.get("id"), event.sourceline,
+                                     f"boundary event “{event.get('name') or event.get('id')}” leads nowhere; give it "
+                                     "an outgoing sequence flow"))
     for process in root.iterfind("bpmn:process", NS):
         in_lanes = {}
         for lane in process.iterfind(".//bpmn:lane", NS):
@@ -65,7 +76,16 @@ def _structure_problems(root) -> list[dict]:
             elif not (lane.get("name") or "").strip():
                 problems.append(_problem(lane.get("id"), lane.sourceline,
                                          f"lane {lane.get('id')} has no name; name it after the step"))
-        for kind in ("timeDuration", "timeDate", "timeCycle"):
+        for script_task in process.iterfind(".//bpmn:scriptTask", NS):
+            script = script_task.find("bpmn:script", NS)
+            for why in sandbox.problems(script.text or "" if script is not None else ""):
+                problems.append(_problem(script_task.get("id"), script_task.sourceline,
+                                         f"script of “{script_task.get('name') or script_task.get('id')}”: {why}"))
+        for condition in process.iterfind(".//bpmn:conditionExpression", NS):
+            for why in sandbox.problems(condition.text or "True", mode="eval"):
+                flow = condition.getparent()
+                problems.append(_problem(flow.get("id"), condition.sourceline, f"condition: {why}"))
+        for kind in engine.TIMER_KINDS:
             for timer in process.iterfind(f".//bpmn:timerEventDefinition/bpmn:{kind}", NS):
                 why = engine.timer_problem(kind, timer.text or "")
                 if why:
@@ -103,6 +123,7 @@ def check(xml: bytes, filename: str | None = None) -> Checked:
     if problems:
         raise Invalid(f"the BPMN was refused with {len(problems)} problem(s); nothing was deployed",
                       problems=problems[:200])
+    engine.quote_plain_timers(root)
     return Checked(tree, processes)
 
 

@@ -7,7 +7,7 @@ BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 
 def process(prefix: str = "bpmn", *, key: str = "field_report_test", name: str = "Phản ánh hiện trường (thử)",
             task_name: str = "Xử lý", timer: str = "PT2H", extra: str = "", lane_name: str = "Xử lý",
-            properties: str = "") -> str:
+            properties: str = "", overdue_name: str = "Quá hạn") -> str:
     p = f"{prefix}:" if prefix else ""
     xmlns = f'xmlns:{prefix}="{BPMN}"' if prefix else f'xmlns="{BPMN}"'
     return f"""<?xml version="1.0" encoding="UTF-8"?>
@@ -16,21 +16,26 @@ def process(prefix: str = "bpmn", *, key: str = "field_report_test", name: str =
     {properties}
     <{p}laneSet id="LaneSet_1">
       <{p}lane id="Lane_handle" name="{lane_name}">
-        <{p}flowNodeRef>Start</{p}flowNodeRef>
+        <{p}flowNodeRef>Start_1</{p}flowNodeRef>
         <{p}flowNodeRef>Handle</{p}flowNodeRef>
-        <{p}flowNodeRef>End</{p}flowNodeRef>
+        <{p}flowNodeRef>End_1</{p}flowNodeRef>
+        <{p}flowNodeRef>Deadline</{p}flowNodeRef>
+        <{p}flowNodeRef>Overdue</{p}flowNodeRef>
       </{p}lane>
     </{p}laneSet>
-    <{p}startEvent id="Start"><{p}outgoing>Flow_1</{p}outgoing></{p}startEvent>
+    <{p}startEvent id="Start_1"><{p}outgoing>Flow_1</{p}outgoing></{p}startEvent>
     <{p}userTask id="Handle" name="{task_name}">
       <{p}incoming>Flow_1</{p}incoming><{p}outgoing>Flow_2</{p}outgoing>
     </{p}userTask>
     <{p}boundaryEvent id="Deadline" attachedToRef="Handle" cancelActivity="false">
+      <{p}outgoing>Flow_deadline</{p}outgoing>
       <{p}timerEventDefinition id="Timer_1"><{p}timeDuration>{timer}</{p}timeDuration></{p}timerEventDefinition>
     </{p}boundaryEvent>
-    <{p}endEvent id="End"><{p}incoming>Flow_2</{p}incoming></{p}endEvent>
-    <{p}sequenceFlow id="Flow_1" sourceRef="Start" targetRef="Handle"/>
-    <{p}sequenceFlow id="Flow_2" sourceRef="Handle" targetRef="End"/>
+    <{p}endEvent id="End_1"><{p}incoming>Flow_2</{p}incoming></{p}endEvent>
+    <{p}endEvent id="Overdue" name="{overdue_name}"><{p}incoming>Flow_deadline</{p}incoming></{p}endEvent>
+    <{p}sequenceFlow id="Flow_deadline" sourceRef="Deadline" targetRef="Overdue"/>
+    <{p}sequenceFlow id="Flow_1" sourceRef="Start_1" targetRef="Handle"/>
+    <{p}sequenceFlow id="Flow_2" sourceRef="Handle" targetRef="End_1"/>
     {extra}
   </{p}process>
 </{p}definitions>
@@ -44,7 +49,8 @@ def camunda_properties(abbreviation: str, group: str) -> str:
 
 
 def latin1() -> bytes:
-    text = process(name="Réception des signalements", task_name="Traitement", lane_name="Équipe")
+    text = process(name="Réception des signalements", task_name="Traitement", lane_name="Équipe",
+                   overdue_name="Échéance dépassée")
     return text.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"').encode("iso-8859-1")
 
 

@@ -72,6 +72,13 @@ def test_unreadable_files_are_refused_with_a_reason(process, designer, content, 
     assert words in body["detail"] + " ".join(p["message"] for p in body.get("problems", []))
 
 
+def test_ids_the_engine_reserves_are_refused(process, designer):
+    clash = samples.process().replace("Start_1", "Start")
+    response = upload(process, designer, clash)
+    assert response.status_code == 422
+    assert any(p["element_id"] == "Start" and "reserved" in p["message"] for p in response.get_json()["problems"])
+
+
 def test_same_content_is_one_version_and_a_change_is_a_new_one(process, designer):
     first = upload(process, designer, samples.process(properties=samples.camunda_properties("PAHT", "Chính quyền số")))
     again = upload(process, designer, samples.process(properties=samples.camunda_properties("PAHT", "Chính quyền số")))
@@ -116,3 +123,10 @@ def test_no_request_gets_a_server_error(process, designer):
     for result in schema.get_all_operations():
         _fuzz(result.ok(), designer, failures)
     assert failures == []
+
+
+def test_a_camunda_style_plain_timer_is_stored_so_the_engine_can_evaluate_it(process, designer):
+    assert upload(process, designer, samples.process(timer="PT2H")).status_code == 201
+    stored = process.test_client().get("/api/process/definitions/field_report_test/versions/1/xml").get_data(
+        as_text=True)
+    assert "<bpmn:timeDuration>'PT2H'</bpmn:timeDuration>" in stored

@@ -1,0 +1,73 @@
+"""Designers' scripts cannot reach the file system, the network or the process: every classic escape fails
+with a clear error — refused at deployment when it can be seen in the source, refused when it runs otherwise."""
+from __future__ import annotations
+
+import pytest
+
+from services.common.errors import Invalid
+from services.process import engine, sandbox
+from services.process.domain.definitions import check
+from tests.unit.process import bpmn_samples as samples
+
+ESCAPES = {
+    "import": "import os\nresult = os.listdir('/')",
+    "dunder import": "m = __import__('subprocess')",
+    "open": "result = open('/etc/passwd').read()",
+    "subclasses": "result = ().__class__.__base__.__subclasses__()",
+    "globals": "f = lambda: 1\nresult = f.__globals__",
+    "getattr": "result = getattr((), '__cl' + 'ass__')",
+    "format": "result = '{0.__class__}'.format(())",
+    "eval": "result = eval('1 + 1')",
+    "type": "result = type('X', (), {})",
+}
+
+
+def script_process(script: str) -> str:
+    task = f"""<bpmn:scriptTask id="Compute" name="Tính toán" scriptFormat="python">
+      <bpmn:incoming>Flow_s</bpmn:incoming><bpmn:outgoing>Flow_t</bpmn:outgoing>
+      <bpmn:script><![CDATA[{script}]]></bpmn:script></bpmn:scriptTask>
+    <bpmn:sequenceFlow id="Flow_s" sourceRef="Start_1" targetRef="Compute"/>
+    <bpmn:sequenceFlow id="Flow_t" sourceRef="Compute" targetRef="Handle"/>"""
+    xml = samples.process(extra=task)
+    xml = xml.replace('<bpmn:sequenceFlow id="Flow_1" sourceRef="Start_1" targetRef="Handle"/>', "")
+    xml = xml.replace("<bpmn:outgoing>Flow_1</bpmn:outgoing></bpmn:startEvent>",
+                      "<bpmn:outgoing>Flow_s</bpmn:outgoing></bpmn:startEvent>")
+    xml = xml.replace("<bpmn:incoming>Flow_1</bpmn:incoming>", "<bpmn:incoming>Flow_t</bpmn:incoming>")
+    return xml.replace("<bpmn:flowNodeRef>Start_1</bpmn:flowNodeRef>",
+                       "<bpmn:flowNodeRef>Start_1</bpmn:flowNodeRef><bpmn:flowNodeRef>Compute</bpmn:flowNodeRef>")
+
+
+@pytest.mark.parametrize("name", list(ESCAPES))
+def test_every_escape_fails_with_a_clear_error(name):
+    with pytest.raises(sandbox.SandboxError) as refused:
+        sandbox.execute(ESCAPES[name], {})
+    assert "not allowed" in str(refused.value) or "not available" in str(refused.value)
+
+
+@pytest.mark.parametrize("name", ["subclasses", "globals", "dunder import", "eval"])
+def test_escapes_visible_in_the_source_are_refused_at_deployment(name):
+    with pytest.raises(Invalid) as refused:
+        check(script_process(ESCAPES[name]).encode())
+    problem = refused.value.extra["problems"][0]
+    assert problem["element_id"] == "Compute" and "script of “Tính toán”" in problem["message"]
+
+
+@pytest.mark.parametrize("name", ["import", "open", "getattr", "type", "format"])
+def test_escapes_only_visible_when_running_are_stopped_by_the_engine(name):
+    xml = script_process(ESCAPES[name]).encode()
+    check(xml)
+    with pytest.raises(engine.ScriptRefused) as refused:
+        engine.run_until_people(xml, "field_report_test", {})
+    assert "not available to scripts" in str(refused.value)
+
+
+def test_an_honest_script_runs_and_the_process_waits_for_people():
+    xml = script_process("total = sum(scores)\nlabel = 'Đạt' if total >= 10 else 'Chưa đạt'").encode()
+    data, ready = engine.run_until_people(xml, "field_report_test", {"scores": [4, 7]})
+    assert (data["total"], data["label"], ready) == (11, "Đạt", ["Handle"])
+
+
+def test_conditions_are_sandboxed_too():
+    assert sandbox.evaluate('action == "approve"', {"action": "approve"}) is True
+    with pytest.raises(sandbox.SandboxError):
+        sandbox.evaluate("().__class__", {})
