@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, select
 
 Row = TypeVar("Row", bound=SQLModel)
 
@@ -29,3 +29,18 @@ def current_row(session: Session, model: type[Row], key: str, event: dict[str, A
 def _key_name(model: type[SQLModel]) -> str:
     (column,) = model.__table__.primary_key.columns
     return column.name
+
+
+def move_subtree(session: Session, model: type[Row], row: Row, new_path: str) -> None:
+    """Give ``row`` its new materialised path (``/root/…/id/``) and carry every row below it along."""
+    old_path = row.path
+    if old_path and old_path != new_path:
+        column = model.__table__.c.path
+        for below in session.exec(select(model).where(column.startswith(old_path), column != old_path)).all():
+            below.path = new_path + below.path[len(old_path):]
+    row.path = new_path
+
+
+def unit_path(unit: dict[str, Any]) -> str:
+    """The materialised path of an orgunits unit snapshot."""
+    return "/" + "".join(f"{a}/" for a in [*unit.get("ancestor_ids", []), unit["id"]])

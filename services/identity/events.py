@@ -5,11 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
-from sqlmodel import col, select
 
 from services.common.db import UnitOfWork
 from services.common.envelope import MalformedEvent
 from services.common.outbox import idempotent
+from services.common.readmodel import current_row, move_subtree, unit_path
 from services.identity.domain.transfers import mark_redeclare
 from services.identity.models import UnitRef
 
@@ -132,25 +132,11 @@ def apply_unit_event(uow: UnitOfWork, event: dict[str, Any]) -> None:
     except (KeyError, ValidationError) as exc:
         raise MalformedEvent(f"{event['type']}: no unit snapshot: {exc}") from exc
     session = uow.session
-    row = session.get(UnitRef, unit.id)
-    if event["type"] == "orgunits.unit.deleted":
-        if row is not None:
-            session.delete(row)
-        return
-    if row is not None and row.as_of > event["time"]:
-        return
-    path = "/" + "".join(f"{a}/" for a in [*unit.ancestor_ids, unit.id])
+    row = current_row(session, UnitRef, unit.id, event, deleted=event["type"] == "orgunits.unit.deleted")
     if row is None:
-        row = UnitRef(id=unit.id, path=path)
-        session.add(row)
-    elif row.path != path:
-        old = row.path
-        for below in session.exec(select(UnitRef).where(col(UnitRef.path).startswith(old),
-                                                        UnitRef.id != unit.id)).all():
-            below.path = path + below.path[len(old):]
-        row.path = path
+        return
+    move_subtree(session, UnitRef, row, unit_path(unit.model_dump()))
     row.code, row.name, row.parent_id, row.status = unit.code, unit.name, unit.parent_id, unit.status
-    row.as_of = event["time"]
     if event["type"] in ("orgunits.unit.merged", "orgunits.unit.dissolved"):
         session.flush()
         mark_redeclare(uow, unit.id)

@@ -11,6 +11,7 @@ from services.common.http import create_service_app
 from services.common.logging import get_logger
 from services.common.runtime import ServiceRuntime, build_runtime
 from services.common.settings import ServiceSettings, settings_for
+from services.process import events
 from services.process.api import blueprints
 from services.process.domain import definitions
 
@@ -26,9 +27,11 @@ class ProcessSettings(ServiceSettings):
 def create_app(settings: ProcessSettings | None = None, *, bus: Bus | None = None) -> Flask:
     settings = settings or settings_for(SERVICE, ProcessSettings)
     runtime = build_runtime(settings, bus=bus)
+    events.subscribe(runtime)
     app = create_service_app(
         runtime, title="Process (Quy trình)", blueprints=blueprints(runtime),
-        description="BPMN processes: deployment with validation, versions and the catalogue.")
+        description="BPMN processes: deployment with validation, versions and the catalogue; per-unit staffing "
+                    "of each step.")
     deploy_directory(runtime, settings.bpmn_dir)
     return app
 

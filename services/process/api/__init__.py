@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_openapi3 import APIBlueprint
 
-from services.process.api import definitions
+from services.process.api import definitions, staffing
 
 
 def blueprints(runtime) -> list[APIBlueprint]:
-    return [definitions.blueprint(runtime)]
+    return [definitions.blueprint(runtime), staffing.blueprint(runtime)]

@@ -1,0 +1,65 @@
+"""A unit admin's staffing of processes over HTTP: the unit's catalogue, one step at a time, confirm, reset."""
+from __future__ import annotations
+
+from flask import jsonify
+from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, Field
+
+from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal
+from services.process.domain import staffing
+
+
+class UnitPath(BaseModel):
+    unit_id: str = Field(max_length=64)
+
+
+class StaffingPath(UnitPath):
+    key: str = Field(max_length=200)
+
+
+class StepPath(StaffingPath):
+    lane_id: str = Field(max_length=200)
+
+
+def blueprint(rt) -> APIBlueprint:
+    bp = APIBlueprint("staffing", __name__, url_prefix="/api/process", abp_tags=[Tag(name="staffing")],
+                      abp_responses=PROBLEM_RESPONSES)
+
+    def command(fn, path, *args):
+        principal = bearer_principal(rt.verifier)
+        with rt.db.uow() as uow:
+            return jsonify(fn(uow, principal, path.key, path.unit_id, *args))
+
+    @bp.get("/units/<unit_id>/processes", summary="The catalogue for a unit: not configured / complete")
+    def unit_catalogue(path: UnitPath):
+        with rt.db.session() as session:
+            return jsonify({"items": staffing.unit_catalogue(session, path.unit_id)})
+
+    @bp.get("/units/<unit_id>/processes/<key>/staffing", summary="A unit's staffing (the BPMN defaults until set)")
+    def read(path: StaffingPath):
+        with rt.db.session() as session:
+            return jsonify(staffing.current(session, path.key, path.unit_id))
+
+    @bp.patch("/units/<unit_id>/processes/<key>/staffing/steps/<lane_id>", summary="Change one step",
+              security=[BEARER])
+    def update_step(path: StepPath, body: staffing.StepUpdate):
+        principal = bearer_principal(rt.verifier)
+        with rt.db.uow() as uow:
+            return jsonify(staffing.update_step(uow, principal, path.key, path.unit_id, path.lane_id, body))
+
+    @bp.post("/units/<unit_id>/processes/<key>/staffing/confirm", summary="Confirm complete: instances may start",
+             security=[BEARER])
+    def confirm(path: StaffingPath):
+        return command(staffing.confirm, path)
+
+    @bp.post("/units/<unit_id>/processes/<key>/staffing/reset", summary="Restore the BPMN defaults", security=[BEARER])
+    def reset(path: StaffingPath):
+        return command(staffing.reset, path)
+
+    @bp.get("/units/<unit_id>/processes/<key>/staffing/audit", summary="Every change, who and when", security=[BEARER])
+    def audit(path: StaffingPath):
+        principal = bearer_principal(rt.verifier)
+        with rt.db.session() as session:
+            return jsonify({"items": staffing.audit(session, principal, path.key, path.unit_id)})
+
+    return bp
