@@ -102,6 +102,12 @@ def _row(session: Session, key: str, unit_id: str, actor: str) -> Staffing:
     return row
 
 
+def _editable(session: Session, principal: Principal, key: str, unit_id: str) -> tuple[UnitRef, Staffing]:
+    """The unit (if the caller may configure it) and its staffing row, created from the defaults when new."""
+    unit = require_configure(session, principal, unit_id)
+    return unit, _row(session, key, unit_id, principal.account_id)
+
+
 def _publish(uow: UnitOfWork, row: Staffing, action: str, actor: str, detail: dict) -> None:
     row.version += 1
     row.updated_at, row.updated_by = utcnow(), actor
@@ -127,8 +133,7 @@ def _check_staff(session: Session, unit: UnitRef, account_ids: list[str]) -> Non
 def update_step(uow: UnitOfWork, principal: Principal, key: str, unit_id: str, lane_id: str,
                 change: StepUpdate) -> dict:
     session = uow.session
-    unit = require_configure(session, principal, unit_id)
-    row = _row(session, key, unit_id, principal.account_id)
+    unit, row = _editable(session, principal, key, unit_id)
     steps = [dict(s) for s in row.steps]
     step = next((s for s in steps if s["lane_id"] == lane_id), None)
     if step is None:
@@ -156,8 +161,7 @@ def update_step(uow: UnitOfWork, principal: Principal, key: str, unit_id: str, l
 def confirm(uow: UnitOfWork, principal: Principal, key: str, unit_id: str) -> dict:
     """Make the staffing effective: every step staffed, shares adding up to 100 %."""
     session = uow.session
-    require_configure(session, principal, unit_id)
-    row = _row(session, key, unit_id, principal.account_id)
+    _unit, row = _editable(session, principal, key, unit_id)
     missing = [s["display_name"] for s in row.steps if not s["staff"] and not s.get("staff_of_step")]
     shares = [s["time_share_percent"] for s in row.steps if s.get("fixed_hours") is None]
     problems = [f"no staff for step “{name}”" for name in missing]
@@ -173,8 +177,7 @@ def confirm(uow: UnitOfWork, principal: Principal, key: str, unit_id: str) -> di
 
 def reset(uow: UnitOfWork, principal: Principal, key: str, unit_id: str) -> dict:
     session = uow.session
-    require_configure(session, principal, unit_id)
-    row = _row(session, key, unit_id, principal.account_id)
+    _unit, row = _editable(session, principal, key, unit_id)
     row.steps, row.status = defaults(_latest(session, key)), "not_configured"
     _publish(uow, row, "reset", principal.account_id, {})
     uow.commit()
