@@ -7,7 +7,7 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import func, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import select
 
@@ -80,7 +80,8 @@ class OutboxRelay:
 
     def pending(self) -> int:
         with self.db.session() as session:
-            return len(session.exec(select(OutboxMessage.id).where(OutboxMessage.sent_at.is_(None))).all())
+            return session.exec(select(func.count()).select_from(OutboxMessage)
+                                .where(OutboxMessage.sent_at.is_(None))).one()
 
 
 class IdempotentConsumer:

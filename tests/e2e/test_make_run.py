@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from pathlib import Path
@@ -12,13 +11,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from tests.helpers import free_port, stop_group
+
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _start(var_dir: Path, port: int) -> subprocess.Popen:
@@ -42,14 +37,7 @@ def _wait_ready(proc: subprocess.Popen, base: str) -> None:
 
 
 def _stop(proc: subprocess.Popen) -> str:
-    os.killpg(proc.pid, signal.SIGINT)
-    try:
-        out, _ = proc.communicate(timeout=30)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)
-        out, _ = proc.communicate()
-        pytest.fail(f"make run did not stop on Ctrl-C:\n{out}")
-    return out
+    return stop_group(proc, signal.SIGINT, "make run")
 
 
 def _sign_in(base: str, username: str, one_time_password: str) -> str:
@@ -69,7 +57,7 @@ def _units(base: str) -> list[dict]:
 
 
 def test_make_run_serves_the_tree_and_restarts_on_the_same_data(tmp_path):
-    port = _free_port()
+    port = free_port()
     base = f"http://127.0.0.1:{port}"
     proc = _start(tmp_path, port)
     try:

@@ -56,29 +56,20 @@ def _fresh_database():
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-@pytest.fixture
-def pg_url():
-    with _fresh_database() as url:
-        yield url
+def _database_fixture(doc: str):
+    @pytest.fixture
+    def fixture():
+        with _fresh_database() as url:
+            yield url
+
+    fixture.__doc__ = doc
+    return fixture
 
 
-@pytest.fixture
-def second_pg_url():
-    """Another database, for a second service's (publisher's) outbox."""
-    with _fresh_database() as url:
-        yield url
-
-
-@pytest.fixture
-def third_pg_url():
-    with _fresh_database() as url:
-        yield url
-
-
-@pytest.fixture
-def fourth_pg_url():
-    with _fresh_database() as url:
-        yield url
+pg_url = _database_fixture("A fresh PostgreSQL database (the service under test).")
+second_pg_url = _database_fixture("Another database, e.g. for a second service's (publisher's) outbox.")
+third_pg_url = _database_fixture("A third service's database.")
+fourth_pg_url = _database_fixture("A fourth service's database.")
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from services.common.models import InboxEntry, OutboxMessage
 from services.common.outbox import OutboxRelay
 from services.orgunits.app import create_app
 from services.orgunits.models import Member
+from tests.helpers import wait_for
 from tests.integration.conftest import (
     ensure_broker_running,
     integrator_queue,
@@ -45,15 +46,6 @@ def emit_account(db, i: int) -> str:
 def count(db, query) -> int:
     with db.session() as session:
         return session.exec(select(func.count()).select_from(query.subquery())).one()
-
-
-def wait_for(predicate, timeout: float, what: str) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.1)
-    pytest.fail(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
 def distinct_ids(amqp_url: str, queue: str, expected: int, timeout: float = 60) -> tuple[set[str], int]:

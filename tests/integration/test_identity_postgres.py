@@ -3,23 +3,13 @@ the unit tree reaches identity, an approved officer reaches orgunits' headcount,
 in orgunits."""
 from __future__ import annotations
 
-import time
-
 from services.common.settings import settings_for
 from services.identity.app import create_app as create_identity
 from services.identity.settings import IdentitySettings
 from services.orgunits.app import create_app as create_orgunits
 from services.orgunits.app import load_demo_data
+from tests.helpers import wait_for
 from tests.integration.conftest import service_settings
-
-
-def _wait(predicate, timeout: float = 60) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return
-        time.sleep(0.2)
-    raise AssertionError("timed out")
 
 
 def test_identity_and_orgunits_over_rabbitmq(pg_url, second_pg_url, amqp_url, keys, tmp_path):
@@ -45,7 +35,7 @@ def test_identity_and_orgunits_over_rabbitmq(pg_url, second_pg_url, amqp_url, ke
                 "full_name": "Trương Minh Hòa", "citizen_id": "042090001234", "unit_id": skhcn["id"]})
             return response.status_code == 201
 
-        _wait(registered)  # the unit tree arrives at identity through RabbitMQ
+        wait_for(registered, 60, "the unit tree to reach identity through RabbitMQ")
         admin = id_client.post("/api/identity/auth/login", json={
             "username": "admin", "password": "mật khẩu quản trị thử"}).get_json()["access_token"]
         bearer = {"Authorization": f"Bearer {admin}"}
@@ -53,8 +43,8 @@ def test_identity_and_orgunits_over_rabbitmq(pg_url, second_pg_url, amqp_url, ke
         approved = id_client.post(f"/api/identity/accounts/{hoa['id']}/approve", headers=bearer,
                                   json={"department": "Phòng Quản lý khoa học"})
         assert approved.status_code == 200
-        _wait(lambda: org_client.get(f"/api/orgunits/units/{skhcn['id']}/headcount",
-                                     headers=bearer).get_json()["total"] == 1)
+        wait_for(lambda: org_client.get(f"/api/orgunits/units/{skhcn['id']}/headcount",
+                                     headers=bearer).get_json()["total"] == 1, 60, "the headcount in orgunits")
         counted = org_client.get(f"/api/orgunits/units/{skhcn['id']}/headcount", headers=bearer).get_json()
         assert counted["by_department"] == [{"department": "Phòng Quản lý khoa học", "count": 1}]
         history = id_client.get(f"/api/identity/accounts/{hoa['id']}/history", headers=bearer).get_json()["items"]

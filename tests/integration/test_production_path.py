@@ -7,10 +7,8 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from cryptography.hazmat.primitives import serialization
 
 from services.common.envelope import make_event
 from tests.conftest import auth
+from tests.helpers import free_port, stop_group, wait_for
 from tests.integration.conftest import pika_connection, rabbitmqctl
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,23 +35,8 @@ def broker_user(amqp_url):
     rabbitmqctl("delete_user", user)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def _wait(predicate, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            value = predicate()
-            if value:
-                return value
-        except requests.RequestException:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"timed out waiting for {what}")
+    return wait_for(predicate, timeout, what, interval=0.2, ignore=(requests.RequestException,))
 
 
 def _production_env(service: str, database: str, broker: str, port: int) -> dict[str, str]:
@@ -64,7 +48,7 @@ def _production_env(service: str, database: str, broker: str, port: int) -> dict
 
 def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, third_pg_url, fourth_pg_url,
                                                       broker_user, keys):
-    port, identity_port, notify_port, process_port = _free_port(), _free_port(), _free_port(), _free_port()
+    port, identity_port, notify_port, process_port = free_port(), free_port(), free_port(), free_port()
     private_pem = keys.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                  serialization.NoEncryption()).decode()
     env = {**os.environ, **_production_env("orgunits", pg_url, broker_user, port),
@@ -124,11 +108,5 @@ def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, thi
         me = requests.get(f"{notify}/notifications", headers=auth(super_token), timeout=5)
         assert me.status_code == 200, me.text
     finally:
-        os.killpg(honcho.pid, signal.SIGTERM)
-        try:
-            output, _ = honcho.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(honcho.pid, signal.SIGKILL)
-            output, _ = honcho.communicate()
-            pytest.fail(f"the processes did not stop on SIGTERM:\n{output[-3000:]}")
+        output = stop_group(honcho, signal.SIGTERM, "the Procfile's processes")
     assert "Traceback" not in output, output[-3000:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import copy
 import queue
 import threading
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Any
@@ -86,17 +87,12 @@ class InProcessBus:
 
     def wait_idle(self, timeout: float = 10.0) -> bool:
         """Block until every queue is empty and no handler is running (tests and demo loading use it)."""
-        deadline = threading.Event()
-        timer = threading.Timer(timeout, deadline.set)
-        timer.start()
-        try:
-            while not deadline.is_set():
-                if all(q.messages.unfinished_tasks == 0 for q in self.queues.values()):
-                    return True
-                deadline.wait(0.01)
-            return False
-        finally:
-            timer.cancel()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if all(q.messages.unfinished_tasks == 0 for q in self.queues.values()):
+                return True
+            time.sleep(0.01)
+        return False
 
     def run_consumers(self) -> None:
         """Consume in the calling thread's lifetime: start the workers and wait until ``close``."""

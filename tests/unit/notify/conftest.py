@@ -3,7 +3,6 @@ and the embedded suite wired to them."""
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from email import message_from_bytes
 from email.policy import default
@@ -13,13 +12,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from services.run import build
+from tests.helpers import free_port
 from tests.unit.identity.conftest import ADMIN_PASSWORD, Suite, cheap_hashes
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Mailbox:
@@ -34,7 +28,7 @@ class Mailbox:
 @pytest.fixture
 def smtp():
     mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=_free_port())
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
     controller.start()
     mailbox.port = controller.port
     yield mailbox
