@@ -20,6 +20,7 @@ CATALOGUES: dict[str, dict[str, type[BaseModel]]] = {
     "identity": identity_events.PUBLISHED,
     "orgunits": orgunits_events.PUBLISHED,
     "process": process_events.PUBLISHED,
+    "accepted by process (publish these, e.g. from the IOC)": process_events.ACCEPTED,
 }
 DESCRIPTIONS = {**identity_events.DESCRIPTIONS, **orgunits_events.DESCRIPTIONS, **process_events.DESCRIPTIONS}
 

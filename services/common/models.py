@@ -13,8 +13,10 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def iso(moment: datetime) -> str:
-    """ISO 8601 in UTC with a Z, as every API response and event shows times."""
+def iso(moment: datetime | None) -> str | None:
+    """ISO 8601 in UTC with a Z, as every API response and event shows times (None stays None)."""
+    if moment is None:
+        return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -1,24 +1,36 @@
 """The one module that talks to SpiffWorkflow; nothing else in the suite imports it.
 
-For now: the BPMN 2.0 schema SpiffWorkflow ships, its timer-expression grammar and its parser, so a
-deployment is checked by the same rules the engine will run it with."""
+Deployment checks use the BPMN 2.0 schema SpiffWorkflow ships, its timer-expression grammar and its parser, so
+a deployment is checked by the same rules the engine runs it with. ``Run`` is an instance in the engine: start,
+load/dump (state without the spec), the ready human tasks, complete, rewind (returns), timers."""
 from __future__ import annotations
 
 import ast
+import hashlib
+import json
+import logging
+import threading
+from dataclasses import dataclass
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from uuid import UUID
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
+from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_SERIALIZER_CONFIG
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from services.process import sandbox
+
+logging.getLogger("spiff").setLevel(logging.WARNING)  # SpiffWorkflow logs every state change at INFO
 
 
 class SandboxedEnvironment(TaskDataEnvironment):
@@ -42,27 +54,173 @@ class ScriptRefused(RuntimeError):
     """A designer's script tried to leave the sandbox while running."""
 
 
+class EngineError(RuntimeError):
+    """The engine could not move the instance on (a failing script or condition, a gateway with no way out)."""
+
+
+@dataclass(frozen=True)
+class ReadyTask:
+    """A human task the engine waits on."""
+
+    engine_id: str
+    spec_id: str          # the BPMN element id (Distribute, Handle…)
+    name: str
+    form: tuple[dict, ...]
+    properties: dict
+
+
+_SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_SERIALIZER_CONFIG))
+_SPECS: dict[tuple[str, str], tuple[object, str]] = {}
+_SPECS_LOCK = threading.Lock()
+
+
+def _spec(xml: str | bytes, content_hash: str, key: str):
+    """The parsed spec of one deployed version and its serialized form, parsed once per process (the
+    instance state is stored without it)."""
+    cached = _SPECS.get((content_hash, key))
+    if cached is None:
+        parser = CamundaParser()
+        root = etree.fromstring(xml.encode() if isinstance(xml, str) else xml)
+        quote_plain_timers(root)
+        parser.add_bpmn_xml(root)
+        spec = parser.get_spec(key)
+        cached = (spec, json.dumps(_SERIALIZER.to_dict(BpmnWorkflow(spec))["spec"]))
+        with _SPECS_LOCK:
+            if len(_SPECS) > 256:
+                _SPECS.clear()
+            _SPECS[(content_hash, key)] = cached
+    return cached
+
+
+def _form(task_spec) -> tuple[dict, ...]:
+    form = getattr(task_spec, "form", None)
+    fields = []
+    for field_ in getattr(form, "fields", None) or ():
+        fields.append({"id": field_.id, "label": field_.label or field_.id, "type": field_.type or "string",
+                       "required": any(v.name == "required" for v in field_.validation or ()),
+                       "options": [o.id for o in getattr(field_, "options", None) or ()]})
+    return tuple(fields)
+
+
+def _run_engine(action) -> None:
+    try:
+        action()
+    except WorkflowException as exc:
+        if isinstance(exc.__cause__, sandbox.SandboxError) or getattr(exc, "error_type", "") == "SandboxError" \
+                or "SandboxError" in str(exc):
+            raise ScriptRefused(str(exc)) from exc
+        raise EngineError(str(exc)) from exc
+
+
+class Run:
+    """One process instance in the engine: started fresh or loaded from its stored state (stored without the
+    spec, which lives once per deployed version)."""
+
+    def __init__(self, workflow: BpmnWorkflow, spec_json: str):
+        self.workflow = workflow
+        self._spec_json = spec_json
+
+    @classmethod
+    def start(cls, xml: str | bytes, content_hash: str, key: str, data: dict) -> Run:
+        spec, spec_json = _spec(xml, content_hash, key)
+        workflow = BpmnWorkflow(spec, script_engine=script_engine())
+        for task in workflow.get_tasks(state=TaskState.READY):
+            task.set_data(**data)
+        run = cls(workflow, spec_json)
+        _run_engine(workflow.do_engine_steps)
+        return run
+
+    @classmethod
+    def load(cls, xml: str | bytes, content_hash: str, key: str, state: str) -> Run:
+        _spec_obj, spec_json = _spec(xml, content_hash, key)
+        stored = json.loads(state)
+        stored["spec"] = json.loads(spec_json)
+        workflow = _SERIALIZER.from_dict(stored)
+        workflow.script_engine = script_engine()
+        return cls(workflow, spec_json)
+
+    def dump(self) -> str:
+        stored = _SERIALIZER.to_dict(self.workflow)
+        stored.pop("spec", None)
+        return json.dumps(stored, separators=(",", ":"))
+
+    def ready(self) -> list[ReadyTask]:
+        return [ReadyTask(str(t.id), t.task_spec.bpmn_id or t.task_spec.name, t.task_spec.bpmn_name or
+                          t.task_spec.name, _form(t.task_spec), dict(getattr(t.task_spec, "extensions", None) or {}))
+                for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
+
+    def complete(self, engine_id: str, data: dict) -> None:
+        """Put ``data`` on a ready human task, complete it and run the engine until people are needed again."""
+        task = self.workflow.get_task_from_id(UUID(engine_id))
+        if task is None or task.state != TaskState.READY:
+            raise EngineError("the task is no longer waiting for anyone")
+        task.data.update(data)
+
+        def step():
+            task.run()
+            self.workflow.do_engine_steps()
+        _run_engine(step)
+
+    def rewind_to(self, spec_id: str, data: dict | None = None) -> None:
+        """Go back to the last completed task of ``spec_id``: it becomes ready again and everything after it is
+        dropped, so the task tree does not grow however often a step is returned."""
+        done = [t for t in self.workflow.get_tasks(state=TaskState.COMPLETED, spec_name=spec_id)]
+        if not done:
+            raise EngineError(f"{spec_id} never ran in this instance")
+        target = max(done, key=lambda t: t.last_state_change)
+        self.workflow.reset_from_task_id(target.id, data)
+        _run_engine(self.workflow.do_engine_steps)
+
+    def fire_timers(self) -> None:
+        def step():
+            self.workflow.refresh_timers()
+            self.workflow.do_engine_steps()
+        _run_engine(step)
+
+    def wake_at(self) -> datetime | None:
+        """When the earliest waiting timer is due (None: no timer waits)."""
+        moments = []
+        for event in self.workflow.waiting_events():
+            value = event.value
+            if isinstance(value, dict):
+                value = value.get("next")
+            if isinstance(value, str):
+                try:
+                    moments.append(TimerEventDefinition.get_datetime(value))
+                except ValueError:
+                    continue
+        return min(moments) if moments else None
+
+    @property
+    def completed(self) -> bool:
+        return self.workflow.is_completed()
+
+    @property
+    def data(self) -> dict:
+        return dict(self.workflow.data)
+
+    def reached_ends(self) -> list[str]:
+        """The BPMN ids of the end events the instance went through."""
+        return [t.task_spec.bpmn_id for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
+                if type(t.task_spec).__name__ == "EndEvent" and t.task_spec.bpmn_id]
+
+    def last_data(self) -> dict:
+        """The data of the task that completed last (what the process produced)."""
+        done = [t for t in self.workflow.get_tasks(state=TaskState.COMPLETED) if t.task_spec.bpmn_id]
+        return dict(max(done, key=lambda t: t.last_state_change).data) if done else {}
+
+    def task_count(self) -> int:
+        return len(self.workflow.get_tasks())
+
+
 def run_until_people(xml: bytes, process_key: str, data: dict) -> tuple[dict, list[str]]:
     """Start ``process_key`` with ``data`` and run the engine until only people can move it on: returns the
-    workflow data and the ids of the ready user tasks. (The instance service builds on this.)"""
-    parser = CamundaParser()
-    root = etree.fromstring(xml)
-    quote_plain_timers(root)
-    parser.add_bpmn_xml(root)
-    workflow = BpmnWorkflow(parser.get_spec(process_key), script_engine=script_engine())
-    for task in workflow.get_tasks(state=TaskState.READY):
-        task.set_data(**data)
-    try:
-        workflow.do_engine_steps()
-    except WorkflowException as exc:
-        if isinstance(exc.__cause__, sandbox.SandboxError) or getattr(exc, "error_type", "") == "SandboxError":
-            raise ScriptRefused(str(exc)) from exc
-        raise
-    ready = [task.task_spec.name for task in workflow.get_tasks(state=TaskState.READY, manual=True)]
+    data of the ready tasks and the ids of the ready user tasks."""
+    run = Run.start(xml, hashlib.sha256(xml).hexdigest(), process_key, data)
     data_out: dict = {}
-    for task in workflow.get_tasks(state=TaskState.READY):
+    for task in run.workflow.get_tasks(state=TaskState.READY):
         data_out.update(task.data)
-    return data_out, ready
+    return data_out, [t.spec_id for t in run.ready()]
 
 
 # Names SpiffWorkflow gives its own internal tasks: a BPMN element with such an id silently replaces one.

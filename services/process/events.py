@@ -1,17 +1,24 @@
-"""Events the process service publishes, and the handlers of the directory events it keeps read models of
-(units from orgunits, people from identity) to staff steps with."""
+"""Events the process service publishes; the handlers of the directory events it keeps read models of (units
+from orgunits, people from identity) to staff steps with; and the intake of field reports from the IOC."""
 from __future__ import annotations
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 
 from services.common.db import UnitOfWork
 from services.common.envelope import MalformedEvent
+from services.common.errors import Conflict, Invalid, NotFound
+from services.common.logging import get_logger
+from services.common.models import iso, utcnow
 from services.common.outbox import idempotent
 from services.common.readmodel import current_row, move_subtree, unit_path
+from services.process.domain import instances
 from services.process.models import PersonRef, UnitRef
 
 CONSUMER_QUEUE = "process.directory"
 CONSUMES = ["orgunits.unit.*", "identity.account.*"]
+INTAKE_QUEUE = "process.intake"
+FIELD_REPORT, IOC = "field_report", "system:ioc"
+log = get_logger(__name__)
 
 
 class Definition(BaseModel):
@@ -41,13 +48,137 @@ class StaffingChanged(BaseModel):
     process_key: str
     unit_id: str
     status: str = Field(description="not_configured | complete")
-    action: str = Field(description="step_updated | confirmed | reset")
+    action: str = Field(description="step_updated | sla_changed | confirmed | reset")
     steps: list[dict]
+    total_days: float | None = Field(default=None, description="the unit's process time in working days")
     version: int
 
 
-PUBLISHED = {"process.definition.deployed": DefinitionDeployed, "process.staffing.changed": StaffingChanged}
+class TaskView(BaseModel):
+    id: str
+    name: str
+    instance_id: str
+    process_key: str
+    unit_id: str
+    lane_id: str
+    step: int
+    step_name: str
+    status: str = Field(description="ready | completed | returned | cancelled")
+    assignees: list[str] = Field(description="who it was assigned/delegated to (empty: any of the candidates)")
+    candidates: list[str] = Field(description="the staff of the step for this unit")
+    followers: list[str]
+    created_by: str | None = Field(description="who started the instance")
+    created_at: str
+    due_at: str | None
+    overdue_at: str | None
+    ended_at: str | None
+    ended_by: str | None
+    action: str | None = Field(description="how it ended: handle, approve, return_to_previous …")
+
+
+class TaskEvent(BaseModel):
+    """Something happened to a human task."""
+
+    schema_version: int = 1
+    task: TaskView
+    actor: str | None = Field(description="account id, or system:scheduler / system:engine")
+    actor_name: str | None
+    push: bool | None = Field(default=None, description="created: the step's push-notification flag")
+    data: dict | None = Field(default=None, description="completed: the form data")
+    reason: str | None = Field(default=None, description="completed/returned/extension_requested: why")
+    returned_from: str | None = Field(default=None, description="returned: the task that sent it back")
+    requested_for: str | None = Field(default=None, description="extension_requested: the task that needs time")
+    days: float | None = Field(default=None, description="extension_*: working days asked for / granted")
+    approved: bool | None = Field(default=None, description="extension_decided")
+    note: str | None = Field(default=None, description="extension_decided/delegated: the note")
+    decided_task: str | None = Field(default=None, description="extension_decided: the deciding task")
+
+
+class InstanceView(BaseModel):
+    id: str
+    process_key: str
+    definition_version: int
+    unit_id: str
+    business_key: str | None = Field(description="e.g. the IOC's report id")
+    title: str
+    state: str = Field(description="running | completed | cancelled")
+    result: str | None = Field(description="the end event's result: approved, returned_to_ioc, rejected …")
+    variables: dict
+    total_days: float = Field(description="the whole process time in working days")
+    started_by: str | None
+    started_at: str
+    ended_at: str | None
+
+
+class InstanceEvent(BaseModel):
+    """An instance started, completed or was cancelled."""
+
+    schema_version: int = 1
+    instance: InstanceView
+    actor: str | None
+    reason: str | None = Field(default=None, description="cancelled: why")
+
+
+class FieldReportOutcome(BaseModel):
+    """The outcome of a field report, for the monitoring centre (IOC)."""
+
+    schema_version: int = 1
+    report_id: str | None = Field(description="the IOC's id of the report (the instance's business key)")
+    instance_id: str | None
+    unit_id: str
+    result: str | None = Field(description="approved: the handling result recorded at the handle step")
+    comment: str | None
+    reason: str | None = Field(description="returned_to_ioc: why")
+    handled_by: str | None
+    decided_by: str | None
+    decided_by_name: str | None
+    at: str
+
+
+class FieldReport(BaseModel):
+    id: str = Field(min_length=1, max_length=200, description="the IOC's id of the report")
+    unit_id: str = Field(min_length=1, max_length=32, description="the unit that must handle it")
+    title: str = Field(min_length=1, max_length=500)
+    content: str = Field(default="", max_length=20000)
+    location: str | None = Field(default=None, max_length=1000)
+    reporter: str | None = Field(default=None, max_length=300)
+    received_at: str | None = None
+
+
+class FieldReportReceived(BaseModel):
+    """A citizen's field report from the monitoring centre: starts the field_report process for the unit (the
+    report id is the business key: the same report twice starts one instance)."""
+
+    schema_version: int = 1
+    report: FieldReport
+
+
+TASK_EVENTS = ("created", "assigned", "completed", "returned", "delegated", "overdue", "extension_requested",
+               "extension_decided")
+PUBLISHED = {"process.definition.deployed": DefinitionDeployed, "process.staffing.changed": StaffingChanged,
+             **{f"process.instance.{kind}": InstanceEvent for kind in ("started", "completed", "cancelled")},
+             **{f"process.task.{kind}": TaskEvent for kind in TASK_EVENTS},
+             "process.field_report.approved": FieldReportOutcome,
+             "process.field_report.returned_to_ioc": FieldReportOutcome}
+ACCEPTED = {"ioc.field_report.received": FieldReportReceived}
 DESCRIPTIONS = {
+    "process.instance.started": "A process instance started for a unit.",
+    "process.instance.completed": "An instance reached an end event; `instance.result` says which.",
+    "process.instance.cancelled": "An instance was cancelled (its open tasks with it).",
+    "process.task.created": "A human task became ready; `task.candidates` may act on it (or `task.assignees`).",
+    "process.task.assigned": "A task was assigned to specific people (assign action, claim).",
+    "process.task.completed": "A task was completed with an action and form data.",
+    "process.task.returned": "Work was returned to the previous step: `task` is the task it came back to.",
+    "process.task.delegated": "A task was delegated to another staff member of its step.",
+    "process.task.overdue": "A task passed its due time (published once, by the scheduler).",
+    "process.task.extension_requested": "More time was asked for: `task` is the deciding task of the approver "
+                                        "lane, `requested_for` the task that needs time.",
+    "process.task.extension_decided": "An extension was granted or refused: `task` is the task that continues, "
+                                      "with its new due time.",
+    "process.field_report.approved": "A field report's result was approved: the result goes back to the IOC.",
+    "process.field_report.returned_to_ioc": "A field report was returned to the IOC (at distribution, or because "
+                                            "the unit has not configured the process).",
+    "ioc.field_report.received": "Accepted by process: starts PAHT for `report.unit_id`.",
     "process.definition.deployed": "A new version of a BPMN process was deployed (same content again deploys "
                                    "nothing).",
     "process.staffing.changed": "A unit admin changed, confirmed or reset a unit's staffing of a process; the full "
@@ -76,5 +207,30 @@ def apply_directory_event(uow: UnitOfWork, event: dict) -> None:
             account.get("status", "")
 
 
-def subscribe(runtime) -> None:
+def intake(policy):
+    """The handler of field reports sent by the monitoring centre: start PAHT for the unit, or tell the IOC at
+    once that the unit cannot take it (not configured, unknown unit)."""
+
+    def apply(uow: UnitOfWork, event: dict) -> None:
+        try:
+            report = FieldReportReceived.model_validate(event["data"]).report
+        except ValidationError as exc:
+            raise MalformedEvent(f"{event['type']}: {exc.errors()[0]['msg']}") from exc
+        variables = {"report_id": report.id, "title": report.title, "content": report.content,
+                     "location": report.location, "reporter": report.reporter, "received_at": report.received_at}
+        try:
+            instances.start(uow, policy, process_key=FIELD_REPORT, unit_id=report.unit_id, variables=variables,
+                            business_key=report.id, title=report.title, actor=IOC, commit=False)
+        except (Conflict, NotFound, Invalid) as exc:
+            uow.session.rollback()
+            log.warning("process.field_report_refused", report=report.id, unit=report.unit_id, reason=exc.detail)
+            uow.emit("process.field_report.returned_to_ioc", report.id, {
+                "report_id": report.id, "instance_id": None, "unit_id": report.unit_id, "result": None,
+                "comment": None, "reason": exc.detail, "handled_by": None, "decided_by": "system:process",
+                "decided_by_name": None, "at": iso(utcnow())})
+    return apply
+
+
+def subscribe(runtime, policy) -> None:
     runtime.subscribe(CONSUMER_QUEUE, CONSUMES, idempotent(runtime.db, CONSUMER_QUEUE, apply_directory_event))
+    runtime.subscribe(INTAKE_QUEUE, list(ACCEPTED), idempotent(runtime.db, INTAKE_QUEUE, intake(policy)))

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.common.models import utcnow
@@ -67,6 +67,8 @@ class Staffing(SQLModel, table=True):
     status: str = Field(default="not_configured", max_length=20, description="not_configured | complete")
     steps: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
     version: int = 1
+    total_days: float | None = Field(default=None, description="the whole process time in working days "
+                                                                 "(None: the BPMN's or the service default)")
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str | None = Field(default=None, max_length=64)
 
@@ -85,4 +87,108 @@ class StaffingAudit(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
-PROCESS_TABLES = ("process_definition", "process_unit", "process_person", "staffing", "staffing_audit")
+class ProcessInstance(SQLModel, table=True):
+    """One running (or finished) process. The engine state is stored without the spec (that lives once per
+    version in process_definition); ``version`` makes every write conditional: one writer per instance."""
+
+    __tablename__ = "process_instance"
+    __table_args__ = (UniqueConstraint("process_key", "business_key"),
+                      Index("ix_process_instance_wake", "state", "wake_at"))
+
+    id: str = Field(primary_key=True, max_length=32)
+    definition_id: int = Field(foreign_key="process_definition.id")
+    process_key: str = Field(max_length=200)
+    definition_version: int
+    unit_id: str = Field(max_length=32, index=True)
+    business_key: str | None = Field(default=None, max_length=200, description="e.g. the IOC's report id")
+    title: str = Field(default="", max_length=500)
+    state: str = Field(default="running", max_length=20, description="running | completed | cancelled")
+    result: str | None = Field(default=None, max_length=60, description="the end event's result (approved…)")
+    variables: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    engine_state: str = Field(sa_column=Column(Text, nullable=False))
+    version: int = 1
+    wake_at: datetime | None = Field(default=None, description="when the earliest BPMN timer is due")
+    total_days: float
+    extension: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict),
+                            description="a decided extension waiting to apply to the next task of its step")
+    started_by: str | None = Field(default=None, max_length=64)
+    started_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+
+
+class ProcessTask(SQLModel, table=True):
+    """A human task, mirrored from the engine when it becomes ready, so inboxes and deadline buckets are SQL."""
+
+    __tablename__ = "process_task"
+    __table_args__ = (Index("ix_process_task_unit_open", "unit_id", "status", "due_at"),
+                      Index("ix_process_task_instance", "instance_id", "status"),
+                      Index("ix_process_task_overdue", "status", "overdue_at", "due_at"))
+
+    id: str = Field(primary_key=True, max_length=32)
+    instance_id: str = Field(max_length=32, foreign_key="process_instance.id")
+    engine_id: str = Field(max_length=36)
+    process_key: str = Field(max_length=200)
+    unit_id: str = Field(max_length=32)
+    lane_id: str = Field(max_length=200)
+    step: int
+    spec_id: str = Field(max_length=200)
+    name: str = Field(default="", max_length=300)
+    status: str = Field(default="ready", max_length=20, description="ready | completed | returned | cancelled")
+    assignees: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    candidates: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    created_at: datetime = Field(default_factory=utcnow)
+    due_at: datetime | None = None
+    overdue_at: datetime | None = None
+    ended_at: datetime | None = None
+    ended_by: str | None = Field(default=None, max_length=64)
+    action: str | None = Field(default=None, max_length=40)
+
+
+class TaskActor(SQLModel, table=True):
+    """Who may act on a ready task now (the lane's staff, or the people it was assigned/delegated to)."""
+
+    __tablename__ = "process_task_actor"
+    __table_args__ = (Index("ix_process_task_actor_task", "task_id"),)
+
+    account_id: str = Field(primary_key=True, max_length=64)
+    task_id: str = Field(primary_key=True, max_length=32, foreign_key="process_task.id")
+
+
+class InstanceHistory(SQLModel, table=True):
+    """Who did what, when, with which data — kept apart from the engine state, so returns stay cheap."""
+
+    __tablename__ = "process_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: str = Field(max_length=32, index=True)
+    task_id: str | None = Field(default=None, max_length=32)
+    step: int | None = None
+    task_name: str = Field(default="", max_length=300)
+    action: str = Field(max_length=40)
+    actor: str | None = Field(default=None, max_length=64)
+    actor_name: str | None = Field(default=None, max_length=300)
+    reason: str | None = Field(default=None, max_length=2000)
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    at: datetime = Field(default_factory=utcnow)
+
+
+class Attachment(SQLModel, table=True):
+    """A file attached to an instance at one of its tasks."""
+
+    __tablename__ = "process_attachment"
+
+    id: str = Field(primary_key=True, max_length=32)
+    instance_id: str = Field(max_length=32, index=True)
+    task_id: str | None = Field(default=None, max_length=32, index=True)
+    filename: str = Field(max_length=300)
+    content_type: str = Field(default="application/octet-stream", max_length=200)
+    size: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_by: str | None = Field(default=None, max_length=64)
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
+PROCESS_TABLES = ("process_definition", "process_unit", "process_person", "staffing", "staffing_audit",
+                  "process_instance", "process_task", "process_task_actor", "process_history",
+                  "process_attachment")

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_openapi3 import APIBlueprint
 
-from services.process.api import definitions, staffing
+from services.process.api import definitions, instances, staffing
 
 
-def blueprints(runtime) -> list[APIBlueprint]:
-    return [definitions.blueprint(runtime), staffing.blueprint(runtime)]
+def blueprints(runtime, policy) -> list[APIBlueprint]:
+    return [definitions.blueprint(runtime), staffing.blueprint(runtime), instances.blueprint(runtime, policy)]

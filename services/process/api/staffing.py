@@ -17,6 +17,10 @@ class StaffingPath(UnitPath):
     key: str = Field(max_length=200)
 
 
+class SlaBody(BaseModel):
+    total_days: float = Field(gt=0, le=365, description="the whole process time in working days")
+
+
 class StepPath(StaffingPath):
     lane_id: str = Field(max_length=200)
 
@@ -46,6 +50,11 @@ def blueprint(rt) -> APIBlueprint:
         principal = bearer_principal(rt.verifier)
         with rt.db.uow() as uow:
             return jsonify(staffing.update_step(uow, principal, path.key, path.unit_id, path.lane_id, body))
+
+    @bp.put("/units/<unit_id>/processes/<key>/staffing/sla", summary="The whole process time (working days)",
+            security=[BEARER])
+    def sla(path: StaffingPath, body: SlaBody):
+        return command(staffing.set_total_days, path, body.total_days)
 
     @bp.post("/units/<unit_id>/processes/<key>/staffing/confirm", summary="Confirm complete: instances may start",
              security=[BEARER])

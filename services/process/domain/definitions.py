@@ -181,3 +181,44 @@ def version(session: Session, key: str, number: int) -> ProcessDefinition:
     if row is None:
         raise NotFound(f"process {key!r} has no version {number}")
     return row
+
+
+@dataclass(frozen=True)
+class Shape:
+    """What the service needs to know about a version's XML beyond what the engine runs: the lane of each
+    element, each lane's step number and name, each end event's result, the process's default total time."""
+
+    lanes: dict[str, str]
+    steps: dict[str, int]
+    lane_names: dict[str, str]
+    results: dict[str, str]
+    total_days: float | None
+
+
+_SHAPES: dict[str, Shape] = {}
+
+
+def _properties(element) -> dict[str, str]:
+    return {p.get("name"): p.get("value") for p in element.iterfind(
+        "bpmn:extensionElements/camunda:properties/camunda:property", NS)}
+
+
+def shape(definition: ProcessDefinition) -> Shape:
+    cache_key = f"{definition.content_hash}/{definition.key}"
+    found = _SHAPES.get(cache_key)
+    if found is not None:
+        return found
+    root = etree.fromstring(definition.xml.encode())
+    process = root.find(f"bpmn:process[@id='{definition.key}']", NS)
+    lanes, steps, names, results = {}, {}, {}, {}
+    for order, lane in enumerate(process.iterfind(".//bpmn:lane", NS), start=1):
+        steps[lane.get("id")] = int(_properties(lane).get("step") or order)
+        names[lane.get("id")] = lane.get("name") or lane.get("id")
+        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
+            lanes[(ref.text or "").strip()] = lane.get("id")
+    for end in process.iterfind(".//bpmn:endEvent", NS):
+        results[end.get("id")] = _properties(end).get("result") or "completed"
+    total = _properties(process).get("total_days")
+    found = Shape(lanes, steps, names, results, float(total) if total else None)
+    _SHAPES[cache_key] = found
+    return found

@@ -12,7 +12,7 @@ from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.models import iso, utcnow
-from services.process.domain.definitions import NS, catalogue, versions
+from services.process.domain.definitions import NS, catalogue, shape, versions
 from services.process.models import PersonRef, ProcessDefinition, Staffing, StaffingAudit, UnitRef
 
 CONFIGURE = "process.configure"
@@ -84,6 +84,7 @@ def current(session: Session, key: str, unit_id: str) -> dict:
     steps = row.steps if row is not None and row.steps else defaults(definition)
     return {"process_key": key, "unit_id": unit_id, "version": definition.version,
             "status": row.status if row else "not_configured", "steps": steps,
+            "total_days": row.total_days if row and row.total_days else shape(definition).total_days,
             "updated_at": iso(row.updated_at) if row else None, "updated_by": row.updated_by if row else None}
 
 
@@ -116,7 +117,7 @@ def _publish(uow: UnitOfWork, row: Staffing, action: str, actor: str, detail: di
     uow.session.flush()
     uow.emit("process.staffing.changed", f"{row.process_key}/{row.unit_id}", {
         "process_key": row.process_key, "unit_id": row.unit_id, "status": row.status, "action": action,
-        "steps": row.steps, "version": row.version})
+        "steps": row.steps, "version": row.version, "total_days": row.total_days})
 
 
 def _check_staff(session: Session, unit: UnitRef, account_ids: list[str]) -> None:
@@ -154,6 +155,18 @@ def update_step(uow: UnitOfWork, principal: Principal, key: str, unit_id: str, l
     step.update({k: v for k, v in values.items()})
     row.steps, row.status = steps, "not_configured"
     _publish(uow, row, "step_updated", principal.account_id, {"lane_id": lane_id, "changed": sorted(values)})
+    uow.commit()
+    return current(session, key, unit_id)
+
+
+def set_total_days(uow: UnitOfWork, principal: Principal, key: str, unit_id: str, total_days: float) -> dict:
+    """The whole process time for this unit in working days (the steps share it by their percentages); new
+    instances use it, running ones keep theirs."""
+    session = uow.session
+    _unit, row = _editable(session, principal, key, unit_id)
+    before = row.total_days
+    row.total_days = total_days
+    _publish(uow, row, "sla_changed", principal.account_id, {"total_days": [before, total_days]})
     uow.commit()
     return current(session, key, unit_id)
 

@@ -59,3 +59,43 @@ def broken() -> str:
     extra = """<bpmn:userTask id="Orphan" name="Việc không có làn"/>
     <bpmn:sequenceFlow id="Flow_bad" sourceRef="Handle" targetRef="Nowhere"/>"""
     return process(timer="hai giờ", extra=extra, lane_name="")
+
+
+def escalating(timer: str = "PT1S") -> str:
+    """Handle, and if nobody has handled it when the (interrupting) timer fires, Escalate in the lead's lane."""
+    def lane(lane_id, name, step, refs):
+        props = (f'<bpmn:extensionElements><camunda:properties><camunda:property name="step" value="{step}"/>'
+                 '<camunda:property name="actions" value="handle"/>'
+                 '<camunda:property name="time_share_percent" value="50"/></camunda:properties>'
+                 '</bpmn:extensionElements>')
+        nodes = "".join(f"<bpmn:flowNodeRef>{ref}</bpmn:flowNodeRef>" for ref in refs)
+        return f'<bpmn:lane id="{lane_id}" name="{name}">{props}{nodes}</bpmn:lane>'
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="{BPMN}" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs_esc" targetNamespace="http://egov.example/bpmn">
+  <bpmn:process id="escalation_test" name="Xử lý có hạn (thử)" isExecutable="true">
+    <bpmn:laneSet id="LaneSet_esc">
+      {lane("Lane_officer", "Chuyên viên", 1, ["Start_1", "Handle", "Timer_1", "End_1"])}
+      {lane("Lane_lead", "Lãnh đạo", 2, ["Escalate", "End_2"])}
+    </bpmn:laneSet>
+    <bpmn:startEvent id="Start_1"><bpmn:outgoing>Flow_1</bpmn:outgoing></bpmn:startEvent>
+    <bpmn:userTask id="Handle" name="Xử lý">
+      <bpmn:incoming>Flow_1</bpmn:incoming><bpmn:outgoing>Flow_2</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:boundaryEvent id="Timer_1" attachedToRef="Handle" cancelActivity="true">
+      <bpmn:outgoing>Flow_3</bpmn:outgoing>
+      <bpmn:timerEventDefinition id="TimerDef_1">
+        <bpmn:timeDuration>{timer}</bpmn:timeDuration>
+      </bpmn:timerEventDefinition>
+    </bpmn:boundaryEvent>
+    <bpmn:userTask id="Escalate" name="Lãnh đạo xử lý">
+      <bpmn:incoming>Flow_3</bpmn:incoming><bpmn:outgoing>Flow_4</bpmn:outgoing>
+    </bpmn:userTask>
+    <bpmn:endEvent id="End_1"><bpmn:incoming>Flow_2</bpmn:incoming></bpmn:endEvent>
+    <bpmn:endEvent id="End_2"><bpmn:incoming>Flow_4</bpmn:incoming></bpmn:endEvent>
+    <bpmn:sequenceFlow id="Flow_1" sourceRef="Start_1" targetRef="Handle"/>
+    <bpmn:sequenceFlow id="Flow_2" sourceRef="Handle" targetRef="End_1"/>
+    <bpmn:sequenceFlow id="Flow_3" sourceRef="Timer_1" targetRef="Escalate"/>
+    <bpmn:sequenceFlow id="Flow_4" sourceRef="Escalate" targetRef="End_2"/>
+  </bpmn:process>
+</bpmn:definitions>
+"""

@@ -1,0 +1,84 @@
+"""The inbox as SQL over the mirrored tasks: the tasks I may act on (I staff the lane for that unit, or the task
+was assigned/delegated to me) or my unit's open tasks, with filters, paging and deadline buckets
+(overdue / due today / due soon / in time) counted by the database."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, case, func, or_
+from sqlmodel import Session, col, select
+
+from services.common.auth import Principal
+from services.common.errors import Invalid, NotFound
+from services.common.models import utcnow
+from services.process.domain import instances
+from services.process.domain.definitions import shape
+from services.process.domain.sla import WorkingCalendar
+from services.process.models import ProcessDefinition, ProcessInstance, ProcessTask, TaskActor, UnitRef
+
+BUCKETS = ("overdue", "due_today", "due_soon", "in_time")
+SCOPES = ("mine", "unit")
+
+
+def _bucket_conditions(now: datetime, calendar: WorkingCalendar) -> dict:
+    end_of_today, soon = instances.soon_limit(now, calendar)
+    due = col(ProcessTask.due_at)
+    return {
+        "overdue": due <= now,
+        "due_today": and_(due > now, due < end_of_today),
+        "due_soon": and_(due >= end_of_today, due <= soon),
+        "in_time": or_(due.is_(None), and_(due >= end_of_today, due > soon)),
+    }
+
+
+def inbox(session: Session, principal: Principal, calendar: WorkingCalendar, *, scope: str = "mine",
+          unit_id: str | None = None, bucket: str | None = None, process_key: str | None = None,
+          page: int = 1, page_size: int = 20, now: datetime | None = None) -> dict:
+    if scope not in SCOPES:
+        raise Invalid(f"scope is one of {', '.join(SCOPES)}")
+    if bucket is not None and bucket not in BUCKETS:
+        raise Invalid(f"bucket is one of {', '.join(BUCKETS)}")
+    now = now or utcnow()
+    conditions = _bucket_conditions(now, calendar)
+    base = select(ProcessTask).where(ProcessTask.status == "ready")
+    if scope == "mine":
+        base = base.join(TaskActor, col(TaskActor.task_id) == ProcessTask.id).where(
+            TaskActor.account_id == principal.account_id)
+    else:
+        unit_id = unit_id or principal.unit_id
+        unit = session.get(UnitRef, unit_id) if unit_id else None
+        if unit is None or not (instances._administers(principal, unit) or instances._member(session, principal, unit)):
+            raise NotFound(f"no unit {unit_id!r}")
+        base = base.where(ProcessTask.unit_id == unit.id)
+    if process_key:
+        base = base.where(ProcessTask.process_key == process_key)
+    counts_query = base.with_only_columns(*[func.sum(case((cond, 1), else_=0)).label(name)
+                                            for name, cond in conditions.items()])
+    counts = dict(zip(BUCKETS, (int(v or 0) for v in session.execute(counts_query).one()), strict=True))
+    listed = base.where(conditions[bucket]) if bucket else base
+    rows = session.execute(listed.add_columns(ProcessInstance.title, ProcessInstance.definition_id)
+                        .join(ProcessInstance, col(ProcessInstance.id) == ProcessTask.instance_id)
+                        .order_by(col(ProcessTask.due_at).is_(None), col(ProcessTask.due_at), col(ProcessTask.id))
+                        .offset((page - 1) * page_size).limit(page_size)).all()
+    items, lane_names = [], {}
+    for task, title, definition_id in rows:
+        if definition_id not in lane_names:
+            lane_names[definition_id] = shape(session.get(ProcessDefinition, definition_id)).lane_names
+        view = instances.task_view(task, lane_names=lane_names[definition_id])
+        view.update(instance_title=title, bucket=_bucket_of(task.due_at, now, calendar))
+        items.append(view)
+    return {"items": items, "counts": counts, "total": sum(counts.values()) if not bucket else counts[bucket],
+            "page": page, "page_size": page_size}
+
+
+def _bucket_of(due: datetime | None, now: datetime, calendar: WorkingCalendar) -> str:
+    end_of_today, soon = instances.soon_limit(now, calendar)
+    if due is None:
+        return "in_time"
+    if due <= now:
+        return "overdue"
+    if due < end_of_today:
+        return "due_today"
+    if due <= soon:
+        return "due_soon"
+    return "in_time"
