@@ -1,6 +1,7 @@
 """The embedded suite (identity + orgunits on one in-process bus, demo data loaded) for identity's tests."""
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass, field
 
 import pytest
@@ -71,12 +72,28 @@ def cheap_hashes(monkeypatch) -> None:
     monkeypatch.setenv("IDENTITY_ARGON2_MEMORY_KIB", "1024")
 
 
+@pytest.fixture(scope="session")
+def suite_template(tmp_path_factory):
+    """The embedded suite's data right after its first start (the 679-unit tree and the demo people loaded),
+    built once per run; every test starts the suite on its own copy of it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IDENTITY_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        cheap_hashes(patch)
+        directory = tmp_path_factory.mktemp("suite-template")
+        gateway, people = build(directory, log_format="json")
+        gateway.stop()
+    return directory, {username: password for username, _name, password in people}
+
+
 @pytest.fixture
-def suite(tmp_path, monkeypatch):
+def suite(tmp_path, monkeypatch, suite_template):
     monkeypatch.setenv("IDENTITY_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
     cheap_hashes(monkeypatch)
-    gateway, people = build(tmp_path, log_format="json")
-    made = Suite(gateway, {username: password for username, _name, password in people})
+    template, people = suite_template
+    shutil.copytree(template, tmp_path / "var")
+    gateway, created = build(tmp_path / "var", log_format="json")
+    assert created == [], "the copy already holds the demo people"
+    made = Suite(gateway, dict(people))
     made.people["admin"] = ADMIN_PASSWORD
     for runtime in gateway.runtimes:
         runtime.start_relay()

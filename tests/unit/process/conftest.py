@@ -1,2 +1,2 @@
 """Process tests use the embedded suite (identity + orgunits + process on one bus) where they need people."""
-from tests.unit.identity.conftest import suite  # noqa: F401 - re-exported fixture
+from tests.unit.identity.conftest import suite, suite_template  # noqa: F401 - re-exported fixtures
