@@ -23,11 +23,13 @@ from services.notify.settings import NotifySettings
 from services.orgunits import app as orgunits_app
 from services.process import app as process_app
 from services.process.app import ProcessSettings
+from services.process.demo import load_demo_staffing
 
 log = get_logger("run")
 
 
-def build(var_dir: Path, *, log_format: str = "auto") -> tuple[Gateway, list[tuple[str, str, str]]]:
+def build(var_dir: Path, *, log_format: str = "auto",
+          demo_processes: bool = True) -> tuple[Gateway, list[tuple[str, str, str]]]:
     """All services wired on one in-process bus, each with its own SQLite file in ``var_dir``; demo data
     is loaded on first start. Returns the gateway and the demo people created now (with passwords)."""
     configure_logging(log_format)
@@ -47,6 +49,8 @@ def build(var_dir: Path, *, log_format: str = "auto") -> tuple[Gateway, list[tup
     gateway.deliver_pending()
     people = load_demo_accounts(identity.extensions["egov"])
     gateway.deliver_pending()
+    if demo_processes and load_demo_staffing(process.extensions["egov"]):
+        gateway.deliver_pending()
     return gateway, people
 
 
@@ -64,7 +68,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\nThe suite is running on {base}/  (Ctrl-C stops it)\n"
           f"  units:    {base}/api/orgunits/units?parent=root\n"
           f"  sign in:  POST {base}/api/identity/auth/login  {{\"username\": …, \"password\": …}}\n"
-          f"  OpenAPI:  {base}/api/orgunits/openapi.json  {base}/api/identity/openapi.json\n"
+          f"  inbox:    {base}/api/process/inbox  (processes: {base}/api/process/definitions)\n"
+          f"  OpenAPI:  {base}/api/<identity|orgunits|process|notify>/openapi.json\n"
           f"  health:   {base}/readyz", flush=True)
     if people:
         print("\n  Demo accounts (one-time passwords, shown once; the first sign-in chooses a new one):")

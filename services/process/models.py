@@ -121,7 +121,7 @@ class ProcessTask(SQLModel, table=True):
 
     __tablename__ = "process_task"
     __table_args__ = (Index("ix_process_task_unit_open", "unit_id", "status", "due_at"),
-                      Index("ix_process_task_instance", "instance_id", "status"),
+                      Index("ix_process_task_instance", "instance_id", "status", "ended_at"),
                       Index("ix_process_task_overdue", "status", "overdue_at", "due_at"))
 
     id: str = Field(primary_key=True, max_length=32)

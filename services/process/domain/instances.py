@@ -499,9 +499,11 @@ def return_to_previous(uow: UnitOfWork, policy: Policy, principal: Principal, ta
     reason = nfc(reason or "")
     if not reason:
         raise Invalid("a return needs a reason")
+    # newest first along ix_process_task_instance: the first earlier step found ends the scan, however long
+    # the instance's history is
     previous = session.exec(select(ProcessTask).where(
         ProcessTask.instance_id == task.instance_id, ProcessTask.status == "completed", ProcessTask.step < task.step)
-        .order_by(col(ProcessTask.ended_at).desc(), col(ProcessTask.created_at).desc())).first()
+        .order_by(col(ProcessTask.ended_at).desc()).limit(1)).first()
     if previous is None:
         raise Conflict(f"“{task.name}” is the first step; there is nothing to return it to")
     ctx, run = _load(parts, policy, uow, principal.account_id)

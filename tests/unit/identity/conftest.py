@@ -80,7 +80,7 @@ def suite_template(tmp_path_factory):
         patch.setenv("IDENTITY_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
         cheap_hashes(patch)
         directory = tmp_path_factory.mktemp("suite-template")
-        gateway, people = build(directory, log_format="json")
+        gateway, people = build(directory, log_format="json", demo_processes=False)
         gateway.stop()
     return directory, {username: password for username, _name, password in people}
 
@@ -91,7 +91,7 @@ def suite(tmp_path, monkeypatch, suite_template):
     cheap_hashes(monkeypatch)
     template, people = suite_template
     shutil.copytree(template, tmp_path / "var")
-    gateway, created = build(tmp_path / "var", log_format="json")
+    gateway, created = build(tmp_path / "var", log_format="json", demo_processes=False)
     assert created == [], "the copy already holds the demo people"
     made = Suite(gateway, dict(people))
     made.people["admin"] = ADMIN_PASSWORD

@@ -30,7 +30,7 @@ def identity(tmp_path, monkeypatch, provider):
                         "BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD}.items():
         monkeypatch.setenv(f"IDENTITY_{name}", value)
     cheap_hashes(monkeypatch)
-    gateway, _people = build(tmp_path, log_format="json")
+    gateway, _people = build(tmp_path, log_format="json", demo_processes=False)
     yield gateway.apps["identity"]
     gateway.stop()
 

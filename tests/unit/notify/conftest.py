@@ -78,7 +78,7 @@ def suite(tmp_path, monkeypatch, smtp, sms):
                         "SMS_URL": sms.url, "SMS_TOKEN": "gateway-token", "RETRY_BACKOFF": "0.01",
                         "MAX_ATTEMPTS": "3"}.items():
         monkeypatch.setenv(f"NOTIFY_{name}", value)
-    gateway, people = build(tmp_path, log_format="json")
+    gateway, people = build(tmp_path, log_format="json", demo_processes=False)
     made = Suite(gateway, {username: password for username, _name, password in people})
     made.people["admin"] = ADMIN_PASSWORD
     yield made

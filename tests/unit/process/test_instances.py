@@ -3,9 +3,11 @@ attachment rules, one writer per instance, engine errors leaving the stored stat
 from __future__ import annotations
 
 import io
+import json
 
 from sqlmodel import select
 
+from services.common.models import OutboxMessage
 from services.process.domain import instances
 from services.process.models import InstanceHistory, ProcessInstance, ProcessTask
 from tests.unit.process.story import P, report_event, staff_field_report
@@ -209,3 +211,20 @@ def test_an_engine_error_keeps_the_stored_state_and_the_next_request_works(suite
     assert done.status_code == 200, done.get_json()
     with suite.runtime("process").db.session() as session:
         assert session.get(ProcessTask, distribute["id"]).status == "completed"
+
+
+def test_distribution_can_return_a_report_to_the_monitoring_centre_with_a_reason(suite):
+    people = staff_field_report(suite)
+    process, distribute = start_report(suite, people, "IOC-T-9")
+    toan_h = suite.headers("dinhtruongtoan")
+    url = f"{P}/tasks/{distribute['id']}/complete"
+    assert process.post(url, headers=toan_h, json={"action": "return_to_ioc"}).status_code == 422
+    back = process.post(url, headers=toan_h, json={"action": "return_to_ioc",
+                                                   "reason": "Không thuộc thẩm quyền của Sở"})
+    assert back.status_code == 200 and back.get_json()["next"] == []
+    detail = process.get(f"{P}/instances/{distribute['instance_id']}", headers=toan_h).get_json()
+    assert (detail["state"], detail["result"]) == ("completed", "returned_to_ioc")
+    with suite.runtime("process").db.session() as session:
+        body = json.loads(session.exec(select(OutboxMessage.body).where(
+            OutboxMessage.event_type == "process.field_report.returned_to_ioc")).one())
+    assert (body["data"]["report_id"], body["data"]["reason"]) == ("IOC-T-9", "Không thuộc thẩm quyền của Sở")

@@ -103,7 +103,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('process_task', schema=None) as batch_op:
-        batch_op.create_index('ix_process_task_instance', ['instance_id', 'status'], unique=False)
+        batch_op.create_index('ix_process_task_instance', ['instance_id', 'status', 'ended_at'], unique=False)
         batch_op.create_index('ix_process_task_overdue', ['status', 'overdue_at', 'due_at'], unique=False)
         batch_op.create_index('ix_process_task_unit_open', ['unit_id', 'status', 'due_at'], unique=False)
 
