@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-unit test-integration lint events-doc clean
+.PHONY: install run test test-unit test-integration lint events-doc bench bench-quick clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ test-unit: install
 
 test-integration: install
 	$(PY) -m pytest tests/integration
+
+bench: install   ## every figure of the benchmark beside its goal; writes bench/results/latest.json
+	$(PY) -m bench.run
+
+bench-quick: install   ## the same in small (< 2 minutes), run by CI so the benchmark cannot rot
+	$(PY) -m bench.run --quick
 
 lint: install
 	$(VENV)/bin/ruff check services tests

@@ -68,20 +68,23 @@ def service_steps(returns: int, window: int, checkpoints: list[int], database_ur
             staffing.confirm(uow, admin, "field_report", unit)
         policy = instances.Policy()
         with runtime.db.uow() as uow:
-            instances.start(uow, policy, process_key="field_report", unit_id=unit, business_key="BENCH-1",
-                            variables={"title": "Phản ánh thử tải"})
+            instance_id = instances.start(uow, policy, process_key="field_report", unit_id=unit,
+                                          business_key="BENCH-1", variables={"title": "Phản ánh thử tải"}).id
+        with runtime.db.session() as session:
+            current = [session.exec(select(ProcessTask.id).where(ProcessTask.instance_id == instance_id,
+                                                                 ProcessTask.status == "ready")).one()]
         distributor, handler = Principal(toan, unit), Principal(hung, unit)
 
-        def open_task() -> str:
-            with runtime.db.session() as session:
-                return session.exec(select(ProcessTask.id).where(ProcessTask.status == "ready")).one()
-
         def cycle() -> float:
+            """Like a client: the id of the next task comes from the previous answer."""
             started = time.perf_counter()
             with runtime.db.uow() as uow:
-                instances.complete(uow, policy, distributor, open_task(), action="assign", assign_to=[hung])
+                (handle,) = instances.complete(uow, policy, distributor, current[0], action="assign",
+                                               assign_to=[hung])["next"]
             with runtime.db.uow() as uow:
-                instances.return_to_previous(uow, policy, handler, open_task(), "Trả lại để phân công lại")
+                (again,) = instances.return_to_previous(uow, policy, handler, handle["id"],
+                                                        "Trả lại để phân công lại")["next"]
+            current[0] = again["id"]
             return (time.perf_counter() - started) * 1000 / 2
 
         result, done = {}, 0
@@ -143,7 +146,7 @@ def engine_steps(xml: bytes, returns: int, window: int, checkpoints: list[int], 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--returns", type=int, default=1000)
-    parser.add_argument("--window", type=int, default=20)
+    parser.add_argument("--window", type=int, default=50)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
     args = parser.parse_args(argv)
