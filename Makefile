@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install run test test-unit test-integration lint events-doc bench bench-quick clean
+.PHONY: install run test test-unit test-integration lint events-doc bench bench-quick chaos clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -32,6 +32,9 @@ bench: install   ## every figure of the benchmark beside its goal; writes bench/
 
 bench-quick: install   ## the same in small (< 2 minutes), run by CI so the benchmark cannot rot
 	$(PY) -m bench.run --quick
+
+chaos: install   ## kill -9 every process in turn, stop the broker, drop DB connections under load; 0 lost
+	$(PY) -m bench.chaos
 
 lint: install
 	$(VENV)/bin/ruff check services tests

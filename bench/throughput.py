@@ -30,6 +30,7 @@ from services.process import engine
 
 ROOT = Path(__file__).resolve().parents[1]
 SERVICES = ("identity", "orgunits", "process", "notify")
+BENCH_UNIT = "bench-skhcn"
 
 
 def baseline(seconds: float) -> float:
@@ -57,8 +58,9 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def production_suite():
-    """Every Procfile process on fresh databases, a fresh vhost and a broker user of its own."""
+def production_env(log_level: str = "WARNING"):
+    """Fresh databases (migrated), a fresh vhost (declared) with a broker user of its own, and the production
+    environment of every service: yields (env, databases, broker url, ports, the token-signing keys)."""
     keys = DevKeys.generate()
     private_pem = keys.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                  serialization.NoEncryption()).decode()
@@ -79,27 +81,39 @@ def production_suite():
             env.update({f"{prefix}_ENV": "production", f"{prefix}_DATABASE_URL": databases[service],
                         f"{prefix}_BUS_URL": broker, f"{prefix}_SECRET_KEY": secrets.token_urlsafe(32),
                         f"{prefix}_PORT": str(ports[service]), f"{prefix}_LOG_FORMAT": "json",
-                        f"{prefix}_LOG_LEVEL": "WARNING", f"{prefix}_JWT_PUBLIC_KEY": keys.public_pem})
+                        f"{prefix}_LOG_LEVEL": log_level, f"{prefix}_JWT_PUBLIC_KEY": keys.public_pem})
         env.update({"IDENTITY_SIGNING_KEY": private_pem, "IDENTITY_BOOTSTRAP_ADMIN_PASSWORD": secrets.token_urlsafe(16),
                     "PROCESS_WEB_WORKERS": env.get("PROCESS_WEB_WORKERS", "2")})
         for service in SERVICES:
             for step in ("migrate", "declare"):
                 subprocess.run([sys.executable, "-m", "services.common.worker", service, step], cwd=ROOT, env=env,
                                check=True, capture_output=True, timeout=120)
+        yield env, databases, broker, ports, keys
+
+
+def wait_ready(keys: DevKeys, ports: dict, broker: str, honcho: subprocess.Popen | None = None) -> dict:
+    for service in SERVICES:
+        base = f"http://127.0.0.1:{ports[service]}/api/{service}"
+        deadline = time.monotonic() + 90
+        while True:
+            with contextlib.suppress(requests.RequestException):
+                if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
+                    break
+            if time.monotonic() > deadline or (honcho is not None and honcho.poll() is not None):
+                raise RuntimeError(f"{service} did not become ready")
+            time.sleep(0.3)
+    return {"keys": keys, "broker": broker, "process": f"http://127.0.0.1:{ports['process']}/api/process"}
+
+
+@contextlib.contextmanager
+def production_suite():
+    """Every Procfile process (honcho) on fresh databases and a fresh vhost."""
+    with production_env() as (env, _databases, broker, ports, keys):
         honcho = subprocess.Popen([str(ROOT / ".venv/bin/honcho"), "-f", "deploy/Procfile", "start"], cwd=ROOT,
                                   env=env, start_new_session=True, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
         try:
-            base = f"http://127.0.0.1:{ports['process']}/api/process"
-            deadline = time.monotonic() + 90
-            while True:
-                with contextlib.suppress(requests.RequestException):
-                    if requests.get(f"{base}/readyz", timeout=2).status_code == 200:
-                        break
-                if time.monotonic() > deadline or honcho.poll() is not None:
-                    raise RuntimeError("the production suite did not become ready")
-                time.sleep(0.3)
-            yield {"keys": keys, "broker": broker, "process": base, "honcho": honcho}
+            yield wait_ready(keys, ports, broker, honcho)
         finally:
             os.killpg(honcho.pid, signal.SIGTERM)
             try:
@@ -119,7 +133,7 @@ def _publish(broker: str, *events: dict) -> None:
 
 def prepare(suite: dict) -> dict:
     """One unit with its two officers (as directory events), PAHT staffed and confirmed over HTTP."""
-    unit, toan, hung = "bench-skhcn", "bench-toan", "bench-hung"
+    unit, toan, hung = BENCH_UNIT, "bench-toan", "bench-hung"
     _publish(suite["broker"], make_event("orgunits.unit.created", source="orgunits", subject=unit, data={"unit": {
         "id": unit, "name": "Sở Khoa học và Công nghệ", "status": "active", "ancestor_ids": [], "version": 1}}),
         *[make_event("identity.account.approved", source="identity", subject=who, data={"account": {
@@ -144,17 +158,21 @@ def prepare(suite: dict) -> dict:
             "hung_h": {"Authorization": "Bearer " + keys.mint(sub=hung, unit=unit, ttl=3600)}}
 
 
-def drive(suite: dict, people: dict, clients: int, seconds: float) -> dict:
+def drive(suite: dict, people: dict, clients: int, seconds: float | None, *, stop: threading.Event | None = None,
+          tolerant: bool = False) -> dict:
+    """``clients`` threads, each driving one report after another until ``seconds`` pass or ``stop`` is set.
+    ``tolerant`` (chaos): a failed call abandons that report — it stays where it was, to be resumed."""
     base = suite["process"]
     latencies: dict[str, list[float]] = {"start": [], "assign": [], "handle": [], "approve": []}
     errors: list[str] = []
     completed = [0]
     lock = threading.Lock()
-    stop_at = time.perf_counter() + seconds
+    stop_at = time.perf_counter() + seconds if seconds else float("inf")
+    stop = stop or threading.Event()
 
     def call(session, kind, url, headers, body):
         started = time.perf_counter()
-        response = session.post(url, headers=headers, json=body, timeout=30)
+        response = session.post(url, headers=headers, json=body, timeout=30 if not tolerant else 10)
         elapsed = (time.perf_counter() - started) * 1000
         if response.status_code not in (200, 201):
             raise RuntimeError(f"{kind}: {response.status_code} {response.text[:200]}")
@@ -164,7 +182,7 @@ def drive(suite: dict, people: dict, clients: int, seconds: float) -> dict:
 
     def client():
         with requests.Session() as session:
-            while time.perf_counter() < stop_at:
+            while time.perf_counter() < stop_at and not stop.is_set():
                 try:
                     started = call(session, "start", f"{base}/instances", people["toan_h"], {
                         "process_key": "field_report", "unit_id": people["unit"],
@@ -178,9 +196,11 @@ def drive(suite: dict, people: dict, clients: int, seconds: float) -> dict:
                          {"action": "approve"})
                     with lock:
                         completed[0] += 1
-                except (RuntimeError, requests.RequestException) as exc:
+                except (RuntimeError, requests.RequestException, KeyError, ValueError) as exc:
                     with lock:
                         errors.append(str(exc)[:300])
+                    if tolerant:
+                        time.sleep(0.2)
 
     threads = [threading.Thread(target=client) for _ in range(clients)]
     began = time.perf_counter()
