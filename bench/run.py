@@ -18,9 +18,9 @@ from bench import returns, scale, throughput
 ROOT = Path(__file__).resolve().parents[1]
 SECTIONS = ("throughput", "returns", "inbox", "tree", "events")
 FULL = {"clients": 16, "seconds": 60, "returns": 1000, "window": 50, "tasks": 1_000_000, "units": 67_900,
-        "accounts": 50_000, "copies": 100, "samples": 500, "events": 5000}
+        "accounts": 50_000, "copies": 100, "samples": 500, "events": 5000, "paced": 500}
 QUICK = {"clients": 4, "seconds": 8, "returns": 100, "window": 10, "tasks": 20_000, "units": 3_395,
-         "accounts": 2_500, "copies": 3, "samples": 100, "events": 300}
+         "accounts": 2_500, "copies": 3, "samples": 100, "events": 300, "paced": 100}
 
 
 def machine() -> dict:
@@ -32,8 +32,8 @@ def run(sections: list[str], size: dict) -> tuple[list[dict], dict]:
     rows, raw = [], {}
 
     def row(section, figure, value, unit, goal, met):
-        rows.append({"section": section, "figure": figure, "value": value, "unit": unit, "goal": goal,
-                     "met": met})
+        rows.append({"key": SECTIONS[int(section.split(".")[0]) - 1], "section": section, "figure": figure,
+                     "value": value, "unit": unit, "goal": goal, "met": met})
 
     if "throughput" in sections:
         found = throughput.throughput_figures(size["clients"], size["seconds"])
@@ -71,12 +71,15 @@ def run(sections: list[str], size: dict) -> tuple[list[dict], dict]:
             p99 = scale.percentile(found[kind], 99)
             row(section, f"{kind} p99", round(p99, 2), "ms", "≤ 5", p99 <= 5)
     if "events" in sections:
-        found = scale.event_figures(size["events"])
+        found = scale.event_figures(size["events"], paced=size["paced"])
         raw["events"] = {k: (scale.summary(v) if isinstance(v, list) else v) for k, v in found.items()}
         section = f"5. events, {found['count']:,} with confirms"
-        row(section, "outbox → consumer p50", round(scale.percentile(found["latency"], 50), 1), "ms", "", None)
-        row(section, "outbox → consumer p99", round(scale.percentile(found["latency"], 99), 1), "ms", "", None)
-        row(section, "events/s", found["events_per_second"], "/s", "", None)
+        row(section, "events/s, all at once", found["events_per_second"], "/s", "", None)
+        rate = f"at {found['paced_rate']:g}/s"
+        row(section, f"outbox → consumer p50 {rate}", round(scale.percentile(found["latency"], 50), 1), "ms", "",
+            None)
+        row(section, f"outbox → consumer p99 {rate}", round(scale.percentile(found["latency"], 99), 1), "ms", "",
+            None)
         row(section, "lost", found["count"] - found["received"], "", "0", found["count"] == found["received"])
     return rows, raw
 
@@ -96,6 +99,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--only", default=",".join(SECTIONS))
+    parser.add_argument("--merge", action="store_true", help="replace only these sections in the existing results")
     args = parser.parse_args(argv)
     sections = [s for s in args.only.split(",") if s]
     unknown = set(sections) - set(SECTIONS)
@@ -104,11 +108,17 @@ def main(argv: list[str] | None = None) -> int:
     size = QUICK if args.quick else FULL
     started = time.perf_counter()
     rows, raw = run(sections, size)
+    out = args.out or ROOT / "bench" / "results" / ("quick.json" if args.quick else "latest.json")
+    if args.merge and out.exists():
+        kept = json.loads(out.read_text())
+        old = [r for r in kept["rows"] if r.get("key", SECTIONS[int(r["section"].split(".")[0]) - 1])
+               not in sections]
+        rows = sorted(old + rows, key=lambda r: int(r["section"].split(".")[0]))
+        raw = {**{k: v for k, v in kept["raw"].items() if k not in sections}, **raw}
     table = render(rows)
     took = time.perf_counter() - started
     print(f"\n{'bench-quick' if args.quick else 'bench'} on {machine()['cpus']} CPUs, {platform.platform()} "
           f"({took:.0f} s)\n\n{table}\n")
-    out = args.out or ROOT / "bench" / "results" / ("quick.json" if args.quick else "latest.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps({"mode": "quick" if args.quick else "full", "machine": machine(),
                                "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "seconds": round(took),
