@@ -449,6 +449,23 @@ def _engine(action):
         raise Invalid(f"the process could not continue: {exc}") from exc
 
 
+def _outcome(ctx: Context, task: ProcessTask) -> dict:
+    """What an action answers: the task acted on and the tasks that became ready because of it."""
+    return {"task": task_view(task, ctx.inst, ctx.shape.lane_names),
+            "next": [task_view(t, ctx.inst, ctx.shape.lane_names) for t in ctx.created]}
+
+
+def _with_reason(session: Session, principal: Principal, task_id: str, action: str,
+                 reason: str | None) -> tuple[ProcessTask, tuple, str]:
+    """The prologue of the actions that need a reason: the caller may act, the step allows it, a reason is given."""
+    task, parts = _acting(session, principal, task_id)
+    _allowed(parts[2], task, action)
+    reason = nfc(reason or "")
+    if not reason:
+        raise Invalid(f"“{action}” needs a reason")
+    return task, parts, reason
+
+
 def _close(ctx: Context, task: ProcessTask, status: str, action: str) -> None:
     task.status, task.ended_at, task.ended_by, task.action = status, utcnow(), ctx.actor, action
     ctx.session.execute(delete(TaskActor).where(col(TaskActor.task_id) == task.id))
@@ -486,19 +503,14 @@ def complete(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str
     ctx.emit_task("process.task.completed", task, data=values, reason=reason)
     _save(ctx, _mirror(ctx, run))
     uow.commit()
-    return {"task": task_view(task, ctx.inst, ctx.shape.lane_names),
-            "next": [task_view(t, ctx.inst, ctx.shape.lane_names) for t in ctx.created]}
+    return _outcome(ctx, task)
 
 
 def return_to_previous(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, reason: str) -> dict:
     """Send the work back to the previous step — to whoever did it — by rewinding the engine to that task, so
     the engine state stays the same size however many times it happens (the history keeps every return)."""
     session = uow.session
-    task, parts = _acting(session, principal, task_id)
-    _allowed(parts[2], task, "return_to_previous")
-    reason = nfc(reason or "")
-    if not reason:
-        raise Invalid("a return needs a reason")
+    task, parts, reason = _with_reason(session, principal, task_id, "return_to_previous", reason)
     # newest first along ix_process_task_instance: the first earlier step found ends the scan, however long
     # the instance's history is
     previous = session.exec(select(ProcessTask).where(
@@ -518,19 +530,13 @@ def return_to_previous(uow: UnitOfWork, policy: Policy, principal: Principal, ta
         ctx.emit_task("process.task.returned", created, returned_from=task.id, reason=reason)
     _save(ctx, columns)
     uow.commit()
-    return {"task": task_view(task, ctx.inst, ctx.shape.lane_names),
-            "next": [task_view(t, ctx.inst, ctx.shape.lane_names) for t in ctx.created]}
+    return _outcome(ctx, task)
 
 
 def request_extension(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, days: float,
                       reason: str) -> dict:
     """Ask for more time; the approver lane decides (the BPMN routes ``action == "request_extension"``)."""
-    session = uow.session
-    task, parts = _acting(session, principal, task_id)
-    _allowed(parts[2], task, "request_extension")
-    reason = nfc(reason or "")
-    if not reason:
-        raise Invalid("an extension request needs a reason")
+    task, parts, reason = _with_reason(uow.session, principal, task_id, "request_extension", reason)
     ctx, run = _load(parts, policy, uow, principal.account_id)
     _ready(run, task)
     _engine(lambda: run.complete(task.engine_id, {"action": "request_extension", "extension_days": days,
@@ -547,8 +553,7 @@ def request_extension(uow: UnitOfWork, policy: Policy, principal: Principal, tas
         ctx.emit_task("process.task.extension_requested", created, requested_for=task.id, days=days, reason=reason)
     _save(ctx, columns)
     uow.commit()
-    return {"task": task_view(task, ctx.inst, ctx.shape.lane_names),
-            "next": [task_view(t, ctx.inst, ctx.shape.lane_names) for t in ctx.created]}
+    return _outcome(ctx, task)
 
 
 def decide_extension(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, approved: bool,
@@ -576,8 +581,7 @@ def decide_extension(uow: UnitOfWork, policy: Policy, principal: Principal, task
                       decided_task=task.id)
     _save(ctx, columns)
     uow.commit()
-    return {"task": task_view(task, ctx.inst, ctx.shape.lane_names),
-            "next": [task_view(t, ctx.inst, ctx.shape.lane_names) for t in ctx.created]}
+    return _outcome(ctx, task)
 
 
 def _task_only_change(uow: UnitOfWork, policy: Policy, task: ProcessTask, parts: tuple, actor: str) -> Context:
