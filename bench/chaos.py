@@ -36,13 +36,18 @@ import requests
 
 from bench import throughput
 from bench.scale import ADMIN_URL
+from services.identity import events as identity_events
+from services.notify import events as notify_events
+from services.orgunits import events as orgunits_events
+from services.process import events as process_events
 
 ROOT = Path(__file__).resolve().parents[1]
-CONSUMERS = {  # queue → (database of the consumer, routing patterns), as the services subscribe
-    "process.directory": ("process", ["orgunits.unit.*", "identity.account.*"]),
-    "identity.units": ("identity", ["orgunits.unit.*"]),
-    "orgunits.members": ("orgunits", ["identity.account.*"]),
-    "notify.events": ("notify", ["identity.#", "process.#", "meetings.#", "orgunits.#"]),
+# queue → (the consumer's database, its routing patterns): what each service subscribes
+CONSUMERS = {
+    **{module.CONSUMER_QUEUE: (service, module.CONSUMES) for service, module in (
+        ("identity", identity_events), ("orgunits", orgunits_events), ("process", process_events),
+        ("notify", notify_events))},
+    process_events.INTAKE_QUEUE: ("process", list(process_events.ACCEPTED)),
 }
 
 

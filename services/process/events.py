@@ -8,7 +8,7 @@ from services.common.db import UnitOfWork
 from services.common.envelope import MalformedEvent
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.logging import get_logger
-from services.common.models import iso, utcnow
+from services.common.models import utcnow
 from services.common.outbox import idempotent
 from services.common.readmodel import current_row, move_subtree, unit_path
 from services.process.domain import instances
@@ -224,10 +224,8 @@ def intake(policy):
         except (Conflict, NotFound, Invalid) as exc:
             uow.session.rollback()
             log.warning("process.field_report_refused", report=report.id, unit=report.unit_id, reason=exc.detail)
-            uow.emit("process.field_report.returned_to_ioc", report.id, {
-                "report_id": report.id, "instance_id": None, "unit_id": report.unit_id, "result": None,
-                "comment": None, "reason": exc.detail, "handled_by": None, "decided_by": "system:process",
-                "decided_by_name": None, "at": iso(utcnow())})
+            uow.emit("process.field_report.returned_to_ioc", report.id, instances.field_report_outcome(
+                report.id, None, report.unit_id, utcnow(), reason=exc.detail, decided_by="system:process"))
     return apply
 
 

@@ -9,6 +9,7 @@ from pydantic import BaseModel, Field
 
 from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal
 from services.process.domain import inbox, instances
+from services.process.domain.staffing import unit_or_404
 
 
 class StartBody(BaseModel):
@@ -96,7 +97,7 @@ def blueprint(rt, policy: instances.Policy) -> APIBlueprint:
     def start(body: StartBody):
         principal = bearer_principal(rt.verifier)
         with rt.db.uow() as uow:
-            instances.may_start(uow.session, principal, instances._unit(uow.session, body.unit_id))
+            instances.may_start(uow.session, principal, unit_or_404(uow.session, body.unit_id))
             inst = instances.start(uow, policy, process_key=body.process_key, unit_id=body.unit_id,
                                    variables=body.variables, business_key=body.business_key, title=body.title,
                                    actor=principal.account_id)

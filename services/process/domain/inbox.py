@@ -13,15 +13,16 @@ from services.common.errors import Invalid, NotFound
 from services.common.models import utcnow
 from services.process.domain import instances
 from services.process.domain.definitions import shape
-from services.process.domain.sla import WorkingCalendar
-from services.process.models import ProcessDefinition, ProcessInstance, ProcessTask, TaskActor, UnitRef
+from services.process.domain.sla import WorkingCalendar, bucket_bounds, deadline_bucket
+from services.process.domain.staffing import administers
+from services.process.models import ProcessInstance, ProcessTask, TaskActor, UnitRef
 
 BUCKETS = ("overdue", "due_today", "due_soon", "in_time")
 SCOPES = ("mine", "unit")
 
 
 def _bucket_conditions(now: datetime, calendar: WorkingCalendar) -> dict:
-    end_of_today, soon = instances.soon_limit(now, calendar)
+    end_of_today, soon = bucket_bounds(now, calendar)
     due = col(ProcessTask.due_at)
     return {
         "overdue": due <= now,
@@ -47,7 +48,7 @@ def inbox(session: Session, principal: Principal, calendar: WorkingCalendar, *, 
     else:
         unit_id = unit_id or principal.unit_id
         unit = session.get(UnitRef, unit_id) if unit_id else None
-        if unit is None or not (instances._administers(principal, unit) or instances._member(session, principal, unit)):
+        if unit is None or not (administers(principal, unit) or instances.member(session, principal, unit)):
             raise NotFound(f"no unit {unit_id!r}")
         base = base.where(ProcessTask.unit_id == unit.id)
     if process_key:
@@ -63,22 +64,10 @@ def inbox(session: Session, principal: Principal, calendar: WorkingCalendar, *, 
     items, lane_names = [], {}
     for task, title, definition_id in rows:
         if definition_id not in lane_names:
-            lane_names[definition_id] = shape(session.get(ProcessDefinition, definition_id)).lane_names
+            lane_names[definition_id] = shape(instances.definition_of(session, definition_id)).lane_names
         view = instances.task_view(task, lane_names=lane_names[definition_id])
-        view.update(instance_title=title, bucket=_bucket_of(task.due_at, now, calendar))
+        view.update(instance_title=title, bucket=deadline_bucket(task.due_at, now, calendar))
         items.append(view)
     return {"items": items, "counts": counts, "total": sum(counts.values()) if not bucket else counts[bucket],
             "page": page, "page_size": page_size}
 
-
-def _bucket_of(due: datetime | None, now: datetime, calendar: WorkingCalendar) -> str:
-    end_of_today, soon = instances.soon_limit(now, calendar)
-    if due is None:
-        return "in_time"
-    if due <= now:
-        return "overdue"
-    if due < end_of_today:
-        return "due_today"
-    if due <= soon:
-        return "due_soon"
-    return "in_time"

@@ -14,7 +14,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
@@ -27,6 +27,7 @@ from services.common.text import nfc
 from services.process import engine
 from services.process.domain.definitions import ProcessDefinition, Shape, shape, versions
 from services.process.domain.sla import WorkingCalendar, deadline_bucket, step_hours
+from services.process.domain.staffing import CONFIGURE, administers, unit_or_404
 from services.process.models import (
     Attachment,
     InstanceHistory,
@@ -38,7 +39,6 @@ from services.process.models import (
     UnitRef,
 )
 
-CONFIGURE, START = "process.configure", "process.start"
 COMPLETING = ("assign", "handle", "approve", "reject", "return_to_ioc")
 REASON_REQUIRED = ("return_to_ioc", "reject")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -159,7 +159,7 @@ class Context:
 _DEFINITIONS: dict[tuple[str, int], ProcessDefinition] = {}
 
 
-def _definition(session: Session, definition_id: int) -> ProcessDefinition:
+def definition_of(session: Session, definition_id: int) -> ProcessDefinition:
     """A deployed version never changes, so one read per database and process lifetime is enough."""
     key = (str(session.get_bind().url), definition_id)
     found = _DEFINITIONS.get(key)
@@ -252,12 +252,22 @@ def _result_event(ctx: Context, result: str, data: dict, now: datetime) -> None:
     handled = ctx.session.exec(select(InstanceHistory).where(
         InstanceHistory.instance_id == ctx.inst.id, InstanceHistory.action == "handle")
         .order_by(col(InstanceHistory.id).desc())).first()
-    ctx.uow.emit(event_type, ctx.inst.business_key or ctx.inst.id, {
-        "report_id": ctx.inst.business_key, "instance_id": ctx.inst.id, "unit_id": ctx.inst.unit_id,
-        "result": (handled.data.get("result") if handled else None) or data.get("result"),
-        "comment": data.get("comment") or data.get("reason"), "reason": data.get("reason"),
-        "handled_by": handled.actor if handled else None, "decided_by": ctx.actor,
-        "decided_by_name": _person_name(ctx.session, ctx.actor), "at": iso(now)})
+    ctx.uow.emit(event_type, ctx.inst.business_key or ctx.inst.id, field_report_outcome(
+        ctx.inst.business_key, ctx.inst.id, ctx.inst.unit_id, now,
+        result=(handled.data.get("result") if handled else None) or data.get("result"),
+        comment=data.get("comment") or data.get("reason"), reason=data.get("reason"),
+        handled_by=handled.actor if handled else None, decided_by=ctx.actor,
+        decided_by_name=ctx.name_of(ctx.actor)))
+
+
+def field_report_outcome(report_id: str | None, instance_id: str | None, unit_id: str, at: datetime, *,
+                         decided_by: str | None, result: str | None = None, comment: str | None = None,
+                         reason: str | None = None, handled_by: str | None = None,
+                         decided_by_name: str | None = None) -> dict:
+    """The data of process.field_report.approved / returned_to_ioc (events.FieldReportOutcome)."""
+    return {"report_id": report_id, "instance_id": instance_id, "unit_id": unit_id, "result": result,
+            "comment": comment, "reason": reason, "handled_by": handled_by, "decided_by": decided_by,
+            "decided_by_name": decided_by_name, "at": iso(at)}
 
 
 def _save(ctx: Context, columns: dict) -> None:
@@ -270,25 +280,14 @@ def _save(ctx: Context, columns: dict) -> None:
 
 
 # ------------------------------------------------------------------------------------------- permissions
-def _unit(session: Session, unit_id: str) -> UnitRef:
-    unit = session.get(UnitRef, unit_id)
-    if unit is None:
-        raise NotFound(f"no unit {unit_id!r}")
-    return unit
-
-
-def _administers(principal: Principal, unit: UnitRef) -> bool:
-    return principal.is_super_admin or any(f"/{root}/" in unit.path for root in principal.admin_units)
-
-
-def _member(session: Session, principal: Principal, unit: UnitRef) -> bool:
+def member(session: Session, principal: Principal, unit: UnitRef) -> bool:
     home = session.get(UnitRef, principal.unit_id) if principal.unit_id else None
     return home is not None and home.path.startswith(unit.path)
 
 
 def can_see(session: Session, principal: Principal, inst: ProcessInstance) -> bool:
-    unit = _unit(session, inst.unit_id)
-    if _administers(principal, unit) or _member(session, principal, unit):
+    unit = unit_or_404(session, inst.unit_id)
+    if administers(principal, unit) or member(session, principal, unit):
         return True
     return session.exec(select(TaskActor.task_id).join(ProcessTask, col(ProcessTask.id) == TaskActor.task_id).where(
         ProcessTask.instance_id == inst.id, TaskActor.account_id == principal.account_id)).first() is not None
@@ -326,8 +325,7 @@ def _check_size(variables: dict) -> None:
 
 
 def may_start(session: Session, principal: Principal, unit: UnitRef) -> None:
-    if _administers(principal, unit) or _member(session, principal, unit) or (
-            principal.has(START) and principal.is_super_admin):
+    if administers(principal, unit) or member(session, principal, unit):
         return
     raise Forbidden(f"only people of “{unit.name}” (or its admins) start its processes")
 
@@ -338,7 +336,7 @@ def start(uow: UnitOfWork, policy: Policy, *, process_key: str, unit_id: str, va
     """Start the latest version of ``process_key`` for a unit whose staffing is confirmed. With a business key
     the start is idempotent: the same key again returns the instance already started."""
     session = uow.session
-    unit = _unit(session, unit_id)
+    unit = unit_or_404(session, unit_id)
     if business_key:
         existing = session.exec(select(ProcessInstance).where(ProcessInstance.process_key == process_key,
                                                               ProcessInstance.business_key == business_key)).first()
@@ -392,8 +390,8 @@ def _acting(session: Session, principal: Principal, task_id: str) -> tuple[Proce
         whom = ", ".join(_person_name(session, a) or a for a in task.assignees)
         raise Forbidden(f"the task “{task.name}” is assigned to {whom}" if task.assignees else
                         f"you are not staff of the step “{task.name}” for this unit")
-    definition = _definition(session, inst.definition_id)
-    steps = _staffing(session, inst.process_key, _unit(session, inst.unit_id)).steps
+    definition = definition_of(session, inst.definition_id)
+    steps = _staffing(session, inst.process_key, unit_or_404(session, inst.unit_id)).steps
     return task, (inst, definition, steps)
 
 
@@ -662,15 +660,15 @@ def attachment(session: Session, principal: Principal, instance_id: str, attachm
 def cancel(uow: UnitOfWork, policy: Policy, principal: Principal, instance_id: str, reason: str) -> dict:
     session = uow.session
     inst = _visible_instance(session, principal, instance_id)
-    unit = _unit(session, inst.unit_id)
-    if not (inst.started_by == principal.account_id or (_administers(principal, unit) and principal.has(CONFIGURE))):
+    unit = unit_or_404(session, inst.unit_id)
+    if not (inst.started_by == principal.account_id or (administers(principal, unit) and principal.has(CONFIGURE))):
         raise Forbidden("only who started the process or an admin of the unit with process.configure cancels it")
     if inst.state != "running":
         raise Conflict(f"the process is already {inst.state}")
     reason = nfc(reason or "")
     if not reason:
         raise Invalid("a cancellation needs a reason")
-    definition = session.get(ProcessDefinition, inst.definition_id)
+    definition = definition_of(session, inst.definition_id)
     ctx = Context(uow, policy, inst, definition, [], principal.account_id, read_version=inst.version)
     for task in _open_tasks(session, inst.id):
         _close(ctx, task, "cancelled", "cancel")
@@ -688,7 +686,7 @@ def cancel(uow: UnitOfWork, policy: Policy, principal: Principal, instance_id: s
 # --------------------------------------------------------------------------------------------------- reads
 def detail(session: Session, principal: Principal, instance_id: str, policy: Policy) -> dict:
     inst = _visible_instance(session, principal, instance_id)
-    definition = session.get(ProcessDefinition, inst.definition_id)
+    definition = definition_of(session, inst.definition_id)
     lane_names = shape(definition).lane_names
     tasks = session.exec(select(ProcessTask).where(ProcessTask.instance_id == inst.id)
                          .order_by(col(ProcessTask.created_at))).all()
@@ -709,8 +707,8 @@ def detail(session: Session, principal: Principal, instance_id: str, policy: Pol
 
 def unit_instances(session: Session, principal: Principal, unit_id: str, state: str | None, page: int,
                    page_size: int) -> dict:
-    unit = _unit(session, unit_id)
-    if not (_administers(principal, unit) or _member(session, principal, unit)):
+    unit = unit_or_404(session, unit_id)
+    if not (administers(principal, unit) or member(session, principal, unit)):
         raise NotFound(f"no unit {unit_id!r}")
     query = select(ProcessInstance).where(ProcessInstance.unit_id == unit.id)
     if state:
@@ -719,9 +717,3 @@ def unit_instances(session: Session, principal: Principal, unit_id: str, state: 
                         .offset((page - 1) * page_size).limit(page_size)).all()
     return {"items": [instance_view(r) for r in rows], "page": page, "page_size": page_size}
 
-
-def soon_limit(now: datetime, calendar: WorkingCalendar) -> tuple[datetime, datetime]:
-    """(end of today in the calendar's zone, one working day from now): the bucket boundaries."""
-    local = now.astimezone(calendar.zone)
-    end_of_today = datetime.combine(local.date() + timedelta(days=1), datetime.min.time(), calendar.zone)
-    return end_of_today, calendar.add(now, calendar.hours_per_day)

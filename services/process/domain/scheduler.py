@@ -13,7 +13,7 @@ from services.common.logging import get_logger
 from services.common.models import utcnow
 from services.process import engine
 from services.process.domain import instances
-from services.process.models import InstanceHistory, ProcessDefinition, ProcessInstance, ProcessTask, Staffing
+from services.process.models import InstanceHistory, ProcessInstance, ProcessTask, Staffing
 
 log = get_logger(__name__)
 SYSTEM = "system:scheduler"
@@ -37,7 +37,7 @@ def mark_overdue(db: Database, now: datetime | None = None, limit: int = 500) ->
             task = session.get(ProcessTask, task_id)
             session.refresh(task)
             inst = session.get(ProcessInstance, task.instance_id)
-            lanes = instances.shape(session.get(ProcessDefinition, inst.definition_id)).lane_names
+            lanes = instances.shape(instances.definition_of(session, inst.definition_id)).lane_names
             session.add(InstanceHistory(instance_id=inst.id, task_id=task.id, step=task.step, task_name=task.name,
                                         action="overdue", actor=SYSTEM, data={"due_at": task.due_at.isoformat()}))
             uow.emit("process.task.overdue", task.id, {"task": instances.task_view(task, inst, lanes),
@@ -59,7 +59,7 @@ def fire_timers(db: Database, policy: instances.Policy, now: datetime | None = N
         try:
             with db.uow() as uow:
                 inst = uow.session.get(ProcessInstance, instance_id)
-                definition = uow.session.get(ProcessDefinition, inst.definition_id)
+                definition = instances.definition_of(uow.session, inst.definition_id)
                 staffing = uow.session.exec(select(Staffing).where(
                     Staffing.process_key == inst.process_key, Staffing.unit_id == inst.unit_id)).first()
                 ctx = instances.Context(uow, policy, inst, definition, staffing.steps if staffing else [], SYSTEM,

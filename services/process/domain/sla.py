@@ -52,17 +52,25 @@ def step_hours(total_days: float, steps: list[dict], hours_per_day: float) -> li
             for s in steps]
 
 
+def bucket_bounds(now: datetime, calendar: WorkingCalendar,
+                  soon_hours: float | None = None) -> tuple[datetime, datetime]:
+    """(the end of today in the calendar's zone, ``soon_hours`` of working time from now — by default one working
+    day): the boundaries of the deadline buckets, for Python and for SQL alike."""
+    end_of_today = datetime.combine(now.astimezone(calendar.zone).date() + timedelta(days=1), time(0), calendar.zone)
+    return end_of_today, calendar.add(now, calendar.hours_per_day if soon_hours is None else soon_hours)
+
+
 def deadline_bucket(due: datetime | None, now: datetime, calendar: WorkingCalendar,
                     soon_hours: float | None = None) -> str:
-    """overdue / due_today / due_soon (within ``soon_hours`` of working time, by default one working day) /
-    in_time (Quá hạn, Đến hạn hôm nay, Sắp đến hạn, Trong hạn)."""
+    """overdue / due_today / due_soon / in_time (Quá hạn, Đến hạn hôm nay, Sắp đến hạn, Trong hạn)."""
     if due is None:
         return "in_time"
     if due <= now:
         return "overdue"
-    if due.astimezone(calendar.zone).date() == now.astimezone(calendar.zone).date():
+    end_of_today, soon = bucket_bounds(now, calendar, soon_hours)
+    if due < end_of_today:
         return "due_today"
-    if due <= calendar.add(now, calendar.hours_per_day if soon_hours is None else soon_hours):
+    if due <= soon:
         return "due_soon"
     return "in_time"
 

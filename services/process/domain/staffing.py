@@ -57,18 +57,23 @@ def defaults(definition: ProcessDefinition) -> list[dict]:
     return sorted(steps, key=lambda s: s["step"])
 
 
-def _unit(session: Session, unit_id: str) -> UnitRef:
+def unit_or_404(session: Session, unit_id: str) -> UnitRef:
     unit = session.get(UnitRef, unit_id)
     if unit is None:
         raise NotFound(f"no unit {unit_id!r}")
     return unit
 
 
+def administers(principal: Principal, unit: UnitRef) -> bool:
+    """A super admin, or an admin of a subtree the unit is in."""
+    return principal.is_super_admin or any(f"/{root}/" in unit.path for root in principal.admin_units)
+
+
 def require_configure(session: Session, principal: Principal, unit_id: str) -> UnitRef:
-    unit = _unit(session, unit_id)
+    unit = unit_or_404(session, unit_id)
     if principal.is_super_admin:
         return unit
-    if not principal.has(CONFIGURE) or not any(f"/{root}/" in unit.path for root in principal.admin_units):
+    if not principal.has(CONFIGURE) or not administers(principal, unit):
         raise Forbidden(f"configuring processes for “{unit.name}” needs process.configure on that unit")
     return unit
 
@@ -78,7 +83,7 @@ def _latest(session: Session, key: str) -> ProcessDefinition:
 
 
 def current(session: Session, key: str, unit_id: str) -> dict:
-    _unit(session, unit_id)
+    unit_or_404(session, unit_id)
     definition = _latest(session, key)
     row = session.exec(select(Staffing).where(Staffing.process_key == key, Staffing.unit_id == unit_id)).first()
     steps = row.steps if row is not None and row.steps else defaults(definition)
@@ -89,7 +94,7 @@ def current(session: Session, key: str, unit_id: str) -> dict:
 
 
 def unit_catalogue(session: Session, unit_id: str) -> list[dict]:
-    _unit(session, unit_id)
+    unit_or_404(session, unit_id)
     rows = {s.process_key: s.status for s in session.exec(select(Staffing).where(Staffing.unit_id == unit_id)).all()}
     return [{"key": d.key, "name": d.name, "abbreviation": d.abbreviation, "group": d.group, "steps": d.steps,
              "status": rows.get(d.key, "not_configured")} for d in catalogue(session)]
