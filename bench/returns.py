@@ -58,7 +58,7 @@ def service_steps(returns: int, window: int, checkpoints: list[int], database_ur
     try:
         unit, toan, hung = "bench-unit", "bench-toan", "bench-hung"
         _directory(bus, unit, {toan: "Đinh Trường Toàn", hung: "Phùng Tiến Hùng"})
-        admin = Principal("bench-admin", unit, frozenset({"system.admin"}))
+        admin = Principal.system("bench-admin", unit)
         with runtime.db.uow() as uow:
             staffing.update_step(uow, admin, "field_report", unit, "Lane_distribute", staffing.StepUpdate(staff=[toan]))
         with runtime.db.uow() as uow:

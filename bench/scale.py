@@ -72,7 +72,7 @@ def tree_figures(copies: int, samples: int) -> dict:
     from services.orgunits.domain.tree import ancestors, search, subtree
 
     tree = json.loads(DEMO_TREE.read_text(encoding="utf-8"))
-    system = Principal("bench", None, frozenset({"system.admin"}))
+    system = Principal.system("bench")
     with fresh_database("egov_bench_tree") as url:
         migrate("orgunits", url)
         db = Database(url, "orgunits")
@@ -159,7 +159,7 @@ def inbox_figures(tasks: int, units: int, accounts: int, samples: int) -> dict:
 
             def unit():
                 unit_id = f"u{rng.randint(1, units)}"
-                inbox(session, Principal("bench", unit_id, frozenset({"system.admin"})), calendar, scope="unit",
+                inbox(session, Principal.system("bench", unit_id), calendar, scope="unit",
                       unit_id=unit_id, page_size=20)
 
             for warm in (mine, bucket, unit):

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pika
 import requests
+from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import serialization
 
 from bench.scale import fresh_database, fresh_vhost, percentile
@@ -82,7 +83,9 @@ def production_env(log_level: str = "WARNING"):
                         f"{prefix}_BUS_URL": broker, f"{prefix}_SECRET_KEY": secrets.token_urlsafe(32),
                         f"{prefix}_PORT": str(ports[service]), f"{prefix}_LOG_FORMAT": "json",
                         f"{prefix}_LOG_LEVEL": log_level, f"{prefix}_JWT_PUBLIC_KEY": keys.public_pem})
+        sealing_key = Fernet.generate_key().decode()
         env.update({"IDENTITY_SIGNING_KEY": private_pem, "IDENTITY_BOOTSTRAP_ADMIN_PASSWORD": secrets.token_urlsafe(16),
+                    "IDENTITY_SEALING_KEY": sealing_key, "NOTIFY_SEALING_KEY": sealing_key,
                     "PROCESS_WEB_WORKERS": env.get("PROCESS_WEB_WORKERS", "2")})
         for service in SERVICES:
             for step in ("migrate", "declare"):

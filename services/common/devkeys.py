@@ -39,11 +39,16 @@ class DevKeys:
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
     def mint(self, *, sub: str | None = None, unit: str | None = None, perms: list[str] | None = None,
-             admin_units: list[str] | None = None, issuer: str = "egov-identity", audience: str = "egov",
-             ttl: int = 900, **extra) -> str:
+             admin_units: list[str] | None = None, grants: list[dict] | None = None, ver: int = 0,
+             issuer: str = "egov-identity", audience: str = "egov", ttl: int = 900, **extra) -> str:
+        """A token as identity would sign it. ``perms`` are granted on each of ``admin_units``, or on every
+        unit when no unit is named; ``grants`` gives the pairs directly."""
+        if grants is None:
+            grants = ([{"unit": u, "perms": perms or []} for u in admin_units] if admin_units
+                      else [{"unit": None, "perms": perms}] if perms else [])
         now = int(time.time())
         claims = {
-            "sub": sub or str(uuid.uuid4()), "unit": unit, "perms": perms or [], "admin_units": admin_units or [],
+            "sub": sub or str(uuid.uuid4()), "unit": unit, "grants": grants, "ver": ver,
             "iss": issuer, "aud": audience, "iat": now, "exp": now + ttl, **extra,
         }
         return jwt.encode(claims, self.private_key, algorithm="EdDSA")

@@ -11,10 +11,11 @@ from flask import Response, g, jsonify, request
 from flask_openapi3 import Info, OpenAPI
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
 
 from services.common.auth import Principal
-from services.common.errors import DomainError, Unauthorized
+from services.common.errors import DomainError, Invalid, Unauthorized
 from services.common.logging import get_logger, new_correlation_id
 
 log = get_logger("http")
@@ -78,6 +79,9 @@ def create_service_app(runtime, *, title: str, description: str, blueprints=(), 
     )
     app.json.ensure_ascii = False
     app.json.sort_keys = False
+    settings = runtime.settings
+    app.config["MAX_CONTENT_LENGTH"] = int(settings.max_request_mb * 1024 * 1024)
+    app.extensions["egov.limits"] = (settings.max_json_kb * 1024, settings.max_json_depth)
     app.add_url_rule(f"/api/{service}/openapi.json", "openapi_json", lambda: jsonify(app.api_doc))
     _install_request_hooks(app)
     _install_error_handlers(app)
@@ -97,19 +101,54 @@ def _install_request_hooks(app: OpenAPI) -> None:
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(correlation_id=g.correlation_id)
         if request.method in ("POST", "PUT", "PATCH") and request.is_json and request.content_length:
-            try:
-                request.get_json()
-            except HTTPException:
-                return problem(400, "Malformed JSON", "the request body is not valid JSON")
+            return _check_json(*app.extensions["egov.limits"])
         return None
 
     @app.after_request
     def _finish(response: Response) -> Response:
         response.headers["X-Correlation-ID"] = g.get("correlation_id", "")
+        response.headers["X-Content-Type-Options"] = "nosniff"
         elapsed = (time.perf_counter() - g.get("started", time.perf_counter())) * 1000
         access_log.info("request", method=request.method, path=request.path, status=response.status_code,
                         duration_ms=round(elapsed, 2), remote=request.remote_addr)
         return response
+
+
+def _check_json(max_bytes: int, max_depth: int) -> Response | None:
+    """Refuse what no form of ours sends before anything parses it further: too large, too deep, not JSON."""
+    if request.content_length > max_bytes:
+        return problem(413, "Request too large", f"the JSON body is larger than {max_bytes // 1024} KB",
+                       code="too_large")
+    try:
+        body = request.get_json()
+    except RecursionError:
+        return _too_deep(max_depth)
+    except HTTPException:
+        return problem(400, "Malformed JSON", "the request body is not valid JSON", code="malformed_json")
+    if _depth(body) > max_depth:
+        return _too_deep(max_depth)
+    return None
+
+
+def _too_deep(max_depth: int) -> Response:
+    return problem(422, "Invalid request", f"the JSON body is nested more than {max_depth} levels deep",
+                   code="too_deep")
+
+
+def _depth(value: Any) -> int:
+    """How deeply lists and objects nest (iteratively: a hostile body cannot exhaust the stack here)."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        if isinstance(item, dict):
+            items = item.values()
+        elif isinstance(item, list):
+            items = item
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in items)
+    return deepest
 
 
 def _install_error_handlers(app: OpenAPI) -> None:
@@ -136,11 +175,22 @@ def _install_error_handlers(app: OpenAPI) -> None:
         log.error("db.unavailable", error=str(exc.orig)[:300])
         return problem(503, "Service unavailable", "the database is unavailable; try again shortly")
 
+    @app.errorhandler(RecursionError)
+    def _too_deep_anywhere(exc: RecursionError) -> Response:
+        return _too_deep(app.extensions["egov.limits"][1])
+
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled_error")
         return problem(500, "Internal error",
                        "something went wrong on our side; quote the correlation id to support")
+
+
+def uploaded_file(value: Any) -> FileStorage:
+    """The file of a multipart form; a sentence when the field came as text (a broken or hand-made form)."""
+    if not isinstance(value, FileStorage):
+        raise Invalid("send the file as a multipart/form-data file field named “file”", code="file_missing")
+    return value
 
 
 def bearer_principal(verifier, *, required: bool = True) -> Principal | None:

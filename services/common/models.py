@@ -1,4 +1,5 @@
-"""Tables every service database has: the outbox (events to publish) and the inbox (events processed)."""
+"""Tables every service database has: the outbox (events to publish), the inbox (events processed) and the
+token floors (revoked access tokens)."""
 from __future__ import annotations
 
 import json
@@ -65,4 +66,14 @@ class InboxEntry(SQLModel, table=True):
     processed_at: datetime = Field(default_factory=utcnow)
 
 
-COMMON_TABLES = ("outbox", "inbox")
+class TokenFloor(SQLModel, table=True):
+    """The lowest token generation still accepted for an account (identity's revocations, mirrored)."""
+
+    __tablename__ = "token_floor"
+
+    account_id: str = Field(primary_key=True, max_length=64)
+    version: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+COMMON_TABLES = ("outbox", "inbox", "token_floor")

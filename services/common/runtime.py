@@ -9,7 +9,9 @@ from services.common.auth import TokenVerifier
 from services.common.bus import Bus, Handler, make_bus
 from services.common.db import Database, migrate
 from services.common.logging import configure_logging, get_logger
-from services.common.outbox import OutboxRelay
+from services.common.outbox import OutboxRelay, idempotent
+from services.common.revocation import EVENT as REVOKED_EVENT
+from services.common.revocation import apply_revocation, floor_reader
 from services.common.settings import ServiceSettings
 
 log = get_logger(__name__)
@@ -41,6 +43,9 @@ class ServiceRuntime:
     def subscribe(self, queue: str, patterns: list[str], handler: Handler) -> None:
         self.subscriptions.append(Subscription(queue, patterns, handler))
         self.bus.subscribe(queue, patterns, handler)
+
+    def subscription(self, queue: str) -> Subscription:
+        return next(s for s in self.subscriptions if s.queue == queue)
 
     def start_relay(self) -> None:
         thread = threading.Thread(target=self.relay.run, args=(self._stop,), name=f"relay-{self.name}",
@@ -80,4 +85,8 @@ def build_runtime(settings: ServiceSettings, *, bus: Bus | None = None) -> Servi
                              public_key=settings.jwt_public_key, jwks_url=settings.jwks_url)
     runtime = ServiceRuntime(settings=settings, db=db, bus=bus, verifier=verifier)
     runtime.relay = OutboxRelay(db, bus, batch=settings.relay_batch, interval=settings.relay_interval)
+    verifier.floor = floor_reader(db)
+    if settings.service != "identity":  # identity writes its floors itself, in the revoking transaction
+        queue = f"{settings.service}.revocations"
+        runtime.subscribe(queue, [REVOKED_EVENT], idempotent(db, queue, apply_revocation))
     return runtime

@@ -36,6 +36,10 @@ class ServiceSettings(BaseSettings):
     relay_batch: int = 200
     delivery_limit: int = 10
     consumer_prefetch: int = 32
+    sealing_key: str = ""               # Fernet key for secrets sent sealed over the bus (identity → notify)
+    max_request_mb: float = 2.0         # any request body larger than this: 413
+    max_json_kb: int = 512              # a JSON body larger than this: 413
+    max_json_depth: int = 32            # JSON nested deeper than this: 422
 
     @model_validator(mode="after")
     def _refuse_placeholders_outside_development(self) -> ServiceSettings:

@@ -13,9 +13,16 @@ _TONES = {"\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 _MODIFIERS = {"\u0306", "\u0302", "\u031b"}  # breve (ă), circumflex (â ê ô), horn (ơ ư)
 
 
+def visible(value: str) -> str:
+    """Without invisible and direction-changing characters (zero-width spaces and joiners, the bidi embeddings,
+    overrides and isolates — Unicode "format" characters) and control characters: they let two different names
+    look the same, or make "gpj.exe" read as "exe.jpg". Line breaks and tabs stay."""
+    return "".join(ch for ch in value if ch in "\n\t" or unicodedata.category(ch) not in ("Cf", "Cc", "Cs", "Co"))
+
+
 def nfc(value: str) -> str:
-    """Trimmed, single-spaced, NFC — the form every name is stored in."""
-    return _SPACES.sub(" ", unicodedata.normalize("NFC", value)).strip()
+    """Trimmed, single-spaced, NFC, only visible characters — the form every name is stored in."""
+    return _SPACES.sub(" ", unicodedata.normalize("NFC", visible(value))).strip()
 
 
 def fold(value: str) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -19,13 +20,14 @@ from services.common.http import create_service_app
 from services.common.logging import get_logger
 from services.common.permissions import SUPER_ADMIN
 from services.common.runtime import ServiceRuntime, build_runtime
+from services.common.sealing import Sealer, sealer_for
 from services.common.settings import settings_for
 from services.identity import events
 from services.identity.api import blueprints
 from services.identity.domain import passwords
 from services.identity.domain.accounts import publish, record, refresh_derived
 from services.identity.domain.admin import SYSTEM_GROUP
-from services.identity.domain.sessions import LoginGuard
+from services.identity.domain.sessions import SignInPolicy
 from services.identity.domain.sso import OidcClient, OidcSettings
 from services.identity.domain.tokens import TokenIssuer
 from services.identity.models import Account, AccountStatus, Group, GroupMember
@@ -39,8 +41,9 @@ log = get_logger(__name__)
 class IdentityParts:
     runtime: ServiceRuntime
     issuer: TokenIssuer
-    guard: LoginGuard
+    policy: SignInPolicy
     oidc: OidcClient | None
+    sealer: Sealer
 
 
 def signing_key(settings: IdentitySettings) -> Ed25519PrivateKey:
@@ -51,6 +54,13 @@ def signing_key(settings: IdentitySettings) -> Ed25519PrivateKey:
             raise ValueError("IDENTITY_SIGNING_KEY must be an Ed25519 private key")
         return key
     return DevKeys.load_or_create(settings.var_dir / "identity-signing-key.pem").private_key
+
+
+def sign_in_policy(settings: IdentitySettings) -> SignInPolicy:
+    return SignInPolicy(per_address_and_account=settings.login_per_address_and_account,
+                        per_account=settings.login_per_account, per_address=settings.login_per_address,
+                        window=timedelta(minutes=settings.login_window_minutes),
+                        resets_per_account=settings.resets_per_account, resets_per_address=settings.resets_per_address)
 
 
 def create_app(settings: IdentitySettings | None = None, *, bus: Bus | None = None) -> Flask:
@@ -67,7 +77,7 @@ def create_app(settings: IdentitySettings | None = None, *, bus: Bus | None = No
     if settings.oidc_issuer:
         oidc = OidcClient(OidcSettings(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret,
                                        settings.oidc_redirect_uri, settings.oidc_citizen_claim))
-    parts = IdentityParts(runtime, issuer, LoginGuard(settings.ratelimit_storage, settings.login_rate), oidc)
+    parts = IdentityParts(runtime, issuer, sign_in_policy(settings), oidc, sealer_for(settings))
     app = create_service_app(
         runtime, title="Identity (Tài khoản)", blueprints=blueprints(parts),
         description="Accounts and their approval, subtree-scoped administration, groups and permissions, "

@@ -14,7 +14,9 @@ from services.identity.models import Account, AccountStatus, AdminGrant, Group, 
 
 ADMIN_PERMISSIONS = ["accounts.read", "accounts.approve", "accounts.edit", "accounts.lock", "accounts.transfer",
                      "accounts.delete", "accounts.convert", "admins.grant", "groups.manage", "units.manage",
-                     "process.configure", "process.start", "tasks.assign", "meetings.create", "notify.configure"]
+                     "process.design", "process.configure", "process.start", "tasks.assign", "tasks.handle",
+                     "meetings.create",
+                     "notify.configure"]
 PEOPLE = [
     # username, full name, CCCD, unit code, department, position, admin?
     ("qt.binhthuan", "Nguyễn Văn Quản", "060080000101", "BT", "Văn phòng UBND tỉnh", "Quản trị cấp tỉnh", True),

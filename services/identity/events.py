@@ -86,15 +86,26 @@ class TransferRequested(BaseModel):
 
 
 class PasswordResetRequested(BaseModel):
-    """For the notify service only: deliver ``token`` by e-mail/SMS, never into a log."""
+    """For the notify service only: deliver the token by e-mail/SMS, never into a log. The token is sealed with
+    the key identity and notify share; to anyone else it is noise."""
 
-    schema_version: int = 1
+    schema_version: int = 2
     account_id: str
     full_name: str
     email: str | None
     phone: str | None
-    token: str
+    sealed_token: str = Field(description="Fernet-sealed single-use token (IDENTITY_/NOTIFY_SEALING_KEY)")
     expires_at: str
+
+
+class TokensRevoked(BaseModel):
+    """Every access token of the account below ``version`` is withdrawn (services keep the floor)."""
+
+    schema_version: int = 1
+    account_id: str
+    version: int = Field(description="the lowest token generation (claim `ver`) still accepted")
+    reason: str = Field(description="locked | archived | deleted | converted | grants_changed | unit_changed | "
+                                    "password_changed | one_time_password_issued | refresh_token_reused")
 
 
 PUBLISHED: dict[str, type[BaseModel]] = {
@@ -102,6 +113,7 @@ PUBLISHED: dict[str, type[BaseModel]] = {
     "identity.admin.granted": AdminChanged, "identity.admin.revoked": AdminChanged,
     "identity.transfer.requested": TransferRequested,
     "identity.password_reset.requested": PasswordResetRequested,
+    "identity.tokens.revoked": TokensRevoked,
 }
 DESCRIPTIONS = {
     **{f"identity.account.{kind}": f"An account was {kind}; its full snapshot follows." for kind in ACCOUNT_KINDS},
@@ -113,6 +125,9 @@ DESCRIPTIONS = {
     "identity.transfer.requested": "A transfer or re-declaration waits for the receiving unit's admin.",
     "identity.password_reset.requested": "Someone asked to reset a forgotten password: notify delivers the "
                                          "single-use token (valid 30 minutes) by e-mail or SMS.",
+    "identity.tokens.revoked": "The account's access tokens issued so far are withdrawn (locked, archived, deleted, "
+                               "converted, grants or units changed, password changed, a refresh token replayed); "
+                               "every service refuses tokens whose `ver` is below `version`.",
 }
 
 

@@ -157,6 +157,8 @@ class RefreshToken(SQLModel, table=True):
     expires_at: datetime
     revoked_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
+    family: str | None = Field(default=None, max_length=32, index=True,
+                               description="every token rotated from one sign-in; a replay revokes them all")
 
 
 class OneTimeToken(SQLModel, table=True):
@@ -187,13 +189,13 @@ class LoginAttempt(SQLModel, table=True):
 
 
 class LoginThrottle(SQLModel, table=True):
-    """Failed sign-ins per user name (existing or not), for the progressive delay."""
+    """An attempt budget (sign-in, password change, reset request) per account, address or device."""
 
     __tablename__ = "login_throttle"
 
     key: str = Field(primary_key=True, max_length=64)
     failures: int = 0
-    blocked_until: datetime | None = None
+    window_ends_at: datetime | None = None
 
 
 IDENTITY_TABLES = ("account", "appointment", "account_change", "transfer_request", "user_group", "group_member",

@@ -150,6 +150,9 @@ class MemberCommand(BaseModel):
 class LoginCommand(BaseModel):
     username: str = Field(min_length=1, max_length=200, description="CCCD, user name or e-mail")
     password: str = Field(min_length=1, max_length=200)
+    device_token: str | None = Field(default=None, max_length=2000,
+                                     description="from an earlier sign-in on this device (also read from the "
+                                                 "egov_device cookie): its own attempt budget")
 
 
 class PasswordChange(BaseModel):
@@ -157,6 +160,7 @@ class PasswordChange(BaseModel):
     username: str | None = Field(default=None, max_length=200)
     current_password: str | None = Field(default=None, max_length=200)
     new_password: str = Field(min_length=1, max_length=200)
+    device_token: str | None = Field(default=None, max_length=2000)
 
 
 class RefreshCommand(BaseModel):

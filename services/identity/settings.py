@@ -10,8 +10,12 @@ class IdentitySettings(ServiceSettings):
     signing_key: str = ""                     # PEM text or path of the Ed25519 private key; generated in development
     access_token_ttl: int = 600               # seconds
     bootstrap_admin_password: str = ""        # fixed first super-admin password (automation, demos)
-    ratelimit_storage: str = "memory://"      # limits storage URL for the per-IP sign-in limit
-    login_rate: str = "5/minute"              # failed sign-ins per IP before throttling
+    login_per_address_and_account: int = 5   # password checks per (address or known device, account) per window
+    login_per_account: int = 10               # per account from every unknown device together, per window
+    login_per_address: int = 50               # per network address (a whole office), per window
+    login_window_minutes: int = 15
+    resets_per_account: int = 3               # reset messages per account per hour (more: silently not sent)
+    resets_per_address: int = 10              # reset requests per address per hour (more: 429)
     oidc_issuer: str = ""                     # the national e-ID provider (VNeID / VNConnect)
     oidc_client_id: str = ""
     oidc_client_secret: str = ""

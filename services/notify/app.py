@@ -10,6 +10,7 @@ from services.common.bus import Bus
 from services.common.http import create_service_app
 from services.common.logging import get_logger
 from services.common.runtime import ServiceRuntime, build_runtime
+from services.common.sealing import sealer_for
 from services.common.settings import settings_for
 from services.notify import events
 from services.notify.api import blueprints
@@ -63,7 +64,7 @@ def channels_from(settings: NotifySettings) -> dict:
 def create_app(settings: NotifySettings | None = None, *, bus: Bus | None = None) -> Flask:
     settings = settings or settings_for(SERVICE, NotifySettings)
     runtime = build_runtime(settings, bus=bus)
-    events.subscribe(runtime)
+    events.subscribe(runtime, sealer_for(settings))
     parts = NotifyParts(runtime, settings, channels_from(settings))
     app = create_service_app(
         runtime, title="Notify (Thông báo)", blueprints=blueprints(parts),

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from services.common.outbox import idempotent
-from services.notify.domain.dispatch import on_event
+from services.common.sealing import Sealer
+from services.notify.domain.dispatch import consumer
 
 CONSUMER_QUEUE = "notify.events"
 CONSUMES = ["identity.#", "process.#", "meetings.#", "orgunits.#"]
 
 
-def subscribe(runtime) -> None:
-    runtime.subscribe(CONSUMER_QUEUE, CONSUMES, idempotent(runtime.db, CONSUMER_QUEUE, on_event))
+def subscribe(runtime, sealer: Sealer) -> None:
+    runtime.subscribe(CONSUMER_QUEUE, CONSUMES, idempotent(runtime.db, CONSUMER_QUEUE, consumer(sealer)))

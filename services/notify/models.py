@@ -33,16 +33,22 @@ class Person(SQLModel, table=True):
     email: str | None = Field(default=None, max_length=200)
     phone: str | None = Field(default=None, max_length=20)
     status: str = Field(default="approved", max_length=20)
+    unit_id: str | None = Field(default=None, max_length=32, index=True)
     as_of: str = Field(default="", max_length=40)
 
 
-class Rule(SQLModel, table=True):
-    """Event type × recipient role × channel: on or off (Cấu hình thông báo)."""
+class UnitRef(SQLModel, table=True):
+    """Read model of the unit tree (orgunits.unit.* events): whose subtree's rules apply to a person."""
 
-    __tablename__ = "rule"
-    __table_args__ = (UniqueConstraint("event_type", "role", "channel"),)
+    __tablename__ = "notify_unit"
 
-    id: int | None = Field(default=None, primary_key=True)
+    id: str = Field(primary_key=True, max_length=32)
+    name: str = Field(default="", max_length=300)
+    path: str = Field(default="", max_length=2000, index=True)
+    as_of: str = Field(default="", max_length=40)
+
+
+class _RuleFields(SQLModel):
     event_type: str = Field(max_length=120)
     role: str = Field(max_length=40)
     channel: str = Field(max_length=10)
@@ -51,19 +57,52 @@ class Rule(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class Template(SQLModel, table=True):
-    """The message of an event type on a channel (Thiết lập mẫu thông báo); Jinja2, sandboxed."""
+class Rule(_RuleFields, table=True):
+    """Event type × recipient role × channel: on or off (Cấu hình thông báo), for the whole province."""
+
+    __tablename__ = "rule"
+    __table_args__ = (UniqueConstraint("event_type", "role", "channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+
+
+class RuleOverride(_RuleFields, table=True):
+    """A unit subtree's own choice for one event × role × channel (its admins' override of the province's)."""
+
+    __tablename__ = "rule_override"
+    __table_args__ = (UniqueConstraint("unit_id", "event_type", "role", "channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: str = Field(max_length=32)
+
+
+class _TemplateFields(SQLModel):
+    event_type: str = Field(max_length=120)
+    channel: str = Field(max_length=10)
+    subject: str = Field(default="", max_length=500)
+    body: str = Field(sa_type=Text, nullable=False)
+    updated_by: str | None = Field(default=None, max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Template(_TemplateFields, table=True):
+    """The message of an event type on a channel (Thiết lập mẫu thông báo), for the whole province; Jinja2,
+    sandboxed."""
 
     __tablename__ = "template"
     __table_args__ = (UniqueConstraint("event_type", "channel"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    event_type: str = Field(max_length=120)
-    channel: str = Field(max_length=10)
-    subject: str = Field(default="", max_length=500)
-    body: str = Field(sa_column=Column(Text, nullable=False))
-    updated_by: str | None = Field(default=None, max_length=64)
-    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TemplateOverride(_TemplateFields, table=True):
+    """A unit subtree's own message for an event type on a channel."""
+
+    __tablename__ = "template_override"
+    __table_args__ = (UniqueConstraint("unit_id", "event_type", "channel"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: str = Field(max_length=32)
 
 
 class Notification(SQLModel, table=True):
@@ -100,6 +139,9 @@ class Delivery(SQLModel, table=True):
     subject: str = Field(default="", max_length=500)
     body: str = Field(sa_column=Column(Text, nullable=False))
     secret: bool = Field(default=False, description="carries a one-time secret: never logged, wiped once sent")
+    secret_value: str | None = Field(default=None, max_length=500,
+                                     description="put into the body by the channel at send time; never shown, "
+                                                 "wiped once sent or parked")
     status: DeliveryStatus = Field(default=DeliveryStatus.queued, sa_type=String(10))
     attempts: int = 0
     next_attempt_at: datetime = Field(default_factory=utcnow)
@@ -108,4 +150,5 @@ class Delivery(SQLModel, table=True):
     sent_at: datetime | None = None
 
 
-NOTIFY_TABLES = ("person", "rule", "template", "notification", "delivery")
+NOTIFY_TABLES = ("person", "notify_unit", "rule", "rule_override", "template", "template_override", "notification",
+                 "delivery")

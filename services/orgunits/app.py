@@ -39,7 +39,7 @@ def load_demo_data(runtime: ServiceRuntime) -> int:
     with runtime.db.uow() as uow:
         if uow.session.exec(select(func.count()).select_from(Unit)).one():
             return 0
-        system = Principal(account_id="system:demo-loader", unit_id=None, permissions=frozenset({"system.admin"}))
+        system = Principal.system("system:demo-loader")
         request = ImportRequest(tree=json.loads(DEMO_TREE.read_text(encoding="utf-8")))
         result = import_tree(uow, system, request)
     log.info("orgunits.demo_loaded", units=result["created"])

@@ -29,6 +29,7 @@ class ProcessSettings(ServiceSettings):
     default_total_days: float = 5.0  # a process's time when neither the unit nor the BPMN says (working days)
     scheduler_interval: float = 5.0  # seconds between scheduler rounds (timers, overdue tasks)
     max_attachment_mb: int = 16
+    max_request_mb: float = 17.0     # an attachment and its form
 
 
 def policy_from(settings: ProcessSettings) -> instances.Policy:

@@ -12,7 +12,7 @@ from services.process.domain import staffing
 from services.process.models import PersonRef, Staffing, UnitRef
 
 UNIT_NAME = "Sở Khoa học và Công nghệ"
-SYSTEM = Principal("system:demo", None, frozenset({"system.admin"}))
+SYSTEM = Principal.system("system:demo")
 
 
 def load_demo_staffing(runtime: ServiceRuntime) -> bool:

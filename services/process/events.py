@@ -11,7 +11,7 @@ from services.common.logging import get_logger
 from services.common.models import utcnow
 from services.common.outbox import idempotent
 from services.common.readmodel import current_row, move_subtree, unit_path
-from services.process.domain import instances
+from services.process.domain import instances, people
 from services.process.models import PersonRef, UnitRef
 
 CONSUMER_QUEUE = "process.directory"
@@ -32,6 +32,7 @@ class Definition(BaseModel):
     content_hash: str
     deployed_at: str
     deployed_by: str | None
+    owner_unit_id: str | None = Field(default=None, description="the unit subtree owning the key; null: the province")
 
 
 class DefinitionDeployed(BaseModel):
@@ -48,7 +49,8 @@ class StaffingChanged(BaseModel):
     process_key: str
     unit_id: str
     status: str = Field(description="not_configured | complete")
-    action: str = Field(description="step_updated | sla_changed | confirmed | reset")
+    action: str = Field(description="step_updated | sla_changed | confirmed | reset | staff_left (a staff member "
+                                    "was locked, archived or deleted) | staff_converted")
     steps: list[dict]
     total_days: float | None = Field(default=None, description="the unit's process time in working days")
     version: int
@@ -205,6 +207,8 @@ def apply_directory_event(uow: UnitOfWork, event: dict) -> None:
     if row is not None:
         row.full_name, row.unit_id, row.status = account.get("full_name", ""), account.get("unit_id"), \
             account.get("status", "")
+    uow.session.flush()
+    people.account_changed(uow, event)
 
 
 def intake(policy):

@@ -27,6 +27,8 @@ class ProcessDefinition(SQLModel, table=True):
     xml: str = Field(sa_column=Column(Text, nullable=False))
     deployed_at: datetime = Field(default_factory=utcnow)
     deployed_by: str | None = Field(default=None, max_length=64)
+    owner_unit_id: str | None = Field(default=None, max_length=32,
+                                      description="the subtree whose designers publish its versions; None: province")
 
 
 

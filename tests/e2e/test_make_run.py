@@ -74,7 +74,8 @@ def test_make_run_serves_the_tree_and_restarts_on_the_same_data(tmp_path):
                                 json={"parent_id": units[0]["id"], "code": "E2E-2", "name": "Ngoài phạm vi"}, timeout=5)
         assert outside.status_code == 403
         # the demo PAHT staffing of the Sở and the report from the IOC waiting at distribution
-        catalogue = requests.get(f"{base}/api/process/units/{skhcn['id']}/processes", timeout=5).json()["items"]
+        catalogue = requests.get(f"{base}/api/process/units/{skhcn['id']}/processes", timeout=5,
+                                 headers={"Authorization": f"Bearer {token}"}).json()["items"]
         assert {p["key"]: p["status"] for p in catalogue}["field_report"] == "complete"
         running = requests.get(f"{base}/api/process/units/{skhcn['id']}/instances", timeout=5,
                                headers={"Authorization": f"Bearer {token}"}).json()["items"]

@@ -89,7 +89,7 @@ def test_relay_killed_after_confirm_is_seen_twice_and_applied_once(consumer, sec
 
     relay = OutboxRelay(publisher, KombuBus(amqp_url))
     assert relay.publish_pending() == 1
-    handler = consumer.subscriptions[0].handler
+    handler = consumer.subscription("orgunits.members").handler
     wait_for(lambda: handler.applied + handler.duplicates >= 2, 30, "both deliveries")
     assert (handler.applied, handler.duplicates) == (1, 1)
     assert count(consumer.db, select(Member)) == 1
@@ -113,7 +113,7 @@ def _burst_with_fault(consumer, second_pg_url, amqp_url, fault) -> None:
             emit_account(publisher, i)
             if i == BURST // 3:
                 fault()
-        handler = consumer.subscriptions[0].handler
+        handler = consumer.subscription("orgunits.members").handler
         wait_for(lambda: handler.applied >= BURST, 180, f"{BURST} events applied")
         wait_for(lambda: relay.pending() == 0, 60, "the outbox to drain")
         assert handler.applied == BURST

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import serialization
 
 from services.common.envelope import make_event
@@ -49,6 +50,7 @@ def _production_env(service: str, database: str, broker: str, port: int) -> dict
 def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, third_pg_url, fourth_pg_url,
                                                       broker_user, keys):
     port, identity_port, notify_port, process_port = free_port(), free_port(), free_port(), free_port()
+    sealing_key = Fernet.generate_key().decode()
     private_pem = keys.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                  serialization.NoEncryption()).decode()
     env = {**os.environ, **_production_env("orgunits", pg_url, broker_user, port),
@@ -59,7 +61,8 @@ def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, thi
            "NOTIFY_JWKS_URL": f"http://127.0.0.1:{identity_port}/api/identity/.well-known/jwks.json",
            "ORGUNITS_JWKS_URL": f"http://127.0.0.1:{identity_port}/api/identity/.well-known/jwks.json",
            "IDENTITY_SIGNING_KEY": private_pem, "IDENTITY_JWT_PUBLIC_KEY": keys.public_pem,
-           "IDENTITY_BOOTSTRAP_ADMIN_PASSWORD": "mật khẩu quản trị sản xuất"}
+           "IDENTITY_BOOTSTRAP_ADMIN_PASSWORD": "mật khẩu quản trị sản xuất", "IDENTITY_WEB_WORKERS": "3",
+           "IDENTITY_SEALING_KEY": sealing_key, "NOTIFY_SEALING_KEY": sealing_key}
     for service in ("identity", "orgunits", "process", "notify"):
         for step in ("migrate", "declare"):
             subprocess.run([sys.executable, "-m", "services.common.worker", service, step], cwd=ROOT, env=env,
@@ -107,6 +110,54 @@ def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, thi
                                    timeout=2).json().get("total") == 1, 30, "the consumer process to apply")
         me = requests.get(f"{notify}/notifications", headers=auth(super_token), timeout=5)
         assert me.status_code == 200, me.text
+        _concurrent_guesses_are_counted_across_workers(identity)
+        _a_locked_accounts_token_is_refused_everywhere_within_two_seconds(
+            identity, {"orgunits": f"{base}/units/{unit['id']}/members", "process": f"{process}/inbox",
+                       "notify": f"{notify}/notifications", "identity": f"{identity}/me"}, unit, super_token)
     finally:
         output = stop_group(honcho, signal.SIGTERM, "the Procfile's processes")
     assert "Traceback" not in output, output[-3000:]
+
+
+def _concurrent_guesses_are_counted_across_workers(identity: str) -> None:
+    """20 wrong passwords at once for one account from one address, spread over 3 gunicorn workers: exactly
+    the configured 5 are checked, the rest refused before any check."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def guess(i: int) -> int:
+        return requests.post(f"{identity}/auth/login", timeout=30,
+                             json={"username": "admin", "password": f"đoán sai {i}"}).status_code
+
+    with ThreadPoolExecutor(max_workers=20) as pool:
+        statuses = sorted(pool.map(guess, range(20)))
+    assert statuses == [401] * 5 + [429] * 15, statuses
+
+
+def _a_locked_accounts_token_is_refused_everywhere_within_two_seconds(identity: str, urls: dict, unit: dict,
+                                                                       super_token: str) -> None:
+    import time
+
+    def registered():
+        response = requests.post(f"{identity}/register", timeout=5, json={
+            "full_name": "Cán Bộ Sản Xuất", "citizen_id": "060099123456", "unit_id": unit["id"]})
+        return response.json()["id"] if response.status_code == 201 else None
+
+    account = _wait(registered, 30, "identity to know the new unit")
+    otp = requests.post(f"{identity}/accounts/{account}/approve", headers=auth(super_token), json={},
+                        timeout=5).json()["one_time_password"]
+    ticket = requests.post(f"{identity}/auth/login", timeout=10, json={
+        "username": "060099123456", "password": otp}).json()["change_token"]
+    token = requests.post(f"{identity}/auth/password", timeout=10, json={
+        "change_token": ticket, "new_password": "một câu mật khẩu của cán bộ"}).json()["access_token"]
+    for service, url in urls.items():
+        assert requests.get(url, headers=auth(token), timeout=5).status_code == 200, service
+    locked = requests.post(f"{identity}/accounts/{account}/lock", headers=auth(super_token), timeout=5)
+    assert locked.status_code == 200, locked.text
+    started, refused = time.monotonic(), {}
+    while len(refused) < len(urls) and time.monotonic() - started < 10:
+        for service, url in urls.items():
+            if service not in refused and requests.get(url, headers=auth(token), timeout=5).status_code == 401:
+                refused[service] = time.monotonic() - started
+        time.sleep(0.05)
+    assert set(refused) == set(urls), f"still accepted by {set(urls) - set(refused)}"
+    assert max(refused.values()) <= 2.0, refused

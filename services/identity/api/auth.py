@@ -10,6 +10,7 @@ from services.identity.api.schemas import SsoCallbackQuery, Tokens
 from services.identity.domain import sessions
 from services.identity.schemas import ForgotCommand, LoginCommand, PasswordChange, RefreshCommand, ResetCommand
 
+DEVICE_COOKIE = "egov_device"
 NOT_REGISTERED = """<!doctype html><html lang="vi"><meta charset="utf-8"><title>Chưa đăng ký tài khoản</title>
 <body style="font-family:sans-serif;max-width:40em;margin:3em auto">
 <h1>Chưa có tài khoản cho số định danh này</h1>
@@ -20,25 +21,36 @@ Register and wait for your unit's admin to approve you, then sign in again.</p><
 
 
 def blueprint(parts) -> APIBlueprint:
-    rt, issuer, guard, oidc = parts.runtime, parts.issuer, parts.guard, parts.oidc
+    rt, issuer, policy, oidc = parts.runtime, parts.issuer, parts.policy, parts.oidc
     bp = APIBlueprint("auth", __name__, url_prefix="/api/identity", abp_tags=[Tag(name="sign-in")],
                       abp_responses={**PROBLEM_RESPONSES, 429: PROBLEM_RESPONSES[400]})
 
     def ip() -> str:
         return request.remote_addr or "unknown"
 
+    def device(body) -> str | None:
+        return body.device_token or request.cookies.get(DEVICE_COOKIE)
+
+    def with_device_cookie(result: dict) -> Response:
+        response = jsonify(result)
+        if result.get("device_token"):
+            response.set_cookie(DEVICE_COOKIE, result["device_token"], max_age=365 * 24 * 3600, httponly=True,
+                                secure=request.is_secure, samesite="Strict", path="/api/identity/auth")
+        return response
+
     @bp.post("/auth/login", summary="Sign in with a password", responses={200: Tokens})
     def login(body: LoginCommand):
         with rt.db.uow() as uow:
-            return jsonify(sessions.login(uow, issuer, guard, body.username, body.password, ip()))
+            return with_device_cookie(sessions.login(uow, issuer, policy, body.username, body.password, ip(),
+                                                     device(body)))
 
     @bp.post("/auth/password", summary="Choose a new password (after a one-time password, or any time)",
              responses={200: Tokens})
     def change_password(body: PasswordChange):
         with rt.db.uow() as uow:
             return jsonify(sessions.change_password(
-                uow, issuer, new_password=body.new_password, change_token=body.change_token,
-                username=body.username, current_password=body.current_password))
+                uow, issuer, policy, new_password=body.new_password, ip=ip(), change_token=body.change_token,
+                username=body.username, current_password=body.current_password, device_token=device(body)))
 
     @bp.post("/auth/refresh", summary="New tokens for a refresh token (which is used up)", responses={200: Tokens})
     def refresh(body: RefreshCommand):
@@ -55,7 +67,7 @@ def blueprint(parts) -> APIBlueprint:
              responses={202: None})
     def forgot(body: ForgotCommand):
         with rt.db.uow() as uow:
-            sessions.forgot(uow, body.username, ip())
+            sessions.forgot(uow, policy, parts.sealer, body.username, ip())
         return jsonify({"detail": "if the account exists, a reset link is on its way by e-mail or SMS"}), 202
 
     @bp.post("/auth/reset", summary="Set a new password with a reset token", responses={204: None})

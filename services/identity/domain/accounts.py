@@ -9,12 +9,23 @@ from sqlalchemy import String, cast, func
 from sqlmodel import Session, col, select
 
 from services.common.auth import Principal
+from services.common.authority import is_super
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, Invalid
 from services.common.models import iso, utcnow
+from services.common.revocation import EVENT as REVOKED_EVENT
+from services.common.revocation import current_floor, raise_floor
 from services.common.text import fold, sort_key
 from services.identity.domain import passwords
-from services.identity.domain.scope import authority, get_account_for, live_unit, require, subtree_filter
+from services.identity.domain.scope import (
+    authority,
+    can,
+    get_account_for,
+    grants_of,
+    live_unit,
+    other_active_super_admins,
+    subtree_filter,
+)
 from services.identity.models import Account, AccountChange, AccountStatus, Appointment, RefreshToken
 from services.identity.schemas import AccountUpdate, Approval, Registration
 
@@ -73,12 +84,21 @@ def refresh_derived(account: Account) -> Account:
 
 
 def register(uow: UnitOfWork, data: Registration) -> Account:
+    """A pending registration. When the citizen ID or e-mail is already in use the answer looks exactly the
+    same but nothing is stored: a public form must not tell strangers who has an account (the person can sign
+    in, or ask for a reset link)."""
     session = uow.session
     live_unit(session, data.unit_id)
-    _ensure_unique(session, None, citizen_id=data.citizen_id, email=data.email, username=data.citizen_id)
     account = Account(id=uuid.uuid4().hex, username=data.citizen_id, status=AccountStatus.pending,
                       **data.model_dump())
     refresh_derived(account)
+    try:
+        _ensure_unique(session, None, citizen_id=data.citizen_id, email=data.email, username=data.citizen_id)
+    except Conflict:
+        session.add(AccountChange(account_id="-", action="registration_duplicate", field=None,
+                                  new_value=data.unit_id, changed_by="public"))
+        uow.commit()
+        return account
     session.add(account)
     record(session, account, "registered", account.id)
     publish(uow, "registered", account)
@@ -91,11 +111,14 @@ def import_accounts(uow: UnitOfWork, principal: Principal, records: list) -> lis
     e-ID, a reset link, or a one-time password their admin issues."""
     session = uow.session
     who = authority(session, principal.account_id)
+    outside = sorted({r.unit_id for r in records if not can(session, who, "accounts.approve", r.unit_id)})
+    if outside:
+        raise Forbidden(f"you lack accounts.approve for {len(outside)} of the units named; nothing was imported",
+                        code="permission_missing", permission="accounts.approve", units=outside[:50])
     problems, seen = [], set()
     for line, record_ in enumerate(records, start=1):
         try:
             live_unit(session, record_.unit_id)
-            require(session, who, "accounts.approve", record_.unit_id)
             if record_.citizen_id in seen:
                 raise Conflict("the citizen ID is repeated in the import")
             seen.add(record_.citizen_id)
@@ -127,7 +150,7 @@ def issue_one_time_password(uow: UnitOfWork, principal: Principal, account_id: s
         raise Conflict(f"the account is {account.status}; only an approved account can sign in")
     otp = passwords.one_time_password()
     account.password_hash, account.must_change_password = passwords.hash_password(otp), True
-    revoke_sessions(session, account.id)
+    withdraw_access(uow, account.id, "one_time_password_issued", sessions=True)
     record(session, account, "one_time_password_issued", principal.account_id)
     uow.commit()
     return otp
@@ -202,9 +225,11 @@ def set_locked(uow: UnitOfWork, principal: Principal, account_id: str, locked: b
     if account.status != allowed_from:
         raise Conflict(f"the account is {account.status}; only an {allowed_from} account can be "
                        f"{'locked' if locked else 'unlocked'}")
+    if locked:
+        _not_yourself_nor_the_last_super_admin(session, principal, account, "lock")
     account.status = wanted
     if locked:
-        revoke_sessions(session, account.id)
+        withdraw_access(uow, account.id, "locked", sessions=True)
     record(session, account, "locked" if locked else "unlocked", principal.account_id,
            {"status": (allowed_from, wanted)})
     publish(uow, "locked" if locked else "unlocked", account)
@@ -217,9 +242,10 @@ def archive(uow: UnitOfWork, principal: Principal, account_id: str, group: str) 
     account = get_account_for(session, principal, account_id, "accounts.lock")
     if account.status == AccountStatus.archived:
         raise Conflict("the account is already archived")
+    _not_yourself_nor_the_last_super_admin(session, principal, account, "archive")
     old = account.status
     account.status, account.archive_group = AccountStatus.archived, group
-    revoke_sessions(session, account.id)
+    withdraw_access(uow, account.id, "archived", sessions=True)
     record(session, account, "archived", principal.account_id,
            {"status": (old, AccountStatus.archived), "archive_group": (None, group)})
     publish(uow, "archived", account)
@@ -233,12 +259,33 @@ def delete(uow: UnitOfWork, principal: Principal, account_id: str) -> None:
 
     session = uow.session
     account = get_account_for(session, principal, account_id, "accounts.delete")
-    if account.id == principal.account_id:
-        raise Conflict("you cannot delete your own account")
+    _not_yourself_nor_the_last_super_admin(session, principal, account, "delete")
+    withdraw_access(uow, account.id, "deleted")
     publish(uow, "deleted", account)
     remove_all_of(session, account.id)
     session.delete(account)
     uow.commit()
+
+
+def _not_yourself_nor_the_last_super_admin(session: Session, principal: Principal, account: Account,
+                                           action: str) -> None:
+    if account.id == principal.account_id:
+        raise Conflict(f"you cannot {action} your own account; ask another admin", code="self_action")
+    if is_super(grants_of(session, account.id)) and other_active_super_admins(session, account.id) == 0:
+        raise Conflict(f"this is the only super admin left; appoint another before you {action} it",
+                       code="last_super_admin")
+
+
+def withdraw_access(uow: UnitOfWork, account_id: str, reason: str, *, sessions: bool = False) -> int:
+    """Refuse every access token issued to the account so far, in every service (identity at once, the others
+    when ``identity.tokens.revoked`` arrives); with ``sessions`` its refresh tokens go too, so it must sign in
+    again. Returns the new token generation."""
+    version = current_floor(uow.session, account_id) + 1
+    raise_floor(uow.session, account_id, version)
+    if sessions:
+        revoke_sessions(uow.session, account_id)
+    uow.emit(REVOKED_EVENT, account_id, {"account_id": account_id, "version": version, "reason": reason})
+    return version
 
 
 def revoke_sessions(session: Session, account_id: str) -> int:

@@ -9,7 +9,8 @@ from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.models import iso
 from services.common.permissions import SUPER_ADMIN, unknown
-from services.identity.domain.scope import Authority, authority, can, get_account_for, require, unit_ref
+from services.identity.domain.accounts import withdraw_access
+from services.identity.domain.scope import authority, can, get_account_for, require, unit_ref
 from services.identity.models import (
     AdminGrant,
     Appointment,
@@ -36,11 +37,13 @@ def group_view(session: Session, group: Group) -> dict:
             "builtin": group.builtin, "member_ids": sorted(members)}
 
 
-def _only_what_you_hold(session: Session, who: Authority, permissions: list[str], unit_id: str | None) -> None:
+def _only_what_you_hold(session: Session, who: Principal, permissions: list[str], unit_id: str | None) -> None:
+    """Nobody hands out — by a grant, a group's permissions or a group membership — what it does not hold on
+    that unit itself."""
     bad = unknown(permissions)
     if bad:
         raise Invalid(f"unknown permission(s): {', '.join(bad)}")
-    if who.is_super:
+    if who.is_super_admin:
         return
     if SUPER_ADMIN in permissions or unit_id is None:
         raise Conflict("only a super admin can grant system administration or rights outside every unit")
@@ -62,12 +65,13 @@ def grant_admin(uow: UnitOfWork, principal: Principal, cmd: GrantCommand) -> Adm
                        granted_by=principal.account_id)
     session.add(grant)
     session.flush()
+    withdraw_access(uow, cmd.account_id, "grants_changed")
     uow.emit("identity.admin.granted", cmd.account_id, {"grant": grant_view(grant)})
     uow.commit()
     return grant
 
 
-def _grant_for(session: Session, who: Authority, grant_id: int) -> AdminGrant:
+def _grant_for(session: Session, who: Principal, grant_id: int) -> AdminGrant:
     grant = session.get(AdminGrant, grant_id)
     if grant is None or not can(session, who, "admins.grant", grant.unit_id):
         raise NotFound(f"no admin grant {grant_id}")
@@ -79,8 +83,10 @@ def revoke_admin(uow: UnitOfWork, principal: Principal, grant_id: int) -> None:
     grant = _grant_for(session, authority(session, principal.account_id), grant_id)
     if grant.account_id == principal.account_id:
         raise Conflict("you cannot revoke your own admin grant; ask an admin above you")
+    get_account_for(session, principal, grant.account_id, "admins.grant")
     view = grant_view(grant)
     session.delete(grant)
+    withdraw_access(uow, grant.account_id, "grants_changed")
     uow.emit("identity.admin.revoked", view["account_id"], {"grant": view})
     uow.commit()
 
@@ -91,10 +97,10 @@ def list_grants(session: Session, principal: Principal) -> list[AdminGrant]:
     return [g for g in grants if can(session, who, "admins.grant", g.unit_id) or g.account_id == who.account_id]
 
 
-def _group_for(session: Session, who: Authority, group_id: int) -> Group:
+def _group_for(session: Session, who: Principal, group_id: int) -> Group:
     group = session.get(Group, group_id)
-    if group is None or not (who.is_super or (group.unit_id and can(session, who, "groups.manage",
-                                                                    group.unit_id))):
+    if group is None or not (who.is_super_admin or (group.unit_id and can(session, who, "groups.manage",
+                                                                          group.unit_id))):
         raise NotFound(f"no group {group_id}")
     return group
 
@@ -106,7 +112,7 @@ def create_group(uow: UnitOfWork, principal: Principal, cmd: GroupCommand) -> Gr
         if unit_ref(session, cmd.unit_id) is None:
             raise Invalid(f"unknown unit {cmd.unit_id!r}")
         require(session, who, "groups.manage", cmd.unit_id)
-    elif not who.is_super:
+    elif not who.is_super_admin:
         raise Conflict("only a super admin can create a group outside every unit")
     _only_what_you_hold(session, who, cmd.permissions, cmd.unit_id)
     if session.exec(select(Group).where(Group.unit_id == cmd.unit_id, Group.name == cmd.name)).first():
@@ -124,7 +130,11 @@ def update_group(uow: UnitOfWork, principal: Principal, group_id: int, cmd: Grou
     if cmd.permissions is not None:
         if group.builtin:
             raise Conflict(f"the permissions of the built-in group “{group.name}” are fixed")
+        _only_what_you_hold(session, who, group.permissions, group.unit_id)
         _only_what_you_hold(session, who, cmd.permissions, group.unit_id)
+        if sorted(set(cmd.permissions)) != sorted(group.permissions):
+            for member in _member_ids(session, group):
+                withdraw_access(uow, member, "grants_changed")
         group.permissions = sorted(set(cmd.permissions))
     if cmd.name:
         group.name = cmd.name
@@ -138,6 +148,7 @@ def delete_group(uow: UnitOfWork, principal: Principal, group_id: int) -> None:
     if group.builtin:
         raise Conflict(f"“{group.name}” is the built-in system-management group and cannot be deleted")
     for member in session.exec(select(GroupMember).where(GroupMember.group_id == group.id)).all():
+        withdraw_access(uow, member.account_id, "grants_changed")
         session.delete(member)
     session.delete(group)
     uow.commit()
@@ -147,22 +158,31 @@ def set_membership(uow: UnitOfWork, principal: Principal, group_id: int, account
     session = uow.session
     who = authority(session, principal.account_id)
     group = _group_for(session, who, group_id)
+    # Joining or leaving hands out or takes away the group's permissions on its unit: only someone who holds
+    # them there may do it, and only to someone it administers entirely (yourself included).
+    _only_what_you_hold(session, who, group.permissions, group.unit_id)
     get_account_for(session, who, account_id, "groups.manage")
     row = session.get(GroupMember, (group.id, account_id))
     if member and row is None:
         session.add(GroupMember(group_id=group.id, account_id=account_id))
+        withdraw_access(uow, account_id, "grants_changed")
     elif not member and row is not None:
         if group.builtin and account_id == principal.account_id:
             raise Conflict("you cannot remove yourself from the system-management group")
         session.delete(row)
+        withdraw_access(uow, account_id, "grants_changed")
     uow.commit()
     return group
+
+
+def _member_ids(session: Session, group: Group) -> list[str]:
+    return list(session.exec(select(GroupMember.account_id).where(GroupMember.group_id == group.id)).all())
 
 
 def list_groups(session: Session, principal: Principal) -> list[Group]:
     who = authority(session, principal.account_id)
     groups = session.exec(select(Group).order_by(Group.id)).all()
-    return [g for g in groups if who.is_super or (g.unit_id and can(session, who, "groups.manage", g.unit_id))]
+    return [g for g in groups if who.is_super_admin or (g.unit_id and can(session, who, "groups.manage", g.unit_id))]
 
 
 def remove_all_of(session: Session, account_id: str) -> None:

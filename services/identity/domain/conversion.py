@@ -7,7 +7,7 @@ from sqlmodel import select
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Invalid
-from services.identity.domain.accounts import publish, record, revoke_sessions
+from services.identity.domain.accounts import publish, record, withdraw_access
 from services.identity.domain.scope import get_account_for
 from services.identity.models import AccountStatus, AdminGrant, ArchiveGroup, GroupMember
 
@@ -40,7 +40,8 @@ def convert(uow: UnitOfWork, principal: Principal, old_id: str, new_id: str, con
     for grant in grants:
         grant.account_id = new.id
     old.roles, old.status, old.archive_group = [], AccountStatus.archived, ArchiveGroup.converted
-    revoke_sessions(session, old.id)
+    withdraw_access(uow, old.id, "converted", sessions=True)
+    withdraw_access(uow, new.id, "grants_changed")
     record(session, old, "converted", principal.account_id, {"converted_to": (None, new.id)})
     record(session, new, "converted_from", principal.account_id, {"converted_from": (None, old.id)})
     publish(uow, "converted", old, old_account_id=old.id, new_account_id=new.id, moved=plan)

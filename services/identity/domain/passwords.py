@@ -1,5 +1,6 @@
-"""Passwords: argon2id hashes (re-hashed when the parameters change), a length rule and a list of common
-passwords — no composition rules — and nothing a person's own data gives away (CCCD, phone, birthday)."""
+"""Passwords: argon2id hashes (re-hashed when the parameters change); strength estimated by zxcvbn fed with the
+person's own data (name, user name, e-mail, phone, CCCD, birthday, unit) — no composition rules — and refused
+with one sentence that says why."""
 from __future__ import annotations
 
 import hashlib
@@ -29,12 +30,24 @@ def configure(*, time_cost: int, memory_kib: int) -> None:
         _DUMMY_HASH = HASHER.hash(secrets.token_urlsafe(16))
 
 
-@lru_cache(maxsize=1)
-def _common_passwords() -> frozenset[str]:
-    from zxcvbn.frequency_lists import FREQUENCY_LISTS
-
-    local = {"matkhau", "matkhau123", "123456a@", "abc@123", "admin@123", "vnpt@123", "quantri", "egov@123"}
-    return frozenset(FREQUENCY_LISTS["passwords"]) | local
+# Words every guesser of a Bình Thuận officer's password tries first, besides the person's own data.
+LOCAL_WORDS = ("matkhau", "binhthuan", "quantri", "admin", "egov", "vnpt", "tinhuy", "ubnd", "songanh")
+MIN_SCORE = 3                    # zxcvbn: about 10^8 guesses — resists an offline attack on a slow hash
+_ZXCVBN_CHARS = 100              # zxcvbn's cost grows with length; a longer tail only makes it stronger
+_WARNINGS = {
+    "Repeats": "repeated characters such as “aaa” are guessed at once",
+    "Sequences": "sequences such as “abc” or “6543” are guessed at once",
+    "Dates": "dates and years are guessed easily",
+    "Recent years": "recent years are guessed easily",
+    "This is a top": "it is one of the most used passwords",
+    "This is very similar": "it is very close to a commonly used password",
+    "This is similar": "it is close to a commonly used password",
+    "Straight rows": "keyboard rows are guessed at once",
+    "Short keyboard": "keyboard patterns are guessed easily",
+    "A word by itself": "a single word is guessed easily",
+    "Names and surnames": "names are guessed easily",
+    "Common names": "common names are guessed easily",
+}
 
 
 def hash_password(password: str) -> str:
@@ -54,21 +67,51 @@ def needs_rehash(account: Account) -> bool:
     return bool(account.password_hash) and HASHER.check_needs_rehash(account.password_hash)
 
 
-def check_policy(password: str, account: Account | None = None) -> None:
-    problems = []
-    if len(password) < MIN_LENGTH:
-        problems.append(f"at least {MIN_LENGTH} characters")
-    if len(password) > MAX_LENGTH:
-        problems.append(f"at most {MAX_LENGTH} characters")
-    if fold(password) in _common_passwords() or password.lower() in _common_passwords():
-        problems.append("not one of the commonly used passwords")
+def personal_words(account: Account | None, unit_name: str | None = None) -> list[str]:
+    """What the account itself gives away: its name, user name, e-mail, phone, citizen ID, birthday, unit."""
+    words = list(LOCAL_WORDS)
     if account is not None:
-        personal = [account.citizen_id, account.phone, account.username,
-                    account.date_of_birth.strftime("%d%m%Y") if account.date_of_birth else None]
-        if any(p and len(p) >= 6 and p in password for p in personal):
-            problems.append("not built from your citizen ID, phone number, user name or birthday")
-    if problems:
-        raise Invalid("the password must be " + "; ".join(problems))
+        values = [account.full_name, account.username, account.email, account.phone, account.citizen_id,
+                  account.date_of_birth.strftime("%d%m%Y") if account.date_of_birth else None]
+        for value in filter(None, values):
+            words.append(fold(value).replace(" ", ""))
+            words += [w for w in fold(value).replace("@", " ").replace(".", " ").split() if len(w) >= 3]
+    if unit_name:
+        words.append(fold(unit_name).replace(" ", ""))
+        words += [w for w in fold(unit_name).split() if len(w) >= 3]
+    return words
+
+
+def check_policy(password: str, account: Account | None = None, unit_name: str | None = None) -> None:
+    """Refuse a guessable password with one sentence that says why (zxcvbn, fed the person's own data)."""
+    from zxcvbn import zxcvbn
+
+    if len(password) < MIN_LENGTH:
+        raise Invalid(f"the password must have at least {MIN_LENGTH} characters; a short sentence is easiest to "
+                      "remember", code="password_too_short")
+    if len(password) > MAX_LENGTH:
+        raise Invalid(f"the password must have at most {MAX_LENGTH} characters", code="password_too_long")
+    words = personal_words(account, unit_name)
+    folded = fold(password).replace(" ", "")
+    if any(len(w) >= 4 and w in folded for w in words[len(LOCAL_WORDS):]):
+        raise Invalid("the password must not contain your name, user name, e-mail, phone number, citizen ID, "
+                      "birthday or unit name; choose a sentence only you would think of", code="password_personal")
+    weakest = min((zxcvbn(candidate[:_ZXCVBN_CHARS], user_inputs=words) for candidate in {password, folded}),
+                  key=lambda result: result["score"])
+    if weakest["score"] < MIN_SCORE or fold(password) in _common_passwords():
+        warning = weakest["feedback"].get("warning") or ""
+        why = next((text for start, text in _WARNINGS.items() if warning.startswith(start)),
+                   "it would be guessed in a few hours")
+        raise Invalid(f"this password is too easy to guess: {why}; use a longer sentence of uncommon words "
+                      "(spaces and Vietnamese letters are welcome)", code="password_weak")
+
+
+@lru_cache(maxsize=1)
+def _common_passwords() -> frozenset[str]:
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    local = {"matkhau", "matkhau123", "123456a@", "abc@123", "admin@123", "vnpt@123", "quantri", "egov@123"}
+    return frozenset(FREQUENCY_LISTS["passwords"]) | local
 
 
 def one_time_password() -> str:

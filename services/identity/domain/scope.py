@@ -1,42 +1,42 @@
-"""Who may act on what: tiered, delegated administration confined to unit subtrees.
+"""Who may act on what inside identity, on the suite's one authority check (services/common/authority.py).
 
-An admin grant is (account, unit, permissions): it covers the unit and everything below it. Groups add
-functional permissions (tasks.assign, meetings.create …). ``get_account_for`` is the one per-object check
-every account operation goes through: an account outside all of the caller's subtrees is "not found"
-(its existence is not revealed); inside a subtree but without the permission it is "forbidden"."""
+The caller's grants are read fresh from the database (revocations apply at once): every admin grant is a pair
+(unit, permissions), and every group membership is the pair (the group's unit, the group's permissions).
+``get_account_for`` is the one per-object check every account operation goes through: an account outside all
+of the caller's subtrees is "not found" (its existence is not revealed); reading needs a grant covering one of
+the account's units; any change needs the caller to *dominate* the account — hold the permission on every
+unit where the account holds anything, and hold there every permission the account holds — so an admin can
+never act on someone who could act beyond the admin's own reach."""
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from services.common import authority as authz
 from services.common.auth import Principal
-from services.common.errors import Forbidden, Invalid, NotFound
-from services.common.permissions import SUPER_ADMIN
-from services.identity.models import Account, AdminGrant, Appointment, Group, GroupMember, UnitRef
+from services.common.authority import Grant
+from services.common.errors import Forbidden, Invalid, NotFound, Unauthorized
+from services.identity.models import Account, AccountStatus, AdminGrant, Appointment, Group, GroupMember, UnitRef
+
+READ = "accounts.read"
 
 
-@dataclass(frozen=True)
-class Authority:
-    """What an account may do, read fresh from the database (revocations apply at once)."""
-
-    account_id: str
-    permissions: frozenset[str]
-    grants: tuple[tuple[str, frozenset[str]], ...]
-
-    @property
-    def is_super(self) -> bool:
-        return SUPER_ADMIN in self.permissions
+def grants_of(session: Session, account_id: str) -> tuple[Grant, ...]:
+    admin = session.exec(select(AdminGrant).where(AdminGrant.account_id == account_id)).all()
+    groups = session.exec(select(Group).join(GroupMember, col(GroupMember.group_id) == Group.id)
+                          .where(GroupMember.account_id == account_id)).all()
+    pairs = [Grant(g.unit_id, frozenset(g.permissions)) for g in admin]
+    pairs += [Grant(g.unit_id, frozenset(g.permissions)) for g in groups if g.permissions]
+    return tuple(sorted(set(pairs), key=lambda g: (g.unit_id or "", sorted(g.permissions))))
 
 
-def authority(session: Session, account_id: str) -> Authority:
-    group_perms = session.exec(select(Group.permissions).join(GroupMember, col(GroupMember.group_id) == Group.id)
-                               .where(GroupMember.account_id == account_id)).all()
-    grants = session.exec(select(AdminGrant).where(AdminGrant.account_id == account_id)).all()
-    perms = {p for perms in group_perms for p in perms} | {p for g in grants for p in g.permissions}
-    return Authority(account_id, frozenset(perms),
-                     tuple((g.unit_id, frozenset(g.permissions)) for g in grants))
+def authority(session: Session, account_id: str) -> Principal:
+    """The caller as the database says now: a locked, archived or deleted caller is refused at once."""
+    account = session.get(Account, account_id)
+    if account is None or account.status != AccountStatus.approved:
+        raise Unauthorized("this account can no longer act; sign in again", code="account_inactive")
+    return Principal(account_id=account.id, unit_id=account.unit_id, grants=grants_of(session, account.id),
+                     name=account.full_name)
 
 
 def unit_ref(session: Session, unit_id: str | None) -> UnitRef | None:
@@ -52,21 +52,19 @@ def live_unit(session: Session, unit_id: str) -> UnitRef:
     return unit
 
 
-def within(session: Session, unit_id: str | None, root_id: str) -> bool:
+def lineage_of(session: Session, unit_id: str | None) -> tuple[str, ...]:
+    """The unit's ancestors and itself; a unit nobody knows is covered only by grants on every unit."""
     unit = unit_ref(session, unit_id)
-    return unit is not None and f"/{root_id}/" in unit.path
+    return authz.lineage(unit.path) if unit is not None else ()
 
 
-def can(session: Session, who: Authority, permission: str, unit_id: str | None) -> bool:
-    if who.is_super:
-        return True
-    return any(permission in perms and within(session, unit_id, root) for root, perms in who.grants)
+def can(session: Session, who: Principal, permission: str, unit_id: str | None) -> bool:
+    return who.may(permission, lineage_of(session, unit_id))
 
 
-def require(session: Session, who: Authority, permission: str, unit_id: str | None) -> None:
-    if not can(session, who, permission, unit_id):
-        unit = unit_ref(session, unit_id)
-        raise Forbidden(f"you lack {permission} for “{unit.name if unit else unit_id}”")
+def require(session: Session, who: Principal, permission: str, unit_id: str | None) -> None:
+    unit = unit_ref(session, unit_id)
+    authz.require(who.grants, permission, lineage_of(session, unit_id), unit.name if unit else str(unit_id))
 
 
 def account_units(session: Session, account: Account) -> list[str]:
@@ -74,25 +72,70 @@ def account_units(session: Session, account: Account) -> list[str]:
     return [u for u in [account.unit_id, *extra] if u]
 
 
-def get_account_for(session: Session, principal: Principal | Authority, account_id: str, permission: str,
+def _holdings(session: Session, account: Account) -> tuple[list[str | None], tuple[Grant, ...]]:
+    """Every unit where the account holds anything, and its grants."""
+    grants = grants_of(session, account.id)
+    return [*account_units(session, account), *(g.unit_id for g in grants)], grants
+
+
+def _dominates(session: Session, who: Principal, permission: str, account: Account) -> str | None:
+    """Why the caller may not change this account, or None when it may."""
+    units, grants = _holdings(session, account)
+    for unit_id in units:
+        if unit_id is None or not can(session, who, permission, unit_id):
+            return "it holds a post or rights outside what you administer"
+    for grant in grants:
+        lineage = lineage_of(session, grant.unit_id) if grant.unit_id else None
+        for perm in sorted(grant.permissions):
+            if lineage is None and not who.holds_everywhere(perm):
+                return f"it holds {perm} on every unit, which you do not"
+            if lineage is not None and not who.may(perm, lineage):
+                return f"it holds {perm} where you do not"
+    return None
+
+
+def get_account_for(session: Session, principal: Principal, account_id: str, permission: str,
                     *, allow_self: bool = False) -> Account:
     """The account if the caller may apply ``permission`` to it; 404 outside the caller's subtrees."""
-    who = principal if isinstance(principal, Authority) else authority(session, principal.account_id)
+    who = authority(session, principal.account_id)
     account = session.get(Account, account_id) if account_id else None
     if account is None:
         raise NotFound(f"no account {account_id!r}")
-    if who.is_super or (allow_self and who.account_id == account.id):
+    if allow_self and who.account_id == account.id:
+        return account
+    if who.is_super_admin:
         return account
     units = account_units(session, account)
-    in_scope = [perms for root, perms in who.grants if any(within(session, u, root) for u in units)]
-    if not in_scope:
+    if not any(authz.administers(who.grants, lineage_of(session, u)) for u in units):
         raise NotFound(f"no account {account_id!r}")
-    if not any(permission in perms for perms in in_scope):
-        raise Forbidden(f"you lack {permission} for this account")
+    if permission == READ:
+        if not any(can(session, who, READ, u) for u in units):
+            raise Forbidden("you lack accounts.read for this account", code="permission_missing")
+        return account
+    if not any(can(session, who, permission, u) for u in units):
+        raise Forbidden(f"you lack {permission} for this account", code="permission_missing")
+    why = _dominates(session, who, permission, account)
+    if why:
+        raise Forbidden(f"you may not change this account: {why}; ask an admin above you",
+                        code="account_outranks_you")
     return account
 
 
-def subtree_filter(session: Session, who: Authority, permission: str, unit_id: str | None,
+def other_active_super_admins(session: Session, account_id: str) -> int:
+    """How many approved super admins there are besides this account (the last one is never removed)."""
+    holders = set(session.exec(select(AdminGrant.account_id)).all()) | set(
+        session.exec(select(GroupMember.account_id)).all())
+    holders.discard(account_id)
+    count = 0
+    for holder in holders:
+        account = session.get(Account, holder)
+        if account is not None and account.status == AccountStatus.approved and authz.is_super(
+                grants_of(session, holder)):
+            count += 1
+    return count
+
+
+def subtree_filter(session: Session, who: Principal, permission: str, unit_id: str | None,
                    include_subtree: bool):
     """A WHERE clause limiting accounts to what the caller may see (and to the asked-for unit)."""
     clauses = []
@@ -100,18 +143,18 @@ def subtree_filter(session: Session, who: Authority, permission: str, unit_id: s
         root = unit_ref(session, unit_id)
         if root is None:
             raise NotFound(f"no unit {unit_id!r}")
-        if not can(session, who, permission, unit_id):
-            raise Forbidden(f"you lack {permission} for “{root.name}”")
+        require(session, who, permission, unit_id)
         if include_subtree:
             clauses.append(col(Account.unit_id).in_(select(UnitRef.id).where(
                 col(UnitRef.path).startswith(root.path))))
         else:
             clauses.append(Account.unit_id == unit_id)
-    if not who.is_super:
-        roots = [session.get(UnitRef, r) for r, perms in who.grants if permission in perms]
-        paths = [r.path for r in roots if r is not None]
-        if not paths:
-            raise Forbidden(f"you lack {permission} for any unit")
-        visible = select(UnitRef.id).where(or_(*[col(UnitRef.path).startswith(p) for p in paths]))
-        clauses.append(col(Account.unit_id).in_(visible))
+    roots = authz.roots_with(who.grants, permission)
+    if None in roots:
+        return clauses
+    paths = [r.path for r in (session.get(UnitRef, u) for u in roots) if r is not None]
+    if not paths:
+        raise Forbidden(f"you lack {permission} for any unit", code="permission_missing")
+    visible = select(UnitRef.id).where(or_(*[col(UnitRef.path).startswith(p) for p in paths]))
+    clauses.append(col(Account.unit_id).in_(visible))
     return clauses

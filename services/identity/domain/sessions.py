@@ -2,52 +2,66 @@
 set a new password, refresh tokens kept server-side, logout, forgotten passwords."""
 from __future__ import annotations
 
+import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from limits import parse
-from limits.storage import storage_from_string
-from limits.strategies import MovingWindowRateLimiter
 from sqlmodel import Session, col, or_, select
 
+from services.common.auth import claims_for
 from services.common.db import UnitOfWork
 from services.common.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
 from services.common.models import iso, utcnow
+from services.common.revocation import current_floor
+from services.common.sealing import Sealer
 from services.identity.domain import passwords
-from services.identity.domain.accounts import record, revoke_sessions
-from services.identity.domain.scope import authority
+from services.identity.domain.accounts import record, withdraw_access
+from services.identity.domain.scope import grants_of
+from services.identity.domain.throttle import Budget, clear, give_back, reserve
 from services.identity.domain.tokens import TokenIssuer
 from services.identity.models import (
     Account,
     AccountStatus,
     LoginAttempt,
-    LoginThrottle,
     OneTimeToken,
     RefreshToken,
+    UnitRef,
 )
 
 REFRESH_TTL = timedelta(days=30)
 CHANGE_TTL = timedelta(minutes=15)
 RESET_TTL = timedelta(minutes=30)
-FREE_FAILURES = 3          # failures per user name before the progressive delay starts
-MAX_DELAY = 15 * 60        # seconds
 WRONG = "wrong user name or password"
 
 
-class LoginGuard:
-    """Per-IP rate limit of failed sign-ins (the ``limits`` library; memory:// or a shared store by URL)."""
+@dataclass(frozen=True)
+class SignInPolicy:
+    """How many password checks each budget allows per window (identity's settings)."""
 
-    def __init__(self, storage_url: str = "memory://", per_ip: str = "5/minute"):
-        self.limiter = MovingWindowRateLimiter(storage_from_string(storage_url))
-        self.item = parse(per_ip)
+    per_address_and_account: int = 5    # one person at one desk
+    per_account: int = 10               # from every unknown device together
+    per_address: int = 50               # a whole office behind one address
+    window: timedelta = timedelta(minutes=15)
+    resets_per_account: int = 3         # reset messages per account per hour
+    resets_per_address: int = 10
 
-    def check(self, ip: str) -> None:
-        if not self.limiter.test(self.item, "ip", ip):
-            reset_at = self.limiter.get_window_stats(self.item, "ip", ip).reset_time
-            raise TooManyRequests("too many failed sign-ins from your address; wait a minute and try again",
-                                  retry_after=max(1, int(reset_at - datetime.now(UTC).timestamp())))
+    def sign_in(self, account_key: str, ip: str, device: str | None) -> list[Budget]:
+        where = f"dev:{device}" if device else f"ip:{ip}"
+        budgets = [Budget(passwords.digest(f"pair|{where}|{account_key}"), self.per_address_and_account,
+                          self.window, "too many wrong passwords for this account from your device")]
+        if not device:
+            budgets.append(Budget(passwords.digest(f"acct|{account_key}"), self.per_account, self.window,
+                                  "too many wrong passwords for this account from unknown devices; sign in from a "
+                                  "device you used before, or reset the password"))
+        budgets.append(Budget(passwords.digest(f"ip|{ip}"), self.per_address, self.window,
+                              "too many wrong passwords from your network address"))
+        return budgets
 
-    def failed(self, ip: str) -> None:
-        self.limiter.hit(self.item, "ip", ip)
+    def resets(self, account_key: str, ip: str) -> tuple[Budget, Budget]:
+        hour = timedelta(hours=1)
+        return (Budget(passwords.digest(f"reset-ip|{ip}"), self.resets_per_address, hour,
+                       "too many password-reset requests from your address"),
+                Budget(passwords.digest(f"reset|{account_key}"), self.resets_per_account, hour, "quiet"))
 
 
 def _aware(moment: datetime | None) -> datetime | None:
@@ -60,13 +74,17 @@ def find_account(session: Session, username: str) -> Account | None:
                                                   Account.citizen_id == key))).first()
 
 
-def _throttle(session: Session, username: str) -> LoginThrottle:
-    key = passwords.digest(username.strip().lower())
-    row = session.get(LoginThrottle, key)
-    if row is None:
-        row = LoginThrottle(key=key)
-        session.add(row)
-    return row
+def account_key(account: Account | None, typed: str) -> str:
+    """One budget per account whatever identifier was typed; an unknown name gets its own."""
+    return account.id if account is not None else "name|" + typed.strip().lower()
+
+
+def device_of(issuer: TokenIssuer, token: str | None, account: Account | None) -> str | None:
+    """The device id of a device token this account's owner received at an earlier sign-in."""
+    if not token or account is None:
+        return None
+    claims = issuer.read_device_token(token)
+    return claims["dev"] if claims and claims.get("sub") == account.id else None
 
 
 def _audit(session: Session, username: str, account: Account | None, ip: str | None, outcome: str,
@@ -75,50 +93,48 @@ def _audit(session: Session, username: str, account: Account | None, ip: str | N
                              remote_addr=ip, outcome=outcome, method=method))
 
 
-def login(uow: UnitOfWork, issuer: TokenIssuer, guard: LoginGuard, username: str, password: str,
-          ip: str) -> dict:
+def check_password(db, issuer: TokenIssuer, policy: SignInPolicy, account: Account | None, typed: str,
+                   password: str, ip: str, device_token: str | None = None) -> str | None:
+    """Take an attempt from every budget, then check the password; the device id when it is a known device.
+    Wrong password: 401 (the attempt stays counted); budget exhausted: 429 before any check."""
+    device = device_of(issuer, device_token, account)
+    budgets = policy.sign_in(account_key(account, typed), ip, device)
+    reserve(db, budgets)
+    if not passwords.verify(account, password):
+        raise Unauthorized(WRONG)
+    give_back(db, [budget.key for budget in budgets[1:]])
+    clear(db, [budgets[0].key])
+    return device
+
+
+def login(uow: UnitOfWork, issuer: TokenIssuer, policy: SignInPolicy, username: str, password: str, ip: str,
+          device_token: str | None = None) -> dict:
     session = uow.session
+    account = find_account(session, username)
     try:
-        guard.check(ip)
-    except TooManyRequests:
-        _audit(session, username, None, ip, "throttled_ip")
+        device = check_password(uow.db, issuer, policy, account, username, password, ip, device_token)
+    except (TooManyRequests, Unauthorized) as exc:
+        outcome = "throttled" if isinstance(exc, TooManyRequests) else "wrong_password"
+        _audit(session, username, account, ip, outcome)
         uow.commit()
         raise
-    throttle = _throttle(session, username)
-    now = utcnow()
-    if throttle.blocked_until and _aware(throttle.blocked_until) > now:
-        wait = int((_aware(throttle.blocked_until) - now).total_seconds()) + 1
-        _audit(session, username, None, ip, "delayed")
-        uow.commit()
-        raise TooManyRequests(f"too many failed sign-ins for this user name; try again in {wait} s",
-                              retry_after=wait)
-    account = find_account(session, username)
-    if not passwords.verify(account, password):
-        guard.failed(ip)
-        throttle.failures += 1
-        if throttle.failures >= FREE_FAILURES:
-            delay = min(2 ** (throttle.failures - FREE_FAILURES), MAX_DELAY)
-            throttle.blocked_until = now + timedelta(seconds=delay)
-        _audit(session, username, account, ip, "wrong_password")
-        uow.commit()
-        raise Unauthorized(WRONG)
-    throttle.failures, throttle.blocked_until = 0, None
     if account.status != AccountStatus.approved:
         _audit(session, username, account, ip, f"refused_{account.status}")
         uow.commit()
         raise Forbidden(f"this account is {account.status}; it cannot sign in")
     if passwords.needs_rehash(account):
         account.password_hash = passwords.hash_password(password)
+    device_token = issuer.device_token(account.id, device)
     if account.must_change_password:
         ticket = _one_time(session, "change_password", account.id, CHANGE_TTL)
         _audit(session, username, account, ip, "password_change_required")
         uow.commit()
-        return {"password_change_required": True, "change_token": ticket,
+        return {"password_change_required": True, "change_token": ticket, "device_token": device_token,
                 "detail": "this password can only be used to choose a new one"}
     _audit(session, username, account, ip, "success")
     result = issue(session, issuer, account)
     uow.commit()
-    return result
+    return {**result, "device_token": device_token}
 
 
 def _one_time(session: Session, purpose: str, account_id: str, ttl: timedelta, payload: dict | None = None) -> str:
@@ -136,57 +152,92 @@ def use_one_time(session: Session, token: str, purpose: str) -> OneTimeToken:
     return row
 
 
-def issue(session: Session, issuer: TokenIssuer, account: Account) -> dict:
-    who = authority(session, account.id)
+def issue(session: Session, issuer: TokenIssuer, account: Account, family: str | None = None) -> dict:
+    """An access token carrying the account's grants as (unit, permissions) pairs and its token generation,
+    and a refresh token of the sign-in's family."""
     access, ttl = issuer.access_token(account_id=account.id, unit_id=account.unit_id,
-                                      permissions=sorted(who.permissions),
-                                      admin_units=sorted({unit for unit, _ in who.grants}), name=account.full_name)
+                                      grants=claims_for(grants_of(session, account.id)),
+                                      version=current_floor(session, account.id), name=account.full_name)
     refresh, digest = passwords.new_secret()
-    session.add(RefreshToken(token_hash=digest, account_id=account.id, expires_at=utcnow() + REFRESH_TTL))
+    session.add(RefreshToken(token_hash=digest, account_id=account.id, expires_at=utcnow() + REFRESH_TTL,
+                             family=family or uuid.uuid4().hex))
     return {"access_token": access, "token_type": "Bearer", "expires_in": ttl, "refresh_token": refresh,
             "account_id": account.id}
 
 
-def _set_password(session: Session, account: Account, new_password: str) -> None:
-    passwords.check_policy(new_password, account)
+def _set_password(uow: UnitOfWork, account: Account, new_password: str) -> None:
+    session = uow.session
+    passwords.check_policy(new_password, account, _unit_name(session, account))
     if passwords.verify(account, new_password):
-        raise Invalid("choose a password different from the current one")
+        raise Invalid("choose a password different from the current one", code="password_unchanged")
     account.password_hash = passwords.hash_password(new_password)
     account.must_change_password = False
     record(session, account, "password_changed", account.id)
+    for row in session.exec(select(OneTimeToken).where(OneTimeToken.account_id == account.id,
+                                                       col(OneTimeToken.used_at).is_(None))).all():
+        row.used_at = utcnow()  # every other reset link or change ticket dies with the old password
+    withdraw_access(uow, account.id, "password_changed", sessions=True)
 
 
-def change_password(uow: UnitOfWork, issuer: TokenIssuer, *, new_password: str, change_token: str | None = None,
-                    username: str | None = None, current_password: str | None = None) -> dict:
+def _unit_name(session: Session, account: Account) -> str | None:
+    unit = session.get(UnitRef, account.unit_id) if account.unit_id else None
+    return unit.name if unit else None
+
+
+def change_password(uow: UnitOfWork, issuer: TokenIssuer, policy: SignInPolicy, *, new_password: str, ip: str,
+                    change_token: str | None = None, username: str | None = None,
+                    current_password: str | None = None, device_token: str | None = None) -> dict:
+    """With the ticket of a one-time password, or with the current password — which is throttled and audited
+    exactly as a sign-in, so this is no guessing oracle."""
     session = uow.session
     if change_token:
         account = session.get(Account, use_one_time(session, change_token, "change_password").account_id)
     else:
         account = find_account(session, username or "")
-        if not passwords.verify(account, current_password or ""):
-            raise Unauthorized(WRONG)
+        try:
+            check_password(uow.db, issuer, policy, account, username or "", current_password or "", ip,
+                           device_token)
+        except (TooManyRequests, Unauthorized) as exc:
+            outcome = "throttled" if isinstance(exc, TooManyRequests) else "wrong_password"
+            _audit(session, username or "", account, ip, outcome, method="password_change")
+            uow.commit()
+            raise
     if account is None or account.status != AccountStatus.approved:
         raise Forbidden("this account cannot sign in")
-    _set_password(session, account, new_password)
-    revoke_sessions(session, account.id)
+    _set_password(uow, account, new_password)
+    _audit(session, account.username, account, ip, "password_changed", method="password_change")
     result = issue(session, issuer, account)
     uow.commit()
     return result
 
 
 def refresh(uow: UnitOfWork, issuer: TokenIssuer, token: str) -> dict:
-    """Rotate: the used refresh token is revoked and a new pair is issued."""
+    """Rotate: the used refresh token is revoked and a new pair of the same family is issued. A refresh token
+    used twice means it was stolen: its whole family and every access token of the account are withdrawn."""
     session = uow.session
     row = session.get(RefreshToken, passwords.digest(token))
-    if row is None or row.revoked_at is not None or _aware(row.expires_at) < utcnow():
+    if row is not None and row.revoked_at is not None:
+        _revoke_family(uow, row)
+        uow.commit()
+        raise Unauthorized("this refresh token was already used; every session of this sign-in was closed for "
+                           "safety — sign in again", code="refresh_reused")
+    if row is None or _aware(row.expires_at) < utcnow():
         raise Unauthorized("the refresh token is unknown, revoked or expired; sign in again")
     account = session.get(Account, row.account_id)
     if account is None or account.status != AccountStatus.approved:
         raise Unauthorized("this account can no longer sign in")
     row.revoked_at = utcnow()
-    result = issue(session, issuer, account)
+    result = issue(session, issuer, account, family=row.family)
     uow.commit()
     return result
+
+
+def _revoke_family(uow: UnitOfWork, row: RefreshToken) -> None:
+    family = uow.session.exec(select(RefreshToken).where(RefreshToken.family == row.family,
+                                                         col(RefreshToken.revoked_at).is_(None))).all()
+    for member in family:
+        member.revoked_at = utcnow()
+    withdraw_access(uow, row.account_id, "refresh_token_reused")
 
 
 def logout(uow: UnitOfWork, token: str) -> None:
@@ -196,16 +247,32 @@ def logout(uow: UnitOfWork, token: str) -> None:
         uow.commit()
 
 
-def forgot(uow: UnitOfWork, username: str, ip: str | None) -> None:
-    """Always answers the same; an existing, approved account gets a reset token through notify."""
+def forgot(uow: UnitOfWork, policy: SignInPolicy, sealer: Sealer, username: str, ip: str | None) -> None:
+    """Always answers the same; an existing, approved account gets a reset token through notify — at most a few
+    per hour (beyond that nothing is sent, and the answer does not change), and a new one voids the older. The
+    token crosses the bus sealed for notify: nobody else bound to the event can use it."""
     session = uow.session
     account = find_account(session, username)
+    by_address, by_account = policy.resets(account_key(account, username), ip or "unknown")
+    reserve(uow.db, [by_address])
     _audit(session, username, account, ip, "reset_requested", method="reset")
-    if account is not None and account.status == AccountStatus.approved and (account.email or account.phone):
-        token = _one_time(session, "reset_password", account.id, RESET_TTL)
-        uow.emit("identity.password_reset.requested", account.id, {
-            "account_id": account.id, "full_name": account.full_name, "email": account.email,
-            "phone": account.phone, "token": token, "expires_at": iso(utcnow() + RESET_TTL)})
+    if account is None or account.status != AccountStatus.approved or not (account.email or account.phone):
+        uow.commit()
+        return
+    try:
+        reserve(uow.db, [by_account])
+    except TooManyRequests:
+        _audit(session, username, account, ip, "reset_throttled", method="reset")
+        uow.commit()
+        return
+    for older in session.exec(select(OneTimeToken).where(OneTimeToken.account_id == account.id,
+                                                         OneTimeToken.purpose == "reset_password",
+                                                         col(OneTimeToken.used_at).is_(None))).all():
+        older.used_at = utcnow()
+    token = _one_time(session, "reset_password", account.id, RESET_TTL)
+    uow.emit("identity.password_reset.requested", account.id, {
+        "account_id": account.id, "full_name": account.full_name, "email": account.email,
+        "phone": account.phone, "sealed_token": sealer.seal(token), "expires_at": iso(utcnow() + RESET_TTL)})
     uow.commit()
 
 
@@ -214,8 +281,7 @@ def reset(uow: UnitOfWork, token: str, new_password: str) -> None:
     account = session.get(Account, use_one_time(session, token, "reset_password").account_id)
     if account is None or account.status != AccountStatus.approved:
         raise Forbidden("this account cannot sign in")
-    _set_password(session, account, new_password)
-    revoke_sessions(session, account.id)
+    _set_password(uow, account, new_password)
     uow.commit()
 
 

@@ -8,7 +8,7 @@ from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, NotFound
 from services.common.models import iso, utcnow
-from services.identity.domain.accounts import publish, record
+from services.identity.domain.accounts import publish, record, withdraw_access
 from services.identity.domain.scope import authority, can, get_account_for, live_unit, require
 from services.identity.models import Account, AccountStatus, Appointment, TransferRequest
 
@@ -81,6 +81,7 @@ def decide(uow: UnitOfWork, principal: Principal, request_id: int, accept: bool)
         old = account.unit_id
         account.unit_id, account.needs_redeclare = req.to_unit_id, False
         record(session, account, "transferred", principal.account_id, {"unit_id": (old, req.to_unit_id)})
+        withdraw_access(uow, account.id, "unit_changed")
         publish(uow, "transferred", account, from_unit_id=old, kind=req.kind)
     else:
         record(session, account, "transfer_rejected", principal.account_id)
@@ -119,6 +120,7 @@ def set_appointment(uow: UnitOfWork, principal: Principal, account_id: str, unit
             raise NotFound("no such concurrent appointment")
         session.delete(row)
         record(session, account, "appointment_ended", principal.account_id, {"appointment": (unit_id, None)})
+    withdraw_access(uow, account.id, "unit_changed")
     publish(uow, "updated", account, changed=["appointments"])
     uow.commit()
     return account

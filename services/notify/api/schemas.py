@@ -46,6 +46,7 @@ class RuleOut(BaseModel):
     role: str
     channel: ChannelName
     enabled: bool
+    source: str = Field(default="province", description="the unit whose override applies, or province / default")
 
 
 class RuleList(BaseModel):
@@ -54,6 +55,7 @@ class RuleList(BaseModel):
 
 class RuleQuery(BaseModel):
     event_type: str | None = Field(default=None, max_length=120)
+    unit_id: str | None = Field(default=None, max_length=32, description="the rules in force for this unit's people")
 
 
 class RuleBody(BaseModel):
@@ -61,6 +63,8 @@ class RuleBody(BaseModel):
     role: str = Field(max_length=40)
     channel: ChannelName
     enabled: bool
+    unit_id: str | None = Field(default=None, max_length=32,
+                                description="override for this unit's subtree (empty: the province's rule)")
 
 
 class TemplatePath(BaseModel):
@@ -71,6 +75,12 @@ class TemplatePath(BaseModel):
 class TemplateBody(BaseModel):
     subject: str = Field(default="", max_length=500)
     body: str = Field(min_length=1, max_length=20_000)
+    unit_id: str | None = Field(default=None, max_length=32,
+                                description="this unit subtree's own template (empty: the province's)")
+
+
+class TemplateQuery(BaseModel):
+    unit_id: str | None = Field(default=None, max_length=32, description="the template in force for this unit")
 
 
 class PreviewBody(BaseModel):

@@ -18,6 +18,7 @@ from services.notify.api.schemas import (
     RuleQuery,
     TemplateBody,
     TemplatePath,
+    TemplateQuery,
 )
 from services.notify.domain import dispatch, rules
 from services.notify.domain.catalogue import KINDS
@@ -47,21 +48,23 @@ def blueprint(parts) -> APIBlueprint:
     def list_rules(query: RuleQuery):
         who()
         with rt.db.session() as session:
-            return jsonify({"items": rules.rules(session, query.event_type)})
+            return jsonify({"items": rules.rules(session, query.event_type, query.unit_id)})
 
     @bp.put("/rules", summary="Switch one event × role × channel on or off", security=[BEARER],
             responses={200: RuleOut})
     def set_rule(body: RuleBody):
         principal = who()
         with rt.db.uow() as uow:
-            return jsonify(rules.set_rule(uow, principal, body.event_type, body.role, body.channel, body.enabled))
+            return jsonify(rules.set_rule(uow, principal, body.event_type, body.role, body.channel, body.enabled,
+                                          body.unit_id or None))
 
     @bp.get("/templates/<event_type>/<channel>", summary="The template in force (saved or default)",
             security=[BEARER])
-    def read_template(path: TemplatePath):
+    def read_template(path: TemplatePath, query: TemplateQuery):
         who()
         with rt.db.session() as session:
-            subject, body = rules.template(session, path.event_type, path.channel)
+            subject, body = rules.template(session, path.event_type, path.channel,
+                                           rules.lineage_of(session, query.unit_id))
             return jsonify({"event_type": path.event_type, "channel": path.channel, "subject": subject, "body": body})
 
     @bp.put("/templates/<event_type>/<channel>", summary="Save a template (refused if it cannot render)",
@@ -70,7 +73,7 @@ def blueprint(parts) -> APIBlueprint:
         principal = who()
         with rt.db.uow() as uow:
             return jsonify(rules.save_template(uow, principal, path.event_type, path.channel, body.subject,
-                                               body.body))
+                                               body.body, body.unit_id or None))
 
     @bp.post("/templates/preview", summary="Render a template with the event type's example", security=[BEARER])
     def preview(body: PreviewBody):

@@ -39,6 +39,7 @@ class Kind:
     templates: dict[str, tuple[str, str]]          # channel → (subject, body)
     example: dict = field(default_factory=dict)
     secret: bool = False                           # carries a secret: outside channels only, never logged
+    secret_field: str = "token"  # noqa: S105 - where in data the secret is (templates see a placeholder)
 
 
 def _task_kind(change: str, label: str, title: str, text: str) -> Kind:

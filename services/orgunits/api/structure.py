@@ -80,9 +80,11 @@ def blueprint(rt: ServiceRuntime) -> APIBlueprint:
                                       for u, n in reorg.pending_redeclarations(session)]})
 
     @bp.get("/units/<unit_id>/editors", summary="Who may edit this subtree (own and inherited grants)",
-            responses={200: EditorList})
+            security=[BEARER], responses={200: EditorList})
     def list_editors(path: UnitPath):
+        who = principal()
         with rt.db.session() as session:
+            require_view_people(session, who, tree.get_unit(session, path.unit_id))
             return jsonify({"items": editors.list_editors(session, path.unit_id)})
 
     @bp.post("/units/<unit_id>/editors", summary="Let an account edit this subtree", security=[BEARER],

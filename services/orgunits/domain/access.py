@@ -1,30 +1,28 @@
-"""Who may do what to a unit. The tree itself is public inside the organisation; changing it, and seeing
-the people in it, needs a grant on the unit or one of its ancestors.
-
-- super admins (``system.admin``) may do anything;
-- an admin whose token lists the unit (or an ancestor) in ``admin_units`` and who holds ``units.manage``;
-- an account on the unit's (or an ancestor's) editor list (Phân quyền thành viên)."""
+"""Who may do what to a unit, on the suite's one authority check (services/common/authority.py). The tree itself
+is public inside the organisation; changing it needs ``units.manage`` on the unit or an ancestor (or a place on
+the unit's editor list — Phân quyền thành viên); seeing its people needs membership of that very unit, or a
+grant covering it."""
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from services.common import authority
 from services.common.auth import Principal
 from services.common.errors import Forbidden
 from services.orgunits.models import Unit, UnitEditor
 
 MANAGE = "units.manage"
+READ_PEOPLE = "accounts.read"
 
 
 def lineage(unit: Unit) -> list[str]:
     """Ids from the root down to and including ``unit``."""
-    return [part for part in unit.path.split("/") if part]
+    return list(authority.lineage(unit.path))
 
 
 def can_edit(session: Session, principal: Principal, unit: Unit) -> bool:
-    if principal.is_super_admin:
-        return True
     ids = lineage(unit)
-    if principal.has(MANAGE) and set(principal.admin_units) & set(ids):
+    if principal.may(MANAGE, ids):
         return True
     grant = session.exec(
         select(UnitEditor.unit_id).where(UnitEditor.account_id == principal.account_id,
@@ -35,7 +33,8 @@ def can_edit(session: Session, principal: Principal, unit: Unit) -> bool:
 
 def require_edit(session: Session, principal: Principal, unit: Unit) -> None:
     if not can_edit(session, principal, unit):
-        raise Forbidden(f"you may not change “{unit.name}”: it is outside the units you administer or edit")
+        raise Forbidden(f"you may not change “{unit.name}”: it is outside the units you administer or edit",
+                        code="permission_missing", permission=MANAGE)
 
 
 def unit_for_edit(session: Session, principal: Principal, unit_id: str) -> Unit:
@@ -48,8 +47,9 @@ def unit_for_edit(session: Session, principal: Principal, unit_id: str) -> Unit:
 
 
 def require_view_people(session: Session, principal: Principal, unit: Unit) -> None:
-    """People data (headcount, members, bank accounts) of a unit: its editors, or someone working in it."""
-    if principal.unit_id and principal.unit_id in lineage(unit):
+    """People data (headcount, members, bank accounts) of a unit: the people of that unit itself, its editors,
+    or an admin whose grant covers it. An officer of a parent unit does not see a child's people."""
+    if principal.unit_id == unit.id or principal.may(READ_PEOPLE, lineage(unit)):
         return
     if not can_edit(session, principal, unit):
-        raise Forbidden(f"you may not see the people of “{unit.name}”")
+        raise Forbidden(f"you may not see the people of “{unit.name}”", code="permission_missing")

@@ -5,15 +5,14 @@ from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, FileStorage, Tag
 from pydantic import BaseModel, Field
 
-from services.common.errors import Forbidden
-from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal
+from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal, uploaded_file
 from services.process.domain import definitions
-
-CONFIGURE = "process.configure"
 
 
 class Upload(BaseModel):
     file: FileStorage
+    unit_id: str | None = Field(default=None, max_length=32,
+                                description="the unit subtree that owns a new process (empty: the province)")
 
 
 class DefinitionOut(BaseModel):
@@ -27,6 +26,7 @@ class DefinitionOut(BaseModel):
     content_hash: str
     deployed_at: str
     deployed_by: str | None
+    owner_unit_id: str | None = None
 
 
 class DefinitionList(BaseModel):
@@ -49,10 +49,10 @@ def blueprint(rt) -> APIBlueprint:
              responses={201: DefinitionList})
     def deploy(form: Upload):
         principal = bearer_principal(rt.verifier)
-        if not principal.has(CONFIGURE):
-            raise Forbidden("deploying processes needs process.configure")
         with rt.db.uow() as uow:
-            rows = definitions.deploy(uow, form.file.read(), form.file.filename, principal.account_id)
+            file = uploaded_file(form.file)
+            rows = definitions.deploy(uow, file.read(), file.filename, principal.account_id,
+                                      principal=principal, unit_id=form.unit_id or None)
             return jsonify({"items": [definitions.view(r) for r in rows]}), 201
 
     @bp.get("/definitions", summary="The catalogue: the latest version of every process",

@@ -7,9 +7,8 @@ from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, FileStorage, Tag
 from pydantic import BaseModel, Field
 
-from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal
-from services.process.domain import inbox, instances
-from services.process.domain.staffing import unit_or_404
+from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal, uploaded_file
+from services.process.domain import access, inbox, instances
 
 
 class StartBody(BaseModel):
@@ -97,7 +96,7 @@ def blueprint(rt, policy: instances.Policy) -> APIBlueprint:
     def start(body: StartBody):
         principal = bearer_principal(rt.verifier)
         with rt.db.uow() as uow:
-            instances.may_start(uow.session, principal, unit_or_404(uow.session, body.unit_id))
+            access.may_start(principal, access.unit_or_404(uow.session, body.unit_id))
             inst = instances.start(uow, policy, process_key=body.process_key, unit_id=body.unit_id,
                                    variables=body.variables, business_key=body.business_key, title=body.title,
                                    actor=principal.account_id)
@@ -122,8 +121,9 @@ def blueprint(rt, policy: instances.Policy) -> APIBlueprint:
         principal = bearer_principal(rt.verifier)
         with rt.db.session() as session:
             row = instances.attachment(session, principal, path.instance_id, path.attachment_id)
-            return Response(row.content, mimetype=row.content_type, headers={
-                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename, safe='')}"})
+            return Response(row.content, mimetype=instances.detected_type(row.content), headers={
+                "Content-Disposition": f"attachment; filename*=UTF-8''{quote(row.filename, safe='')}",
+                "Content-Security-Policy": "sandbox", "Cache-Control": "private, no-store"})
 
     @bp.get("/units/<unit_id>/instances", summary="A unit's instances, newest first", security=[BEARER])
     def unit_instances(path: UnitPath, query: UnitInstancesQuery):
@@ -177,8 +177,9 @@ def blueprint(rt, policy: instances.Policy) -> APIBlueprint:
     def attach(path: TaskPath, form: Upload):
         principal = bearer_principal(rt.verifier)
         with rt.db.uow() as uow:
-            content = form.file.read(policy.max_attachment_bytes + 1)
-            return jsonify(instances.attach(uow, policy, principal, path.task_id, form.file.filename or "",
-                                            form.file.mimetype or "", content)), 201
+            file = uploaded_file(form.file)
+            content = file.read(policy.max_attachment_bytes + 1)
+            return jsonify(instances.attach(uow, policy, principal, path.task_id, file.filename or "",
+                                            file.mimetype or "", content)), 201
 
     return bp

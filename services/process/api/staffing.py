@@ -34,15 +34,19 @@ def blueprint(rt) -> APIBlueprint:
         with rt.db.uow() as uow:
             return jsonify(fn(uow, principal, path.key, path.unit_id, *args))
 
-    @bp.get("/units/<unit_id>/processes", summary="The catalogue for a unit: not configured / complete")
+    @bp.get("/units/<unit_id>/processes", summary="The catalogue for a unit: not configured / complete",
+            security=[BEARER])
     def unit_catalogue(path: UnitPath):
+        principal = bearer_principal(rt.verifier)
         with rt.db.session() as session:
-            return jsonify({"items": staffing.unit_catalogue(session, path.unit_id)})
+            return jsonify({"items": staffing.unit_catalogue(session, principal, path.unit_id)})
 
-    @bp.get("/units/<unit_id>/processes/<key>/staffing", summary="A unit's staffing (the BPMN defaults until set)")
+    @bp.get("/units/<unit_id>/processes/<key>/staffing", summary="A unit's staffing (the BPMN defaults until set)",
+            security=[BEARER])
     def read(path: StaffingPath):
+        principal = bearer_principal(rt.verifier)
         with rt.db.session() as session:
-            return jsonify(staffing.current(session, path.key, path.unit_id))
+            return jsonify(staffing.current(session, principal, path.key, path.unit_id))
 
     @bp.patch("/units/<unit_id>/processes/<key>/staffing/steps/<lane_id>", summary="Change one step",
               security=[BEARER])

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from lxml import etree
 from sqlmodel import Session, col, func, select
 
+from services.common import authority
+from services.common.auth import Principal
 from services.common.db import UnitOfWork
-from services.common.errors import Invalid, NotFound
+from services.common.errors import Forbidden, Invalid, NotFound
 from services.common.models import iso
 from services.process import engine, sandbox
-from services.process.models import ProcessDefinition
+from services.process.models import ProcessDefinition, UnitRef
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
@@ -33,12 +35,18 @@ def _problem(element_id: str | None, line: int | None, message: str) -> dict:
 def _parse(xml: bytes) -> etree._ElementTree:
     if len(xml) > MAX_BYTES:
         raise Invalid(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB")
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False,
+                             load_dtd=False, dtd_validation=False)
     try:
-        return etree.ElementTree(etree.fromstring(xml, parser))
+        tree = etree.ElementTree(etree.fromstring(xml, parser))
     except etree.XMLSyntaxError as exc:
         raise Invalid("the file is not well-formed XML; nothing was deployed",
                       problems=[_problem(None, exc.lineno, f"XML error: {exc.msg}")]) from exc
+    if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
+        # BPMN needs no DTD; entities in one are how XML bombs and file reads are smuggled in.
+        raise Invalid("the file declares a DOCTYPE; BPMN files have none — save it again from the modeler",
+                      code="doctype_refused", problems=[_problem(None, 1, "DOCTYPE declarations are not accepted")])
+    return tree
 
 
 def _structure_problems(root) -> list[dict]:
@@ -127,13 +135,49 @@ def check(xml: bytes, filename: str | None = None) -> Checked:
     return Checked(tree, processes)
 
 
-def deploy(uow: UnitOfWork, xml: bytes, filename: str | None, actor: str | None) -> list[ProcessDefinition]:
-    """Store a new version of each process whose content changed; the same content again changes nothing."""
+DESIGN = "process.design"
+
+
+def owner_of(session: Session, key: str) -> tuple[bool, str | None]:
+    """(is the key deployed, the unit subtree that owns it — None: the province)."""
+    first = session.exec(select(ProcessDefinition).where(ProcessDefinition.key == key)
+                         .order_by(ProcessDefinition.version).limit(1)).first()
+    return (first is not None, first.owner_unit_id if first is not None else None)
+
+
+def _may_design(session: Session, principal: Principal, unit_id: str | None) -> bool:
+    if unit_id is None:
+        return principal.holds_everywhere(DESIGN)
+    unit = session.get(UnitRef, unit_id)
+    return unit is not None and principal.may(DESIGN, authority.lineage(unit.path))
+
+
+def _require_owner(session: Session, principal: Principal | None, key: str, unit_id: str | None) -> str | None:
+    """The owner of ``key`` after this deployment; refused when the caller may not publish it."""
+    if principal is None:  # the bpmn/ folder at start-up: province-wide
+        return owner_of(session, key)[1]
+    exists, owner = owner_of(session, key)
+    owner = owner if exists else unit_id
+    if not _may_design(session, principal, owner):
+        where = "the whole province" if owner is None else f"the unit that owns it ({owner})"
+        raise Forbidden(f"process “{key}” belongs to {where}; only its designers (process.design there) publish "
+                        "versions of it", code="process_owned_elsewhere", permission=DESIGN)
+    return owner
+
+
+def deploy(uow: UnitOfWork, xml: bytes, filename: str | None, actor: str | None, *,
+           principal: Principal | None = None, unit_id: str | None = None) -> list[ProcessDefinition]:
+    """Store a new version of each process whose content changed; the same content again changes nothing.
+    Over HTTP the caller designs for ``unit_id`` (None: the province); a key keeps the owner of its first
+    version, and only designers of that subtree publish new versions."""
+    if unit_id is not None and uow.session.get(UnitRef, unit_id) is None:
+        raise Invalid(f"unknown unit {unit_id!r}", code="unknown_unit")
     checked = check(xml, filename)
     digest = hashlib.sha256(xml).hexdigest()
     text = etree.tostring(checked.tree, encoding="unicode")
     session, result = uow.session, []
     for info in checked.processes:
+        owner = _require_owner(session, principal, info["key"], unit_id)
         same = session.exec(select(ProcessDefinition).where(ProcessDefinition.key == info["key"],
                                                             ProcessDefinition.content_hash == digest)).first()
         if same is not None:
@@ -143,7 +187,8 @@ def deploy(uow: UnitOfWork, xml: bytes, filename: str | None, actor: str | None)
             ProcessDefinition.key == info["key"])).one() or 0
         row = ProcessDefinition(key=info["key"], version=latest + 1, name=info["name"],
                                 abbreviation=info["abbreviation"], group=info["group"], steps=info["steps"],
-                                filename=filename, content_hash=digest, xml=text, deployed_by=actor)
+                                filename=filename, content_hash=digest, xml=text, deployed_by=actor,
+                                owner_unit_id=owner)
         session.add(row)
         session.flush()
         uow.emit("process.definition.deployed", row.key, {"definition": view(row)})
@@ -155,7 +200,7 @@ def deploy(uow: UnitOfWork, xml: bytes, filename: str | None, actor: str | None)
 def view(row: ProcessDefinition) -> dict:
     return {"key": row.key, "version": row.version, "name": row.name, "abbreviation": row.abbreviation,
             "group": row.group, "steps": row.steps, "filename": row.filename, "content_hash": row.content_hash,
-            "deployed_at": iso(row.deployed_at), "deployed_by": row.deployed_by}
+            "deployed_at": iso(row.deployed_at), "deployed_by": row.deployed_by, "owner_unit_id": row.owner_unit_id}
 
 
 def catalogue(session: Session) -> list[ProcessDefinition]:

@@ -9,13 +9,13 @@ from sqlalchemy import and_, case, func, or_
 from sqlmodel import Session, col, select
 
 from services.common.auth import Principal
-from services.common.errors import Invalid, NotFound
+from services.common.errors import Invalid
 from services.common.models import utcnow
 from services.process.domain import instances
+from services.process.domain.access import require_sees_unit
 from services.process.domain.definitions import shape
 from services.process.domain.sla import WorkingCalendar, bucket_bounds, deadline_bucket
-from services.process.domain.staffing import administers
-from services.process.models import ProcessInstance, ProcessTask, TaskActor, UnitRef
+from services.process.models import ProcessInstance, ProcessTask, TaskActor
 
 BUCKETS = ("overdue", "due_today", "due_soon", "in_time")
 SCOPES = ("mine", "unit")
@@ -46,10 +46,7 @@ def inbox(session: Session, principal: Principal, calendar: WorkingCalendar, *, 
         base = base.join(TaskActor, col(TaskActor.task_id) == ProcessTask.id).where(
             TaskActor.account_id == principal.account_id)
     else:
-        unit_id = unit_id or principal.unit_id
-        unit = session.get(UnitRef, unit_id) if unit_id else None
-        if unit is None or not (administers(principal, unit) or instances.member(session, principal, unit)):
-            raise NotFound(f"no unit {unit_id!r}")
+        unit = require_sees_unit(session, principal, unit_id or principal.unit_id)
         base = base.where(ProcessTask.unit_id == unit.id)
     if process_key:
         base = base.where(ProcessTask.process_key == process_key)

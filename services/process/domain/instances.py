@@ -16,6 +16,7 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+import puremagic
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
@@ -25,9 +26,11 @@ from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.models import iso, utcnow
 from services.common.text import nfc
 from services.process import engine
+from services.process.domain.access import can_see, may_cancel, require_sees_unit, unit_or_404
+from services.process.domain.access import visible_instance as _visible_instance
 from services.process.domain.definitions import ProcessDefinition, Shape, shape, versions
+from services.process.domain.people import active
 from services.process.domain.sla import WorkingCalendar, deadline_bucket, step_hours
-from services.process.domain.staffing import CONFIGURE, administers, unit_or_404
 from services.process.models import (
     Attachment,
     InstanceHistory,
@@ -201,7 +204,7 @@ def _mirror(ctx: Context, run: engine.Run) -> dict:
         if lane_id is None:
             raise Invalid(f"user task {found.spec_id} is in no lane")
         step = _step_config(ctx.steps, lane_id)
-        candidates = _staff_of(ctx.steps, step)
+        candidates = active(session, _staff_of(ctx.steps, step))
         assignees: list[str] = []
         due = None
         if extension.get("spec_id") == found.spec_id and "approved" in extension:
@@ -279,27 +282,6 @@ def _save(ctx: Context, columns: dict) -> None:
         raise Conflict("someone else changed this process at the same moment; reload it and try again")
 
 
-# ------------------------------------------------------------------------------------------- permissions
-def member(session: Session, principal: Principal, unit: UnitRef) -> bool:
-    home = session.get(UnitRef, principal.unit_id) if principal.unit_id else None
-    return home is not None and home.path.startswith(unit.path)
-
-
-def can_see(session: Session, principal: Principal, inst: ProcessInstance) -> bool:
-    unit = unit_or_404(session, inst.unit_id)
-    if administers(principal, unit) or member(session, principal, unit):
-        return True
-    return session.exec(select(TaskActor.task_id).join(ProcessTask, col(ProcessTask.id) == TaskActor.task_id).where(
-        ProcessTask.instance_id == inst.id, TaskActor.account_id == principal.account_id)).first() is not None
-
-
-def _visible_instance(session: Session, principal: Principal, instance_id: str) -> ProcessInstance:
-    inst = session.get(ProcessInstance, instance_id)
-    if inst is None or not can_see(session, principal, inst):
-        raise NotFound(f"no process instance {instance_id!r}")
-    return inst
-
-
 # --------------------------------------------------------------------------------------------------- start
 def _clean(value, depth: int = 0):
     """NFC every string of submitted data, refuse what a script could not use as a name."""
@@ -324,10 +306,7 @@ def _check_size(variables: dict) -> None:
         raise Invalid(f"the data is larger than {MAX_VARIABLES_BYTES // 1024} KB; attach files instead")
 
 
-def may_start(session: Session, principal: Principal, unit: UnitRef) -> None:
-    if administers(principal, unit) or member(session, principal, unit):
-        return
-    raise Forbidden(f"only people of “{unit.name}” (or its admins) start its processes")
+
 
 
 def start(uow: UnitOfWork, policy: Policy, *, process_key: str, unit_id: str, variables: dict | None = None,
@@ -597,7 +576,7 @@ def delegate(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str
     step = _allowed(parts[2], task, "delegate")
     if to == principal.account_id:
         raise Invalid("the task is already yours")
-    if to not in task.candidates:
+    if to not in active(session, task.candidates):
         raise Invalid(f"{_person_name(session, to) or to} is not staff of step “{step['display_name']}”; "
                       "a task is delegated within its step")
     ctx = _task_only_change(uow, policy, task, parts, principal.account_id)
@@ -633,7 +612,7 @@ def attach(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, 
         raise Invalid(f"the file is larger than {policy.max_attachment_bytes // 1024 // 1024} MB")
     name = nfc(filename or "").replace("/", "_").replace("\\", "_")[:300] or "attachment"
     row = Attachment(id=new_id(), instance_id=task.instance_id, task_id=task.id, filename=name,
-                     content_type=(content_type or "application/octet-stream")[:200], size=len(content),
+                     content_type=detected_type(content), size=len(content),
                      sha256=hashlib.sha256(content).hexdigest(), content=content, uploaded_by=principal.account_id)
     session.add(row)
     session.add(InstanceHistory(instance_id=task.instance_id, task_id=task.id, step=task.step, task_name=task.name,
@@ -642,6 +621,20 @@ def attach(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, 
                                                                                              "size": len(content)}))
     uow.commit()
     return attachment_view(row)
+
+
+# Types a browser would run or render as a page: served as plain bytes, whatever the file says it is.
+_ACTIVE_TYPES = ("text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml",
+                 "application/javascript", "text/javascript")
+
+
+def detected_type(content: bytes) -> str:
+    """The content type the bytes themselves show (never what the uploader claimed)."""
+    try:
+        found = puremagic.from_string(content[:8192], mime=True) or ""
+    except puremagic.PureError:
+        found = ""
+    return found if found and found not in _ACTIVE_TYPES else "application/octet-stream"
 
 
 def attachment_view(row: Attachment) -> dict:
@@ -660,9 +653,7 @@ def attachment(session: Session, principal: Principal, instance_id: str, attachm
 def cancel(uow: UnitOfWork, policy: Policy, principal: Principal, instance_id: str, reason: str) -> dict:
     session = uow.session
     inst = _visible_instance(session, principal, instance_id)
-    unit = unit_or_404(session, inst.unit_id)
-    if not (inst.started_by == principal.account_id or (administers(principal, unit) and principal.has(CONFIGURE))):
-        raise Forbidden("only who started the process or an admin of the unit with process.configure cancels it")
+    may_cancel(principal, inst, unit_or_404(session, inst.unit_id))
     if inst.state != "running":
         raise Conflict(f"the process is already {inst.state}")
     reason = nfc(reason or "")
@@ -707,9 +698,7 @@ def detail(session: Session, principal: Principal, instance_id: str, policy: Pol
 
 def unit_instances(session: Session, principal: Principal, unit_id: str, state: str | None, page: int,
                    page_size: int) -> dict:
-    unit = unit_or_404(session, unit_id)
-    if not (administers(principal, unit) or member(session, principal, unit)):
-        raise NotFound(f"no unit {unit_id!r}")
+    unit = require_sees_unit(session, principal, unit_id)
     query = select(ProcessInstance).where(ProcessInstance.unit_id == unit.id)
     if state:
         query = query.where(ProcessInstance.state == state)

@@ -10,14 +10,17 @@ from sqlmodel import Session, select
 
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
-from services.common.errors import Conflict, Forbidden, Invalid, NotFound
+from services.common.errors import Conflict, Invalid, NotFound
 from services.common.models import iso, utcnow
+from services.process.domain.access import require_configure, require_sees_unit
 from services.process.domain.definitions import NS, catalogue, shape, versions
 from services.process.models import PersonRef, ProcessDefinition, Staffing, StaffingAudit, UnitRef
 
-CONFIGURE = "process.configure"
 VOCABULARY = ("assign", "delegate", "return_to_ioc", "handle", "return_to_previous", "request_extension", "approve",
               "reject")
+
+
+NOT_NULL = ("display_name", "actions", "staff", "push", "attachment_required")
 
 
 class StepUpdate(BaseModel):
@@ -57,33 +60,13 @@ def defaults(definition: ProcessDefinition) -> list[dict]:
     return sorted(steps, key=lambda s: s["step"])
 
 
-def unit_or_404(session: Session, unit_id: str) -> UnitRef:
-    unit = session.get(UnitRef, unit_id)
-    if unit is None:
-        raise NotFound(f"no unit {unit_id!r}")
-    return unit
-
-
-def administers(principal: Principal, unit: UnitRef) -> bool:
-    """A super admin, or an admin of a subtree the unit is in."""
-    return principal.is_super_admin or any(f"/{root}/" in unit.path for root in principal.admin_units)
-
-
-def require_configure(session: Session, principal: Principal, unit_id: str) -> UnitRef:
-    unit = unit_or_404(session, unit_id)
-    if principal.is_super_admin:
-        return unit
-    if not principal.has(CONFIGURE) or not administers(principal, unit):
-        raise Forbidden(f"configuring processes for “{unit.name}” needs process.configure on that unit")
-    return unit
-
-
 def _latest(session: Session, key: str) -> ProcessDefinition:
     return versions(session, key)[-1]
 
 
-def current(session: Session, key: str, unit_id: str) -> dict:
-    unit_or_404(session, unit_id)
+def current(session: Session, principal: Principal, key: str, unit_id: str) -> dict:
+    """The staffing as its unit's people and admins see it (staff account ids are not for strangers)."""
+    require_sees_unit(session, principal, unit_id)
     definition = _latest(session, key)
     row = session.exec(select(Staffing).where(Staffing.process_key == key, Staffing.unit_id == unit_id)).first()
     steps = row.steps if row is not None and row.steps else defaults(definition)
@@ -93,8 +76,8 @@ def current(session: Session, key: str, unit_id: str) -> dict:
             "updated_at": iso(row.updated_at) if row else None, "updated_by": row.updated_by if row else None}
 
 
-def unit_catalogue(session: Session, unit_id: str) -> list[dict]:
-    unit_or_404(session, unit_id)
+def unit_catalogue(session: Session, principal: Principal, unit_id: str) -> list[dict]:
+    require_sees_unit(session, principal, unit_id)
     rows = {s.process_key: s.status for s in session.exec(select(Staffing).where(Staffing.unit_id == unit_id)).all()}
     return [{"key": d.key, "name": d.name, "abbreviation": d.abbreviation, "group": d.group, "steps": d.steps,
              "status": rows.get(d.key, "not_configured")} for d in catalogue(session)]
@@ -114,7 +97,7 @@ def _editable(session: Session, principal: Principal, key: str, unit_id: str) ->
     return unit, _row(session, key, unit_id, principal.account_id)
 
 
-def _publish(uow: UnitOfWork, row: Staffing, action: str, actor: str, detail: dict) -> None:
+def publish_change(uow: UnitOfWork, row: Staffing, action: str, actor: str, detail: dict) -> None:
     row.version += 1
     row.updated_at, row.updated_by = utcnow(), actor
     uow.session.add(StaffingAudit(process_key=row.process_key, unit_id=row.unit_id, action=action, detail=detail,
@@ -145,6 +128,10 @@ def update_step(uow: UnitOfWork, principal: Principal, key: str, unit_id: str, l
     if step is None:
         raise NotFound(f"{key} has no step (lane) {lane_id!r}")
     values = change.model_dump(exclude_unset=True)
+    emptied = sorted(k for k in NOT_NULL if k in values and values[k] is None)
+    if emptied:
+        raise Invalid(f"{', '.join(emptied)} cannot be null; leave a field out to keep it as it is",
+                      code="null_not_allowed")
     if "actions" in values:
         unknown = sorted(set(values["actions"]) - set(step["declared_actions"]))
         if unknown:
@@ -159,9 +146,9 @@ def update_step(uow: UnitOfWork, principal: Principal, key: str, unit_id: str, l
         values["staff"] = []
     step.update({k: v for k, v in values.items()})
     row.steps, row.status = steps, "not_configured"
-    _publish(uow, row, "step_updated", principal.account_id, {"lane_id": lane_id, "changed": sorted(values)})
+    publish_change(uow, row, "step_updated", principal.account_id, {"lane_id": lane_id, "changed": sorted(values)})
     uow.commit()
-    return current(session, key, unit_id)
+    return current(session, principal, key, unit_id)
 
 
 def set_total_days(uow: UnitOfWork, principal: Principal, key: str, unit_id: str, total_days: float) -> dict:
@@ -171,9 +158,9 @@ def set_total_days(uow: UnitOfWork, principal: Principal, key: str, unit_id: str
     _unit, row = _editable(session, principal, key, unit_id)
     before = row.total_days
     row.total_days = total_days
-    _publish(uow, row, "sla_changed", principal.account_id, {"total_days": [before, total_days]})
+    publish_change(uow, row, "sla_changed", principal.account_id, {"total_days": [before, total_days]})
     uow.commit()
-    return current(session, key, unit_id)
+    return current(session, principal, key, unit_id)
 
 
 def confirm(uow: UnitOfWork, principal: Principal, key: str, unit_id: str) -> dict:
@@ -188,18 +175,18 @@ def confirm(uow: UnitOfWork, principal: Principal, key: str, unit_id: str) -> di
     if problems:
         raise Conflict("the staffing is not complete: " + "; ".join(problems), problems=problems)
     row.status = "complete"
-    _publish(uow, row, "confirmed", principal.account_id, {})
+    publish_change(uow, row, "confirmed", principal.account_id, {})
     uow.commit()
-    return current(session, key, unit_id)
+    return current(session, principal, key, unit_id)
 
 
 def reset(uow: UnitOfWork, principal: Principal, key: str, unit_id: str) -> dict:
     session = uow.session
     _unit, row = _editable(session, principal, key, unit_id)
     row.steps, row.status = defaults(_latest(session, key)), "not_configured"
-    _publish(uow, row, "reset", principal.account_id, {})
+    publish_change(uow, row, "reset", principal.account_id, {})
     uow.commit()
-    return current(session, key, unit_id)
+    return current(session, principal, key, unit_id)
 
 
 def audit(session: Session, principal: Principal, key: str, unit_id: str) -> list[dict]:

@@ -20,14 +20,26 @@ def test_registration_refuses_bad_personal_data_with_a_clear_message(suite, fiel
     assert response.status_code == 422 and words in response.get_json()["detail"].lower().replace("an email", "email")
 
 
-def test_registration_for_an_unknown_unit_or_a_used_cccd_is_refused(suite):
+def test_registration_for_an_unknown_unit_is_refused(suite):
     unknown = suite.identity.post("/api/identity/register", json={"full_name": "Nguyễn Văn A",
                                                                  "citizen_id": "060090001234", "unit_id": "nope"})
     assert unknown.status_code == 422
+
+
+def test_registration_does_not_tell_a_stranger_that_a_citizen_id_is_taken(suite):
+    """The public form answers a used CCCD exactly as a new one — and stores nothing."""
+    unit = suite.unit(SKHCN)["id"]
+    fresh = suite.identity.post("/api/identity/register", json={"full_name": "Nguyễn Văn Mới",
+                                                               "citizen_id": "060090005555", "unit_id": unit})
     taken = suite.identity.post("/api/identity/register", json={"full_name": "Nguyễn Văn B",
-                                                               "citizen_id": "060088000303",
-                                                               "unit_id": suite.unit(SKHCN)["id"]})
-    assert taken.status_code == 409
+                                                               "citizen_id": "060088000303", "unit_id": unit})
+    assert fresh.status_code == taken.status_code == 201
+    assert set(fresh.get_json()) == set(taken.get_json()) and taken.get_json()["status"] == "pending"
+    listed = suite.identity.get("/api/identity/accounts", headers=suite.headers("admin"),
+                                query_string={"q": "060088000303"}).get_json()["items"]
+    assert [a["full_name"] for a in listed] != ["Nguyễn Văn B"] and len(listed) == 1
+    assert suite.identity.get(f"/api/identity/accounts/{taken.get_json()['id']}",
+                              headers=suite.headers("admin")).status_code == 404
 
 
 def test_rejection_needs_a_reason_and_is_final(suite):
@@ -77,7 +89,7 @@ def test_conversion_moves_roles_groups_and_grants_after_confirmation(suite):
     gone = suite.identity.get(f"/api/identity/accounts/{old['id']}", headers=suite.headers("admin")).get_json()
     assert (gone["status"], gone["archive_group"]) == ("archived", "converted")
     old_rights = suite.identity.get("/api/identity/accounts", headers=admin)
-    assert old_rights.status_code == 403, "the old account lost its admin rights at once"
+    assert old_rights.status_code == 401, "the old account's token was withdrawn at once"
     assert "identity.account.converted" in suite.outbox_types("identity")
 
 
@@ -112,7 +124,11 @@ def test_import_accepts_a_legacy_cmnd_and_is_all_or_nothing(suite):
     bad = suite.identity.post("/api/identity/accounts/import", headers=admin, json={"accounts": [
         {"full_name": "Cán Bộ Cũ", "citizen_id": "261234567", "unit_id": unit},
         {"full_name": "Người Ngoài", "citizen_id": "060091000123", "unit_id": suite.unit("BT.01.01.01")["id"]}]})
-    assert bad.status_code == 422 and bad.get_json()["problems"][0]["line"] == 2
+    assert bad.status_code == 403 and "nothing was imported" in bad.get_json()["detail"]
+    duplicate = suite.identity.post("/api/identity/accounts/import", headers=admin, json={"accounts": [
+        {"full_name": "Cán Bộ Cũ", "citizen_id": "261234567", "unit_id": unit},
+        {"full_name": "Cán Bộ Cũ Hai", "citizen_id": "261234567", "unit_id": unit}]})
+    assert duplicate.status_code == 422 and duplicate.get_json()["problems"][0]["line"] == 2
     listed = suite.identity.get("/api/identity/accounts", headers=admin, query_string={"q": "can bo cu"}).get_json()
     assert listed["total"] == 0
     good = suite.identity.post("/api/identity/accounts/import", headers=admin, json={"accounts": [

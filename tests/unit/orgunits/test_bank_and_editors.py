@@ -72,7 +72,7 @@ def test_editor_grant_is_inherited_down_the_subtree_and_nowhere_else(tree, super
     assert granted.status_code == 200
     assert client.patch(f"/api/orgunits/units/{child['id']}", headers=auth(editor), json=change).status_code == 200
     assert client.patch(f"/api/orgunits/units/{other['id']}", headers=auth(editor), json=change).status_code == 403
-    inherited = client.get(f"/api/orgunits/units/{child['id']}/editors").get_json()["items"]
+    inherited = client.get(f"/api/orgunits/units/{child['id']}/editors", headers=auth(super_token)).get_json()["items"]
     assert inherited == [{**inherited[0], "account_id": "editor-1", "inherited_from": skhcn["id"]}]
     assert client.delete(f"/api/orgunits/units/{skhcn['id']}/editors/editor-1",
                          headers=auth(super_token)).status_code == 204

@@ -51,7 +51,7 @@ def test_a_duplicate_delivery_has_no_second_effect(tree):
     skhcn = find(tree.test_client(), SKHCN)
     event = account_event("approved", "dup-1", "Lê Văn A", skhcn["id"])
     deliver(tree, event, event)
-    handler = tree.extensions["egov"].subscriptions[0].handler
+    handler = tree.extensions["egov"].subscription("orgunits.members").handler
     assert handler.applied == 1 and handler.duplicates == 1
 
 

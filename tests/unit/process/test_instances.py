@@ -25,8 +25,8 @@ def outsider(suite) -> dict:
     """A token of someone in another unit (Sở Công Thương), minted by identity's own issuer."""
     issuer = suite.gateway.apps["identity"].extensions["identity"].issuer
     other = suite.unit("BT.01.01.01")
-    token, _ttl = issuer.access_token(account_id="outsider-1", unit_id=other["id"], permissions=["tasks.handle"],
-                                      admin_units=[], name="Người ngoài")
+    token, _ttl = issuer.access_token(account_id="outsider-1", unit_id=other["id"], version=0, name="Người ngoài",
+                                      grants=[{"unit": other["id"], "perms": ["tasks.handle"]}])
     return {"Authorization": f"Bearer {token}"}
 
 

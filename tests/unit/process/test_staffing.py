@@ -14,10 +14,10 @@ def test_unit_admin_staffs_the_field_report_process_and_confirms(suite):
     skhcn = suite.unit(SKHCN)
     admin = suite.headers("qt.sokhcn")
     toan, hung = suite.account("dinhtruongtoan")["id"], suite.account("phungtienhung")["id"]
-    catalogue = {p["key"]: p for p in process.get(base(skhcn["id"])).get_json()["items"]}
+    catalogue = {p["key"]: p for p in process.get(base(skhcn["id"]), headers=admin).get_json()["items"]}
     field_report = catalogue["field_report"]
     assert (field_report["abbreviation"], field_report["status"]) == ("PAHT", "not_configured")
-    staffing = process.get(f"{base(skhcn['id'])}/field_report/staffing").get_json()
+    staffing = process.get(f"{base(skhcn['id'])}/field_report/staffing", headers=admin).get_json()
     assert [(s["display_name"], s["time_share_percent"], s["staff_of_step"]) for s in staffing["steps"]] == [
         ("Tiếp nhận, phân phối", 10, None), ("Xử lý", 70, None), ("Phê duyệt", 20, 1)]
     early = process.post(f"{base(skhcn['id'])}/field_report/staffing/confirm", headers=admin)
@@ -30,7 +30,7 @@ def test_unit_admin_staffs_the_field_report_process_and_confirms(suite):
     assert confirmed.status_code == 200 and confirmed.get_json()["status"] == "complete"
     steps = confirmed.get_json()["steps"]
     assert [s["staff"] for s in steps] == [[toan], [toan, hung], []] and steps[2]["staff_of_step"] == 1
-    catalogue = {p["key"]: p for p in process.get(base(skhcn["id"])).get_json()["items"]}
+    catalogue = {p["key"]: p for p in process.get(base(skhcn["id"]), headers=admin).get_json()["items"]}
     assert (catalogue["field_report"]["status"], catalogue["leave_request"]["status"]) == ("complete",
                                                                                             "not_configured")
     audit = process.get(f"{base(skhcn['id'])}/field_report/staffing/audit", headers=admin).get_json()["items"]

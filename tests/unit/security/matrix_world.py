@@ -1,0 +1,181 @@
+"""The people and objects of the authorization matrix: ten callers, and fresh objects in unit A (Sở Khoa học và
+Công nghệ) for every route, so what one caller does to an object never decides what the next one meets."""
+from __future__ import annotations
+
+import io
+import itertools
+import uuid
+from dataclasses import dataclass, field
+
+from sqlmodel import select
+
+from services.identity.demo import ADMIN_PERMISSIONS
+from services.notify.domain import dispatch
+from services.notify.models import Delivery, Notification
+from tests.unit.process.story import report_event, staff_field_report
+from tests.unit.security.world import ID, world
+
+CALLERS = ("super", "admin_a", "admin_b", "admin_a1", "reader_a", "officer_a", "officer_a1", "anonymous", "locked",
+           "revoked")
+_numbers = itertools.count(1)
+
+
+@dataclass
+class Request:
+    path: dict[str, str] = field(default_factory=dict)
+    json: dict | None = None
+    query: dict | None = None
+    form: dict | None = None
+
+
+class MatrixWorld:
+    """Builds the callers once, then any number of fresh targets on demand."""
+
+    def __init__(self, suite):
+        self.suite = suite
+        self.w = world(suite)
+        self.a, self.a1, self.b = self.w.a, self.w.a1, self.w.b
+        self.people = staff_field_report(suite)
+        self.headers: dict[str, dict] = {"anonymous": {}}
+        self._callers()
+
+    # ----------------------------------------------------------------------------------------------- callers
+    def _person(self, name: str, unit: dict) -> tuple[str, str]:
+        cccd = f"0609{next(_numbers):08d}"
+        return self.w.register(name, cccd, unit), cccd
+
+    def _callers(self) -> None:
+        s, w = self.suite, self.w
+        self.headers["super"] = s.headers("admin")
+        self.headers["admin_a"] = w.headers("qt.sokhcn")
+        self.headers["officer_a"] = w.headers("dinhtruongtoan")
+        for key, name, unit, perms in (("admin_b", "Quản Trị Sở Bên", self.b, ADMIN_PERMISSIONS),
+                                       ("admin_a1", "Quản Trị Đơn Vị Con", self.a1, ADMIN_PERMISSIONS),
+                                       ("reader_a", "Người Chỉ Xem", self.b, ["accounts.read"])):
+            account, cccd = self._person(name, unit)
+            w.grant(account, self.a if key == "reader_a" else unit, perms)
+            self.headers[key] = w.headers(cccd)
+        _account, cccd = self._person("Cán bộ đơn vị con", self.a1)
+        self.headers["officer_a1"] = w.headers(cccd)
+        locked, cccd = self._person("Cán bộ bị khóa", self.a)
+        self.headers["locked"] = w.headers(cccd)
+        assert s.identity.post(f"{ID}/accounts/{locked}/lock", headers=self.headers["super"]).status_code == 200
+        revoked, cccd = self._person("Quản trị bị thu hồi", self.a)
+        grant = w.grant(revoked, self.a, ["accounts.read", "units.manage"])
+        self.headers["revoked"] = w.headers(cccd)
+        assert s.identity.delete(f"{ID}/admin-grants/{grant['id']}", headers=self.headers["super"]).status_code == 204
+        s.deliver()
+
+    # ------------------------------------------------------------------------------------------------ targets
+    def officer(self, unit: dict | None = None) -> str:
+        return self._person("Cán bộ đích", unit or self.a)[0]
+
+    def pending(self) -> str:
+        response = self.suite.identity.post(f"{ID}/register", json={
+            "full_name": "Người chờ duyệt", "citizen_id": f"0608{next(_numbers):08d}", "unit_id": self.a["id"]})
+        return response.get_json()["id"]
+
+    def unit(self, parent: dict | None = None, kind: str = "office") -> str:
+        n = next(_numbers)
+        response = self.suite.orgunits.post("/api/orgunits/units", headers=self.headers["super"], json={
+            "parent_id": (parent or self.a)["id"], "code": f"MX-{n}", "name": f"Đơn vị đích {n}", "kind": kind})
+        assert response.status_code == 201, response.get_json()
+        self.suite.deliver()
+        return response.get_json()["id"]
+
+    def citizen_id(self) -> str:
+        return f"0607{next(_numbers):08d}"
+
+    def code(self) -> str:
+        return f"MX-NEW-{next(_numbers)}"
+
+    def grant(self) -> int:
+        return self.w.grant(self.officer(), self.a, ["accounts.read"])["id"]
+
+    def group(self, member: str | None = None) -> int:
+        response = self.suite.identity.post(f"{ID}/groups", headers=self.headers["super"], json={
+            "name": f"Nhóm {next(_numbers)}", "unit_id": self.a["id"], "permissions": ["tasks.assign"]})
+        group = response.get_json()["id"]
+        if member:
+            self.suite.identity.post(f"{ID}/groups/{group}/members", headers=self.headers["super"],
+                                     json={"account_id": member})
+        return group
+
+    def transfer(self) -> int:
+        account = self.officer(self.a1)
+        response = self.suite.identity.post(f"{ID}/accounts/{account}/transfer", headers=self.headers["super"],
+                                            json={"to_unit_id": self.a["id"]})
+        return response.get_json()["id"]
+
+    def appointed(self) -> str:
+        account = self.officer()
+        self.suite.identity.post(f"{ID}/accounts/{account}/appointments", headers=self.headers["super"],
+                                 json={"unit_id": self.a1["id"], "position": "Kiêm nhiệm"})
+        return account
+
+    def editor(self) -> str:
+        account = self.officer()
+        self.suite.orgunits.post(f"/api/orgunits/units/{self.a['id']}/editors", headers=self.headers["super"],
+                                 json={"account_id": account})
+        return account
+
+    def party_cell(self) -> str:
+        return self.unit(kind="party_grassroots")
+
+    def bank_account(self) -> tuple[str, int]:
+        unit = self.party_cell()
+        name = self.suite.orgunits.get(f"/api/orgunits/units/{unit}").get_json()["name"]
+        response = self.suite.orgunits.post(f"/api/orgunits/units/{unit}/bank-accounts",
+                                            headers=self.headers["super"], json={
+                                                "bank_name": "Vietcombank", "account_number": "0123456789",
+                                                "holder_name": name})
+        assert response.status_code == 201, response.get_json()
+        return unit, response.get_json()["id"]
+
+    def task(self) -> dict:
+        """A fresh field report waiting at distribution for Đinh Trường Toàn (officer_a)."""
+        report = f"MX-IOC-{uuid.uuid4().hex[:8]}"
+        self.suite.runtime("orgunits").bus.publish(report_event(report, self.a["id"]))
+        self.suite.deliver()
+        process = self.suite.gateway.apps["process"].test_client()
+        items = process.get("/api/process/inbox", headers=self.headers["officer_a"],
+                            query_string={"page_size": 100}).get_json()["items"]
+        return next(t for t in items if t["name"] == "Phân phối phản ánh" and t["status"] == "ready"
+                    and self._business_key(t["instance_id"]) == report)
+
+    def _business_key(self, instance_id: str) -> str:
+        process = self.suite.gateway.apps["process"].test_client()
+        return process.get(f"/api/process/instances/{instance_id}",
+                           headers=self.headers["super"]).get_json()["business_key"]
+
+    def attachment(self) -> tuple[str, str]:
+        task = self.task()
+        process = self.suite.gateway.apps["process"].test_client()
+        response = process.post(f"/api/process/tasks/{task['id']}/attachments", headers=self.headers["officer_a"],
+                                content_type="multipart/form-data",
+                                data={"file": (io.BytesIO(b"%PDF-1.4 bien ban"), "biên bản.pdf")})
+        return task["instance_id"], response.get_json()["id"]
+
+    def notification(self) -> int:
+        """One of officer_a's own notifications."""
+        with self.suite.runtime("notify").db.uow() as uow:
+            row = Notification(account_id=self.people["toan"], event_id=str(uuid.uuid4()), event_type="test",
+                               title="Thông báo", body="Nội dung")
+            uow.session.add(row)
+            uow.commit()
+            return row.id
+
+    def parked_delivery(self) -> int:
+        self.suite.identity.post(f"{ID}/auth/forgot", json={"username": "phungtienhung"},
+                                 environ_base={"REMOTE_ADDR": f"10.77.{next(_numbers) % 250}.1"})
+        self.suite.deliver()
+        db = self.suite.runtime("notify").db
+        dispatch.send_due(db, {}, max_attempts=1, backoff=1)
+        with db.session() as session:
+            return session.exec(select(Delivery.id).order_by(Delivery.id.desc())).first()
+
+    def bpmn(self) -> dict:
+        from tests.unit.process import bpmn_samples as samples
+
+        xml = samples.process(key=f"mx_{next(_numbers)}")
+        return {"file": (io.BytesIO(xml.encode()), "mx.bpmn"), "unit_id": self.a["id"]}
