@@ -8,7 +8,7 @@ tokens), plus ``iss``/``aud``/``exp``/``iat``.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import jwt
@@ -29,7 +29,6 @@ class Principal:
     grants: tuple[Grant, ...] = ()
     version: int = 0
     name: str = ""
-    extra: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def system(cls, account_id: str, unit_id: str | None = None) -> Principal:

@@ -54,6 +54,10 @@ class StaffingChanged(BaseModel):
     steps: list[dict]
     total_days: float | None = Field(default=None, description="the unit's process time in working days")
     version: int
+    steps_without_staff: list[str] = Field(default_factory=list,
+                                           description="staff_left: the steps nobody can take any more")
+    tell: list[str] = Field(default_factory=list, description="staff_left: the admins who staffed the process "
+                                                              "(notify tells them)")
 
 
 class TaskView(BaseModel):

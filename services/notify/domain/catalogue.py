@@ -98,6 +98,18 @@ KINDS: dict[str, Kind] = {k.event_type: k for k in [
                   channels=(EMAIL,)),
     _account_kind("transferred", "Chuyển đơn vị", "Bạn đã được chuyển đơn vị",
                   "Tài khoản {{ data.account.full_name }} đã được đơn vị mới tiếp nhận."),
+    Kind("process.staffing.changed", "Bước quy trình không còn người xử lý", {"admin": _path("tell")},
+         defaults={("admin", IN_APP): True, ("admin", EMAIL): True},
+         templates={IN_APP: ("Cần bố trí lại cán bộ: {{ data.process_key }}",
+                             "Các bước {{ data.steps_without_staff | join(', ') }} không còn cán bộ xử lý (tài "
+                             "khoản bị khóa, lưu trữ hoặc xóa). Quy trình tạm dừng nhận việc mới cho đến khi đơn vị "
+                             "bố trí lại và xác nhận."),
+                    EMAIL: ("[Quy trình] Cần bố trí lại cán bộ: {{ data.process_key }}",
+                            "Kính gửi {{ recipient.full_name }},\n\nCác bước {{ data.steps_without_staff | "
+                            "join(', ') }} của quy trình {{ data.process_key }} không còn cán bộ xử lý. Vui lòng "
+                            "bố trí lại và xác nhận để đơn vị tiếp tục nhận việc.")},
+         example={"process_key": "field_report", "unit_id": "u-1", "status": "not_configured",
+                  "action": "staff_left", "steps_without_staff": ["Xử lý"], "tell": ["a-1"]}),
     Kind("identity.password_reset.requested", "Đặt lại mật khẩu", {"account": _path("account_id")},
          defaults={("account", EMAIL): True, ("account", SMS): True},
          templates={EMAIL: ("[Tài khoản] Đặt lại mật khẩu",

@@ -46,6 +46,7 @@ COMPLETING = ("assign", "handle", "approve", "reject", "return_to_ioc")
 REASON_REQUIRED = ("return_to_ioc", "reject")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
 MAX_VARIABLES_BYTES = 64 * 1024
+MAX_ENGINE_STATE_BYTES = 8 * 1024 * 1024  # every task keeps a copy of the data it saw
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,11 @@ def _mirror(ctx: Context, run: engine.Run) -> dict:
         ctx.emit_task("process.task.created", task, push=bool(step.get("push", True)))
         if assignees:
             ctx.emit_task("process.task.assigned", task)
-    columns = {"engine_state": run.dump(), "wake_at": run.wake_at(), "extension": extension}
+    state = run.dump()
+    if len(state) > MAX_ENGINE_STATE_BYTES:
+        raise Invalid(f"the process data would grow past {MAX_ENGINE_STATE_BYTES // 1024 // 1024} MB; keep large "
+                      "content in attachments, not in process variables", code="state_too_large")
+    columns = {"engine_state": state, "wake_at": run.wake_at(), "extension": extension}
     if run.completed:
         ends = run.reached_ends()
         result = ctx.shape.results.get(ends[-1], "completed") if ends else "completed"

@@ -7,7 +7,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from services.common.db import UnitOfWork
-from services.process.domain.staffing import publish_change
+from services.process.domain.staffing import configured_by, publish_change
 from services.process.models import PersonRef, ProcessTask, Staffing, TaskActor
 
 GONE = ("identity.account.locked", "identity.account.archived", "identity.account.deleted")
@@ -59,9 +59,12 @@ def _withdraw(uow: UnitOfWork, account_id: str) -> None:
         steps = [dict(step, staff=[a for a in step.get("staff", []) if a != account_id]) for step in row.steps]
         empty = [s["display_name"] for s in steps if not s["staff"] and not s.get("staff_of_step")]
         row.steps = steps
+        extra = {}
         if empty:
             row.status = "not_configured"
-        publish_change(uow, row, "staff_left", SYSTEM, {"account_id": account_id, "steps_without_staff": empty})
+            extra = {"steps_without_staff": empty, "tell": configured_by(session, row)}
+        publish_change(uow, row, "staff_left", SYSTEM, {"account_id": account_id, "steps_without_staff": empty},
+                       **extra)
 
 
 def _replace(uow: UnitOfWork, old: str, new: str) -> None:

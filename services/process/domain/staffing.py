@@ -97,7 +97,7 @@ def _editable(session: Session, principal: Principal, key: str, unit_id: str) ->
     return unit, _row(session, key, unit_id, principal.account_id)
 
 
-def publish_change(uow: UnitOfWork, row: Staffing, action: str, actor: str, detail: dict) -> None:
+def publish_change(uow: UnitOfWork, row: Staffing, action: str, actor: str, detail: dict, **extra) -> None:
     row.version += 1
     row.updated_at, row.updated_by = utcnow(), actor
     uow.session.add(StaffingAudit(process_key=row.process_key, unit_id=row.unit_id, action=action, detail=detail,
@@ -105,7 +105,14 @@ def publish_change(uow: UnitOfWork, row: Staffing, action: str, actor: str, deta
     uow.session.flush()
     uow.emit("process.staffing.changed", f"{row.process_key}/{row.unit_id}", {
         "process_key": row.process_key, "unit_id": row.unit_id, "status": row.status, "action": action,
-        "steps": row.steps, "version": row.version, "total_days": row.total_days})
+        "steps": row.steps, "version": row.version, "total_days": row.total_days, **extra})
+
+
+def configured_by(session: Session, row: Staffing) -> list[str]:
+    """The admins who have set up this staffing (whom to tell when it needs them again)."""
+    actors = session.exec(select(StaffingAudit.actor).where(StaffingAudit.process_key == row.process_key,
+                                                            StaffingAudit.unit_id == row.unit_id)).all()
+    return sorted({a for a in actors if a and ":" not in a})
 
 
 def _check_staff(session: Session, unit: UnitRef, account_ids: list[str]) -> None:

@@ -219,3 +219,36 @@ def test_a_hash_made_with_old_parameters_is_redone_at_sign_in(suite):
         assert "m=2048,t=2" in stored
     finally:
         passwords.configure(time_cost=1, memory_kib=1024)
+
+
+@pytest.mark.parametrize("weak", ["aaaaaaaa", "abcdefgh", "BinhThuan@2026", "Matkhau@123", "qwertyuiop",
+                                  "P@ssw0rd2026", "dinhtruongtoan@demo.binhthuan.gov.vn", "Toan060088000303",
+                                  "dinhtruongtoan2026"])
+def test_guessable_passwords_are_refused_with_a_sentence(suite, weak):
+    first = _login(suite, "dinhtruongtoan", suite.people["dinhtruongtoan"]).get_json()
+    response = suite.identity.post("/api/identity/auth/password", json={"change_token": first["change_token"],
+                                                                        "new_password": weak})
+    assert response.status_code == 422, weak
+    body = response.get_json()
+    assert body["code"] in ("password_weak", "password_personal") and body["detail"].startswith("th")
+
+
+def test_reset_requests_are_throttled_and_a_newer_link_voids_the_older(suite):
+    answers = [suite.identity.post("/api/identity/auth/forgot", json={"username": "phungtienhung"},
+                                   environ_base={"REMOTE_ADDR": f"10.12.0.{i}"}) for i in range(6)]
+    assert {a.status_code for a in answers} == {202}, "the answer never changes"
+    from services.common.models import OutboxMessage
+
+    with suite.runtime("identity").db.session() as session:
+        sent = [m.event()["data"]["sealed_token"] for m in session.exec(select(OutboxMessage).where(
+            OutboxMessage.event_type == "identity.password_reset.requested")).all()]
+    assert len(sent) == 3, "at most three reset messages an hour for one account"
+    sealer = suite.gateway.apps["identity"].extensions["identity"].sealer
+    older, newest = sealer.open(sent[0]), sealer.open(sent[-1])
+    assert suite.identity.post("/api/identity/auth/reset", json={
+        "token": older, "new_password": "mật khẩu mới tinh"}).status_code == 401
+    assert suite.identity.post("/api/identity/auth/reset", json={
+        "token": newest, "new_password": "mật khẩu mới tinh"}).status_code == 204
+    flood = [suite.identity.post("/api/identity/auth/forgot", json={"username": f"ai-do-{i}"},
+                                 environ_base={"REMOTE_ADDR": "10.13.0.1"}).status_code for i in range(11)]
+    assert flood == [202] * 10 + [429], "one address cannot flood the reset form"

@@ -71,3 +71,23 @@ def test_conditions_are_sandboxed_too():
     assert sandbox.evaluate('action == "approve"', {"action": "approve"}) is True
     with pytest.raises(sandbox.SandboxError):
         sandbox.evaluate("().__class__", {})
+
+
+def test_what_a_script_leaves_must_be_data_of_bounded_size():
+    """A set becomes a sorted list, functions it defined are dropped; other objects and huge data are refused."""
+    left = sandbox.execute("tags = {'b', 'a'}\ndef helper(x):\n    return x\ncount = helper(3)", {})
+    assert left == {"tags": ["a", "b"], "count": 3}
+    with pytest.raises(sandbox.SandboxError, match="only text, numbers"):
+        sandbox.execute("r = range(3)", {})
+    with pytest.raises(sandbox.SandboxLimitError, match="at most"):
+        sandbox.execute("big = ['x' * 900_000, 'y' * 900_000]", {})
+    with pytest.raises(sandbox.SandboxLimitError, match="longer than"):
+        sandbox.execute("huge = 'x' * 50_000_000", {})
+
+
+def test_a_script_or_condition_that_runs_too_long_is_stopped_and_the_thread_goes_on():
+    with pytest.raises(sandbox.SandboxLimitError, match="time limit"):
+        sandbox.execute("n = 0\nwhile True:\n    n += 1", {})
+    with pytest.raises(sandbox.SandboxLimitError, match="range"):
+        sandbox.evaluate("sum(range(10**12)) > 0", {})
+    assert sandbox.execute("total = sum(range(10))", {}) == {"total": 45}

@@ -135,3 +135,39 @@ def test_conversion_moves_open_tasks_and_staffing_places_to_the_new_account(suit
     assert staffing["status"] == "complete"
     assert all(people["toan"] not in step["staff"] for step in staffing["steps"])
     assert new_toan in staffing["steps"][0]["staff"]
+
+
+def test_a_step_left_without_staff_makes_the_staffing_incomplete_and_tells_its_admin(suite):
+    people = staff_field_report(suite)
+    process = suite.gateway.apps["process"].test_client()
+    assert suite.identity.post(f"{ID}/accounts/{people['toan']}/lock",
+                               headers=suite.headers("qt.sokhcn")).status_code == 200
+    suite.deliver()
+    staffing = process.get(f"{P}/units/{people['unit']['id']}/processes/field_report/staffing",
+                           headers=suite.headers("qt.sokhcn")).get_json()
+    assert staffing["status"] == "not_configured"
+    told = suite.gateway.apps["notify"].test_client().get("/api/notify/notifications",
+                                                          headers=suite.headers("qt.sokhcn")).get_json()["items"]
+    assert any("Tiếp nhận, phân phối" in n["body"] for n in told), told
+    suite.runtime("orgunits").bus.publish(report_event("IOC-TRONG-1", people["unit"]["id"]))
+    suite.deliver()
+    assert process.get(f"{P}/units/{people['unit']['id']}/instances",
+                       headers=suite.headers("qt.sokhcn")).get_json()["items"] == [], "no report waits on nobody"
+
+
+def test_process_data_beyond_the_size_bound_is_refused_and_nothing_changes(suite, monkeypatch):
+    from services.process.domain import instances
+
+    people = staff_field_report(suite)
+    process = suite.gateway.apps["process"].test_client()
+    suite.runtime("orgunits").bus.publish(report_event("IOC-LON-1", people["unit"]["id"]))
+    suite.deliver()
+    toan_h = suite.headers("dinhtruongtoan")
+    task = next(t for t in process.get(f"{P}/inbox", headers=toan_h).get_json()["items"]
+                if t["name"] == "Phân phối phản ánh")
+    monkeypatch.setattr(instances, "MAX_ENGINE_STATE_BYTES", 2_000)
+    refused = process.post(f"{P}/tasks/{task['id']}/complete", headers=toan_h,
+                           json={"action": "assign", "assign_to": [people["hung"]]})
+    assert refused.status_code == 422 and refused.get_json()["code"] == "state_too_large"
+    monkeypatch.setattr(instances, "MAX_ENGINE_STATE_BYTES", 8 * 1024 * 1024)
+    assert task["id"] in {t["id"] for t in process.get(f"{P}/inbox", headers=toan_h).get_json()["items"]}
