@@ -1,39 +1,59 @@
-"""A CPU-time limit for code that designers or admins write (BPMN scripts and conditions, notification
-templates), without losing the worker thread that runs it: while the guarded code runs, a trace function looks
-at this thread's CPU time at every line and raises ``TimeLimitExceeded`` inside the code once the limit is
-passed. Long loops in C (``sum(range(10**12))``) give no lines to look at, so the sandboxes also bound the sizes
-such loops can reach (ranges, repetitions, powers)."""
+"""A CPU-time and memory limit for code that designers or admins write (BPMN scripts and conditions,
+notification templates), without losing the worker thread that runs it: while the guarded code runs, a trace
+function looks at this thread's CPU time at every line (and at the process's resident memory every few hundred
+lines) and raises ``LimitExceeded`` inside the code once a limit is passed. Long loops in C
+(``sum(range(10**12))``) give no lines to look at, so the sandboxes also bound the sizes such loops can reach
+(ranges, repetitions, powers)."""
 from __future__ import annotations
 
+import os
 import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 DEFAULT_SECONDS = 2.0
+DEFAULT_MEMORY = 256 * 1024 * 1024   # growth of the process's resident memory while the code runs
+_MEMORY_EVERY = 256                  # lines between two looks at the memory
+_STATM = Path("/proc/self/statm")
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 MAX_ITEMS = 100_000          # the longest range, repetition or sequence a sandboxed expression may build
 MAX_BYTES = 1_000_000        # the longest text or list a sandboxed expression may build by * or **
 
 
-class TimeLimitExceeded(RuntimeError):
-    """The guarded code ran longer than its CPU-time limit."""
+class LimitExceeded(RuntimeError):  # noqa: N818 - reads as the sentence it carries
+    """The guarded code ran longer than its CPU-time limit, or grew past its memory limit."""
+
+
+def _resident() -> int:
+    """Resident memory of this process in bytes (0 where /proc is not there: no memory check)."""
+    try:
+        return int(_STATM.read_text().split()[1]) * _PAGE
+    except (OSError, ValueError, IndexError):
+        return 0
 
 
 _active = threading.local()
 
 
 @contextmanager
-def cpu_deadline(seconds: float = DEFAULT_SECONDS) -> Iterator[None]:
+def cpu_deadline(seconds: float = DEFAULT_SECONDS, memory: int = DEFAULT_MEMORY) -> Iterator[None]:
     if getattr(_active, "until", None) is not None:   # nested: the outer limit already applies
         yield
         return
     until = time.thread_time() + seconds
+    ceiling = _resident() + memory
+    lines = [0]
     previous = sys.gettrace()
 
     def local(frame, event, arg):
         if time.thread_time() > until:
-            raise TimeLimitExceeded(f"exceeded its time limit of {seconds:g} s of CPU time")
+            raise LimitExceeded(f"exceeded its time limit of {seconds:g} s of CPU time")
+        lines[0] += 1
+        if lines[0] % _MEMORY_EVERY == 0 and ceiling > memory and _resident() > ceiling:
+            raise LimitExceeded(f"exceeded its memory limit of {memory // 1024 // 1024} MB")
         return local
 
     def call(frame, event, arg):

@@ -22,7 +22,7 @@ from RestrictedPython.Guards import (
     safer_getattr,
 )
 
-from services.common.deadline import DEFAULT_SECONDS, TimeLimitExceeded, bounded_binop, bounded_range, cpu_deadline
+from services.common.deadline import DEFAULT_SECONDS, LimitExceeded, bounded_binop, bounded_range, cpu_deadline
 
 ALLOWED_BUILTINS = ("abs", "all", "any", "bool", "dict", "divmod", "enumerate", "float", "int", "isinstance", "len",
                     "list", "max", "min", "range", "repr", "round", "set", "sorted", "str", "sum", "tuple", "zip",
@@ -109,7 +109,7 @@ def _run(source: str, mode: str, scope: dict[str, Any]) -> Any:
             return None
     except SandboxError:
         raise
-    except TimeLimitExceeded as exc:
+    except LimitExceeded as exc:
         raise SandboxLimitError(f"the {what} {exc}; simplify it or move the work to a service task") from exc
     except (OverflowError, MemoryError, RecursionError) as exc:
         raise SandboxLimitError(f"the {what} grew beyond what is allowed: {exc}") from exc

@@ -13,7 +13,7 @@ from typing import Any
 from jinja2 import ChainableUndefined, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
-from services.common.deadline import MAX_ITEMS, TimeLimitExceeded, bounded_binop, cpu_deadline
+from services.common.deadline import MAX_ITEMS, LimitExceeded, bounded_binop, cpu_deadline
 from services.common.errors import Invalid
 from services.notify.domain.catalogue import Kind
 
@@ -95,7 +95,7 @@ def render(text: str, values: dict) -> str:
                 if length > MAX_OUTPUT:
                     raise TemplateLimitError(f"the message would be longer than {MAX_OUTPUT:,} characters")
                 pieces.append(piece)
-    except TimeLimitExceeded as exc:
+    except LimitExceeded as exc:
         raise TemplateLimitError(f"the template {exc}") from exc
     except (OverflowError, MemoryError, RecursionError) as exc:
         raise TemplateLimitError(f"the template grew beyond what is allowed: {exc}") from exc

@@ -91,3 +91,8 @@ def test_a_script_or_condition_that_runs_too_long_is_stopped_and_the_thread_goes
     with pytest.raises(sandbox.SandboxLimitError, match="range"):
         sandbox.evaluate("sum(range(10**12)) > 0", {})
     assert sandbox.execute("total = sum(range(10))", {}) == {"total": 45}
+
+
+def test_a_script_that_eats_memory_is_stopped_before_the_machine_runs_out():
+    with pytest.raises(sandbox.SandboxLimitError, match="memory limit"):
+        sandbox.execute("rows = [[0] * 99_999 for i in range(99_999)]", {})
