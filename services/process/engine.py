@@ -9,6 +9,7 @@ import ast
 import hashlib
 import json
 import logging
+import re
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -281,14 +282,27 @@ def quote_plain_timers(root) -> int:
     return changed
 
 
-def parser_problems(xml: bytes, filename: str | None) -> list[dict]:
-    """What SpiffWorkflow's own parser refuses (after the schema and our structural checks passed)."""
+_INTERNALS = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-f]+>")
+
+
+def _readable(text: str) -> str:
+    """The engine's message without its internals (element reprs, memory addresses)."""
+    return _INTERNALS.sub(lambda m: f"a {m.group(1)} element", text).strip().rstrip(".")
+
+
+def parser_problems(xml: bytes, filename: str | None, process_ids: list[str]) -> list[dict]:
+    """What SpiffWorkflow's own parser refuses in the executable processes (after the schema and our structural
+    checks passed); any failure of the parser is a problem with a sentence, never an error of ours."""
     parser = CamundaParser()
     try:
         parser.add_bpmn_xml(etree.fromstring(xml), filename=filename)
-        for process_id in parser.get_process_ids():
+        for process_id in process_ids:
             parser.get_spec(process_id)
     except ValidationException as exc:
         return [{"element_id": exc.id or None, "line": exc.line_number or None,
-                 "message": f"the engine cannot use {exc.tag or 'this element'}: {exc}"}]
+                 "message": f"the engine cannot use {exc.tag or 'this element'}: {_readable(str(exc))}"}]
+    except Exception as exc:  # noqa: BLE001 - a designer's file must never become a 500
+        return [{"element_id": None, "line": None,
+                 "message": f"the engine could not read the model ({exc.__class__.__name__}: "
+                            f"{_readable(str(exc))[:300]}); check the element named in it in the modeler"}]
     return []

@@ -9,24 +9,20 @@ from sqlalchemy import String, cast, func
 from sqlmodel import Session, col, select
 
 from services.common.auth import Principal
-from services.common.authority import is_super
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, Invalid
 from services.common.models import iso, utcnow
-from services.common.revocation import EVENT as REVOKED_EVENT
-from services.common.revocation import current_floor, raise_floor
 from services.common.text import fold, sort_key
 from services.identity.domain import passwords
 from services.identity.domain.scope import (
     authority,
     can,
     get_account_for,
-    grants_of,
     live_unit,
-    other_active_super_admins,
     subtree_filter,
 )
-from services.identity.models import Account, AccountChange, AccountStatus, Appointment, RefreshToken
+from services.identity.domain.withdrawal import not_yourself_nor_the_last_super_admin, withdraw_access
+from services.identity.models import Account, AccountChange, AccountStatus, Appointment
 from services.identity.schemas import AccountUpdate, Approval, Registration
 
 EDITABLE = ("full_name", "date_of_birth", "phone", "email", "department", "position", "staff_category", "roles",
@@ -226,7 +222,7 @@ def set_locked(uow: UnitOfWork, principal: Principal, account_id: str, locked: b
         raise Conflict(f"the account is {account.status}; only an {allowed_from} account can be "
                        f"{'locked' if locked else 'unlocked'}")
     if locked:
-        _not_yourself_nor_the_last_super_admin(session, principal, account, "lock")
+        not_yourself_nor_the_last_super_admin(session, principal, account, "lock")
     account.status = wanted
     if locked:
         withdraw_access(uow, account.id, "locked", sessions=True)
@@ -242,7 +238,7 @@ def archive(uow: UnitOfWork, principal: Principal, account_id: str, group: str) 
     account = get_account_for(session, principal, account_id, "accounts.lock")
     if account.status == AccountStatus.archived:
         raise Conflict("the account is already archived")
-    _not_yourself_nor_the_last_super_admin(session, principal, account, "archive")
+    not_yourself_nor_the_last_super_admin(session, principal, account, "archive")
     old = account.status
     account.status, account.archive_group = AccountStatus.archived, group
     withdraw_access(uow, account.id, "archived", sessions=True)
@@ -259,41 +255,12 @@ def delete(uow: UnitOfWork, principal: Principal, account_id: str) -> None:
 
     session = uow.session
     account = get_account_for(session, principal, account_id, "accounts.delete")
-    _not_yourself_nor_the_last_super_admin(session, principal, account, "delete")
+    not_yourself_nor_the_last_super_admin(session, principal, account, "delete")
     withdraw_access(uow, account.id, "deleted")
     publish(uow, "deleted", account)
     remove_all_of(session, account.id)
     session.delete(account)
     uow.commit()
-
-
-def _not_yourself_nor_the_last_super_admin(session: Session, principal: Principal, account: Account,
-                                           action: str) -> None:
-    if account.id == principal.account_id:
-        raise Conflict(f"you cannot {action} your own account; ask another admin", code="self_action")
-    if is_super(grants_of(session, account.id)) and other_active_super_admins(session, account.id) == 0:
-        raise Conflict(f"this is the only super admin left; appoint another before you {action} it",
-                       code="last_super_admin")
-
-
-def withdraw_access(uow: UnitOfWork, account_id: str, reason: str, *, sessions: bool = False) -> int:
-    """Refuse every access token issued to the account so far, in every service (identity at once, the others
-    when ``identity.tokens.revoked`` arrives); with ``sessions`` its refresh tokens go too, so it must sign in
-    again. Returns the new token generation."""
-    version = current_floor(uow.session, account_id) + 1
-    raise_floor(uow.session, account_id, version)
-    if sessions:
-        revoke_sessions(uow.session, account_id)
-    uow.emit(REVOKED_EVENT, account_id, {"account_id": account_id, "version": version, "reason": reason})
-    return version
-
-
-def revoke_sessions(session: Session, account_id: str) -> int:
-    tokens = session.exec(select(RefreshToken).where(RefreshToken.account_id == account_id,
-                                                     col(RefreshToken.revoked_at).is_(None))).all()
-    for token in tokens:
-        token.revoked_at = utcnow()
-    return len(tokens)
 
 
 def list_accounts(session: Session, principal: Principal, *, unit_id: str | None = None, subtree: bool = True,

@@ -9,8 +9,8 @@ from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.models import iso
 from services.common.permissions import SUPER_ADMIN, unknown
-from services.identity.domain.accounts import withdraw_access
 from services.identity.domain.scope import authority, can, get_account_for, require, unit_ref
+from services.identity.domain.withdrawal import withdraw_access
 from services.identity.models import (
     AdminGrant,
     Appointment,

@@ -7,8 +7,9 @@ from sqlmodel import select
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Invalid
-from services.identity.domain.accounts import publish, record, withdraw_access
+from services.identity.domain.accounts import publish, record
 from services.identity.domain.scope import get_account_for
+from services.identity.domain.withdrawal import withdraw_access
 from services.identity.models import AccountStatus, AdminGrant, ArchiveGroup, GroupMember
 
 

@@ -15,10 +15,11 @@ from services.common.models import iso, utcnow
 from services.common.revocation import current_floor
 from services.common.sealing import Sealer
 from services.identity.domain import passwords
-from services.identity.domain.accounts import record, withdraw_access
+from services.identity.domain.accounts import record
 from services.identity.domain.scope import grants_of
 from services.identity.domain.throttle import Budget, clear, give_back, reserve
 from services.identity.domain.tokens import TokenIssuer
+from services.identity.domain.withdrawal import withdraw_access
 from services.identity.models import (
     Account,
     AccountStatus,

@@ -8,8 +8,9 @@ from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, NotFound
 from services.common.models import iso, utcnow
-from services.identity.domain.accounts import publish, record, withdraw_access
+from services.identity.domain.accounts import publish, record
 from services.identity.domain.scope import authority, can, get_account_for, live_unit, require
+from services.identity.domain.withdrawal import withdraw_access
 from services.identity.models import Account, AccountStatus, Appointment, TransferRequest
 
 

@@ -13,7 +13,7 @@ from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Forbidden, Invalid, NotFound
 from services.common.models import iso
-from services.process import engine, sandbox
+from services.process import engine, expressions, sandbox
 from services.process.models import ProcessDefinition, UnitRef
 
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -66,11 +66,13 @@ def _structure_problems(root) -> list[dict]:
                                          "does not exist"))
     sources = {flow.get("sourceRef") for flow in root.iterfind(".//bpmn:sequenceFlow", NS)}
     for event in root.iterfind(".//bpmn:boundaryEvent", NS):
+        if event.find("bpmn:compensateEventDefinition", NS) is not None:
+            continue  # BPMN joins a compensation handler by an association, never by a sequence flow
         if event.get("id") not in sources:
             problems.append(_problem(event.get("id"), event.sourceline,
                                      f"boundary event “{event.get('name') or event.get('id')}” leads nowhere; give it "
                                      "an outgoing sequence flow"))
-    for process in root.iterfind("bpmn:process", NS):
+    for process in (p for p in root.iterfind("bpmn:process", NS) if _executable(p)):
         in_lanes = {}
         for lane in process.iterfind(".//bpmn:lane", NS):
             for ref in lane.iterfind("bpmn:flowNodeRef", NS):
@@ -89,7 +91,15 @@ def _structure_problems(root) -> list[dict]:
             for why in sandbox.problems(script.text or "" if script is not None else ""):
                 problems.append(_problem(script_task.get("id"), script_task.sourceline,
                                          f"script of “{script_task.get('name') or script_task.get('id')}”: {why}"))
+        for rule_task in process.iterfind(".//bpmn:businessRuleTask", NS):
+            if not (rule_task.get(f"{{{CAMUNDA}}}decisionRef") or "").strip():
+                problems.append(_problem(rule_task.get("id"), rule_task.sourceline,
+                                         f"business rule task “{rule_task.get('name') or rule_task.get('id')}” "
+                                         "names no decision table; set its Decision reference "
+                                         "(camunda:decisionRef), or make it a script task"))
         for condition in process.iterfind(".//bpmn:conditionExpression", NS):
+            if expressions.dialect(condition.text or ""):
+                continue  # left untranslated: already reported with what to write instead
             for why in sandbox.problems(condition.text or "True", mode="eval"):
                 flow = condition.getparent()
                 problems.append(_problem(flow.get("id"), condition.sourceline, f"condition: {why}"))
@@ -102,16 +112,39 @@ def _structure_problems(root) -> list[dict]:
     return problems
 
 
+def _executable(process) -> bool:
+    """Modelers write isExecutable="false" on pools that only document a partner; those are not deployed."""
+    return (process.get("isExecutable") or "true").strip().lower() == "true"
+
+
+def _pool_names(root) -> dict[str, str]:
+    """The name of each process's pool in a collaboration (what a designer typed on the pool)."""
+    return {p.get("processRef"): (p.get("name") or "").strip()
+            for p in root.iterfind("bpmn:collaboration/bpmn:participant", NS) if p.get("processRef")}
+
+
 def _processes(root) -> list[dict]:
-    found = []
+    found, pools = [], _pool_names(root)
     for process in root.iterfind("bpmn:process", NS):
+        if not _executable(process):
+            continue
         props = {p.get("name"): p.get("value") for p in process.iterfind(
             "bpmn:extensionElements/camunda:properties/camunda:property", NS)}
-        found.append({"key": process.get("id"), "name": process.get("name") or process.get("id"),
+        name = (process.get("name") or "").strip() or pools.get(process.get("id")) or process.get("id")
+        found.append({"key": process.get("id"), "name": name,
                       "abbreviation": props.get("abbreviation"), "group": props.get("group"),
-                      "steps": len(process.findall(".//bpmn:lane", NS)),
-                      "executable": process.get("isExecutable") in ("true", None)})
+                      "steps": len(process.findall(".//bpmn:lane", NS)), "executable": True})
     return found
+
+
+def _no_executable_process(root) -> list[dict]:
+    pools = root.findall("bpmn:process", NS)
+    if not pools:
+        return [_problem(None, root.sourceline, "the file defines no process")]
+    return [_problem(p.get("id"), p.sourceline,
+                     f"process “{(p.get('name') or '').strip() or p.get('id')}” is not executable; tick "
+                     "“Executable” on the pool in the modeler (isExecutable=\"true\") to deploy it")
+            for p in pools]
 
 
 def check(xml: bytes, filename: str | None = None) -> Checked:
@@ -122,12 +155,13 @@ def check(xml: bytes, filename: str | None = None) -> Checked:
         raise Invalid("this is not a BPMN 2.0 file (its root must be bpmn:definitions)",
                       problems=[_problem(None, root.sourceline, f"root element is {root.tag}")])
     problems = [_problem(None, line, f"BPMN schema: {message}") for line, message in engine.schema_errors(tree)]
+    problems += [_problem(*found) for found in expressions.rewrite(root)]  # JUEL/FEEL → the suite's Python
     problems += _structure_problems(root)
     processes = _processes(root)
     if not processes:
-        problems.append(_problem(None, root.sourceline, "the file defines no process"))
+        problems += _no_executable_process(root)
     if not problems:
-        problems = engine.parser_problems(xml, filename)
+        problems = engine.parser_problems(etree.tostring(root), filename, [p["key"] for p in processes])
     if problems:
         raise Invalid(f"the BPMN was refused with {len(problems)} problem(s); nothing was deployed",
                       problems=problems[:200])

@@ -45,8 +45,9 @@ def _prop(lane, name: str) -> str | None:
 def defaults(definition: ProcessDefinition) -> list[dict]:
     """The steps as the BPMN declares them (lane properties step, actions, time_share_percent, default_staff)."""
     root = etree.fromstring(definition.xml.encode())
+    process = root.find(f"bpmn:process[@id='{definition.key}']", NS)  # its own pool: not a partner's lanes
     steps = []
-    for order, lane in enumerate(root.iterfind(".//bpmn:lane", NS), start=1):
+    for order, lane in enumerate(process.iterfind(".//bpmn:lane", NS), start=1):
         declared = [a for a in (_prop(lane, "actions") or "").split(",") if a.strip()]
         default_staff = _prop(lane, "default_staff") or ""
         share = _prop(lane, "time_share_percent")

@@ -26,3 +26,12 @@ def report_event(report_id: str, unit_id: str, title: str = "Đèn đường h�
     return make_event("ioc.field_report.received", source="ioc", subject=report_id, data={"report": {
         "id": report_id, "unit_id": unit_id, "title": title, "content": "Ba cột đèn không sáng từ tối qua.",
         "location": "Phường Phú Thủy, Phan Thiết", "reporter": "Nguyễn Thị Mai"}})
+
+
+def start_report(suite, people, report_id="IOC-T-1") -> tuple[object, dict]:
+    """A report from the IOC for the staffed unit; the distribution task it puts in Toàn's inbox."""
+    suite.runtime("orgunits").bus.publish(report_event(report_id, people["unit"]["id"]))
+    suite.deliver()
+    process = suite.gateway.apps["process"].test_client()
+    items = process.get(f"{P}/inbox", headers=suite.headers("dinhtruongtoan")).get_json()["items"]
+    return process, next(t for t in items if t["name"] == "Phân phối phản ánh")

@@ -10,15 +10,7 @@ from sqlmodel import select
 from services.common.models import OutboxMessage
 from services.process.domain import instances
 from services.process.models import InstanceHistory, ProcessInstance, ProcessTask
-from tests.unit.process.story import P, report_event, staff_field_report
-
-
-def start_report(suite, people, report_id="IOC-T-1") -> tuple[object, dict]:
-    suite.runtime("orgunits").bus.publish(report_event(report_id, people["unit"]["id"]))
-    suite.deliver()
-    process = suite.gateway.apps["process"].test_client()
-    items = process.get(f"{P}/inbox", headers=suite.headers("dinhtruongtoan")).get_json()["items"]
-    return process, next(t for t in items if t["name"] == "Phân phối phản ánh")
+from tests.unit.process.story import P, staff_field_report, start_report
 
 
 def outsider(suite) -> dict:

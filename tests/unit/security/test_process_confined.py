@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 
 from tests.unit.process import bpmn_samples as samples
-from tests.unit.process.story import P, report_event, staff_field_report
+from tests.unit.process.story import P, report_event, staff_field_report, start_report
 from tests.unit.security.world import ID, world
 
 
@@ -91,12 +91,8 @@ def test_people_of_a_child_unit_do_not_see_the_parents_instances(suite):
 
 def test_a_locked_officer_gets_no_new_work_and_his_open_tasks_go_back_to_the_step(suite):
     people = staff_field_report(suite)
-    process = suite.gateway.apps["process"].test_client()
-    suite.runtime("orgunits").bus.publish(report_event("IOC-KHOA-1", people["unit"]["id"]))
-    suite.deliver()
+    process, distribute = start_report(suite, people, "IOC-KHOA-1")
     toan_h = suite.headers("dinhtruongtoan")
-    distribute = next(t for t in process.get(f"{P}/inbox", headers=toan_h).get_json()["items"]
-                      if t["name"] == "Phân phối phản ánh")
     handle = process.post(f"{P}/tasks/{distribute['id']}/complete", headers=toan_h,
                           json={"action": "assign", "assign_to": [people["hung"]]}).get_json()["next"][0]
     assert suite.identity.post(f"{ID}/accounts/{people['hung']}/lock",
@@ -159,12 +155,8 @@ def test_process_data_beyond_the_size_bound_is_refused_and_nothing_changes(suite
     from services.process.domain import instances
 
     people = staff_field_report(suite)
-    process = suite.gateway.apps["process"].test_client()
-    suite.runtime("orgunits").bus.publish(report_event("IOC-LON-1", people["unit"]["id"]))
-    suite.deliver()
+    process, task = start_report(suite, people, "IOC-LON-1")
     toan_h = suite.headers("dinhtruongtoan")
-    task = next(t for t in process.get(f"{P}/inbox", headers=toan_h).get_json()["items"]
-                if t["name"] == "Phân phối phản ánh")
     monkeypatch.setattr(instances, "MAX_ENGINE_STATE_BYTES", 2_000)
     refused = process.post(f"{P}/tasks/{task['id']}/complete", headers=toan_h,
                            json={"action": "assign", "assign_to": [people["hung"]]})
