@@ -83,9 +83,12 @@ def _spec(xml: str | bytes, content_hash: str, key: str):
         parser = CamundaParser()
         root = etree.fromstring(xml.encode() if isinstance(xml, str) else xml)
         quote_plain_timers(root)
-        parser.add_bpmn_xml(root)
-        spec = parser.get_spec(key)
-        cached = (spec, json.dumps(_SERIALIZER.to_dict(BpmnWorkflow(spec))["spec"]))
+        try:
+            parser.add_bpmn_xml(root)
+            spec = parser.get_spec(key)
+            cached = (spec, json.dumps(_SERIALIZER.to_dict(BpmnWorkflow(spec))["spec"]))
+        except (ValidationException, TypeError, ValueError, KeyError) as exc:
+            raise EngineError(f"this version cannot be run: {_readable(str(exc))[:300]}") from exc
         with _SPECS_LOCK:
             if len(_SPECS) > 256:
                 _SPECS.clear()
@@ -110,7 +113,12 @@ def _run_engine(action) -> None:
         if isinstance(exc.__cause__, sandbox.SandboxError) or getattr(exc, "error_type", "") == "SandboxError" \
                 or "SandboxError" in str(exc):
             raise ScriptRefused(str(exc)) from exc
-        raise EngineError(str(exc)) from exc
+        raise EngineError(_readable(str(exc))) from exc
+    except (EngineError, ScriptRefused):
+        raise
+    except Exception as exc:  # noqa: BLE001 - whatever the engine trips on is the model's problem, told as such
+        raise EngineError(f"the engine stopped at an element it could not run ({exc.__class__.__name__}: "
+                          f"{_readable(str(exc))[:300]})") from exc
 
 
 class Run:
@@ -141,9 +149,13 @@ class Run:
         return cls(workflow, spec_json)
 
     def dump(self) -> str:
-        stored = _SERIALIZER.to_dict(self.workflow)
-        stored.pop("spec", None)
-        return json.dumps(stored, separators=(",", ":"))
+        try:
+            stored = _SERIALIZER.to_dict(self.workflow)
+            stored.pop("spec", None)
+            return json.dumps(stored, separators=(",", ":"))
+        except (TypeError, ValueError) as exc:
+            raise EngineError("the instance reached an element whose state cannot be stored (service tasks and "
+                              f"other elements the suite does not run yet): {_readable(str(exc))[:200]}") from exc
 
     def ready(self) -> list[ReadyTask]:
         return [ReadyTask(str(t.id), t.task_spec.bpmn_id or t.task_spec.name, t.task_spec.bpmn_name or
@@ -290,14 +302,32 @@ def _readable(text: str) -> str:
     return _INTERNALS.sub(lambda m: f"a {m.group(1)} element", text).strip().rstrip(".")
 
 
+def _not_runnable(root, exc: TypeError) -> dict:
+    """An element kind the engine parses but the suite cannot store or run yet, with the first such element."""
+    found = re.search(r"Object of type (\w+)", str(exc))
+    kind = found.group(1) if found else "element"
+    local = kind[:1].lower() + kind[1:]
+    element = next(root.iter(f"{{{_BPMN_NS}}}{local}"), None)
+    name = element.get("name") or element.get("id") if element is not None else kind
+    return {"element_id": element.get("id") if element is not None else None,
+            "line": element.sourceline if element is not None else None,
+            "message": f"“{name}” is a {local}, which the suite does not run yet; model the work as a user task "
+                       "or a script task for now"}
+
+
 def parser_problems(xml: bytes, filename: str | None, process_ids: list[str]) -> list[dict]:
     """What SpiffWorkflow's own parser refuses in the executable processes (after the schema and our structural
     checks passed); any failure of the parser is a problem with a sentence, never an error of ours."""
     parser = CamundaParser()
+    root = etree.fromstring(xml)
     try:
-        parser.add_bpmn_xml(etree.fromstring(xml), filename=filename)
+        parser.add_bpmn_xml(root, filename=filename)
         for process_id in process_ids:
-            parser.get_spec(process_id)
+            spec = parser.get_spec(process_id)
+            try:
+                json.dumps(_SERIALIZER.to_dict(BpmnWorkflow(spec))["spec"])
+            except TypeError as exc:
+                return [_not_runnable(root, exc)]
     except ValidationException as exc:
         return [{"element_id": exc.id or None, "line": exc.line_number or None,
                  "message": f"the engine cannot use {exc.tag or 'this element'}: {_readable(str(exc))}"}]

@@ -234,7 +234,7 @@ def _mirror(ctx: Context, run: engine.Run) -> dict:
         ctx.emit_task("process.task.created", task, push=bool(step.get("push", True)))
         if assignees:
             ctx.emit_task("process.task.assigned", task)
-    state = run.dump()
+    state = _engine(run.dump)
     if len(state) > MAX_ENGINE_STATE_BYTES:
         raise Invalid(f"the process data would grow past {MAX_ENGINE_STATE_BYTES // 1024 // 1024} MB; keep large "
                       "content in attachments, not in process variables", code="state_too_large")
