@@ -13,7 +13,7 @@ class ProcessDefinition(SQLModel, table=True):
     """One version of a deployed BPMN process; running instances stay on the version they started with."""
 
     __tablename__ = "process_definition"
-    __table_args__ = (UniqueConstraint("key", "version"), UniqueConstraint("key", "content_hash"))
+    __table_args__ = (UniqueConstraint("key", "version"),)
 
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=200, index=True, description="the BPMN process id")

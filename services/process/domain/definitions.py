@@ -201,7 +201,8 @@ def _require_owner(session: Session, principal: Principal | None, key: str, unit
 
 def deploy(uow: UnitOfWork, xml: bytes, filename: str | None, actor: str | None, *,
            principal: Principal | None = None, unit_id: str | None = None) -> list[ProcessDefinition]:
-    """Store a new version of each process whose content changed; the same content again changes nothing.
+    """Store a new version of each process whose content differs from its current version (an older file
+    uploaded again becomes the current version again); the current content again changes nothing.
     Over HTTP the caller designs for ``unit_id`` (None: the province); a key keeps the owner of its first
     version, and only designers of that subtree publish new versions."""
     if unit_id is not None and uow.session.get(UnitRef, unit_id) is None:
@@ -212,13 +213,12 @@ def deploy(uow: UnitOfWork, xml: bytes, filename: str | None, actor: str | None,
     session, result = uow.session, []
     for info in checked.processes:
         owner = _require_owner(session, principal, info["key"], unit_id)
-        same = session.exec(select(ProcessDefinition).where(ProcessDefinition.key == info["key"],
-                                                            ProcessDefinition.content_hash == digest)).first()
-        if same is not None:
-            result.append(same)
+        current = session.exec(select(ProcessDefinition).where(ProcessDefinition.key == info["key"])
+                               .order_by(col(ProcessDefinition.version).desc()).limit(1)).first()
+        if current is not None and current.content_hash == digest:
+            result.append(current)  # the same content as the current version: nothing new
             continue
-        latest = session.exec(select(func.max(ProcessDefinition.version)).where(
-            ProcessDefinition.key == info["key"])).one() or 0
+        latest = current.version if current is not None else 0
         row = ProcessDefinition(key=info["key"], version=latest + 1, name=info["name"],
                                 abbreviation=info["abbreviation"], group=info["group"], steps=info["steps"],
                                 filename=filename, content_hash=digest, xml=text, deployed_by=actor,

@@ -59,3 +59,15 @@ def test_a_compensation_boundary_event_is_not_asked_for_an_outgoing_flow(process
     messages = [p["message"] for p in (response.get_json().get("problems") or [])]
     assert response.status_code in (201, 422) and not any("leads nowhere" in m for m in messages), messages
     assert all("0x" not in m and "<Element" not in m for m in messages), messages
+
+
+def test_uploading_an_older_file_again_makes_it_the_current_version(process, designer):  # noqa: F811
+    first, second = samples.process(key="quay_lai"), samples.process(key="quay_lai", task_name="Xử lý lại")
+    assert [upload(process, designer, xml).get_json()["items"][0]["version"] for xml in (first, second, second)] \
+        == [1, 2, 2], "the current content again is no new version"
+    back = upload(process, designer, first).get_json()["items"][0]
+    assert back["version"] == 3
+    catalogue = {d["key"]: d for d in process.test_client().get("/api/process/definitions").get_json()["items"]}
+    assert catalogue["quay_lai"]["version"] == 3
+    xml = process.test_client().get("/api/process/definitions/quay_lai/versions/3/xml").get_data(as_text=True)
+    assert 'name="Xử lý"' in xml and "Xử lý lại" not in xml
