@@ -21,7 +21,7 @@ from services.identity.domain.scope import (
     live_unit,
     subtree_filter,
 )
-from services.identity.domain.withdrawal import not_yourself_nor_the_last_super_admin, withdraw_access
+from services.identity.domain.withdrawal import not_yourself, withdraw_access
 from services.identity.models import Account, AccountChange, AccountStatus, Appointment
 from services.identity.schemas import AccountUpdate, Approval, Registration
 
@@ -222,7 +222,7 @@ def set_locked(uow: UnitOfWork, principal: Principal, account_id: str, locked: b
         raise Conflict(f"the account is {account.status}; only an {allowed_from} account can be "
                        f"{'locked' if locked else 'unlocked'}")
     if locked:
-        not_yourself_nor_the_last_super_admin(session, principal, account, "lock")
+        not_yourself(principal, account, "lock")
     account.status = wanted
     if locked:
         withdraw_access(uow, account.id, "locked", sessions=True)
@@ -238,7 +238,7 @@ def archive(uow: UnitOfWork, principal: Principal, account_id: str, group: str) 
     account = get_account_for(session, principal, account_id, "accounts.lock")
     if account.status == AccountStatus.archived:
         raise Conflict("the account is already archived")
-    not_yourself_nor_the_last_super_admin(session, principal, account, "archive")
+    not_yourself(principal, account, "archive")
     old = account.status
     account.status, account.archive_group = AccountStatus.archived, group
     withdraw_access(uow, account.id, "archived", sessions=True)
@@ -255,7 +255,7 @@ def delete(uow: UnitOfWork, principal: Principal, account_id: str) -> None:
 
     session = uow.session
     account = get_account_for(session, principal, account_id, "accounts.delete")
-    not_yourself_nor_the_last_super_admin(session, principal, account, "delete")
+    not_yourself(principal, account, "delete")
     withdraw_access(uow, account.id, "deleted")
     publish(uow, "deleted", account)
     remove_all_of(session, account.id)

@@ -121,20 +121,6 @@ def get_account_for(session: Session, principal: Principal, account_id: str, per
     return account
 
 
-def other_active_super_admins(session: Session, account_id: str) -> int:
-    """How many approved super admins there are besides this account (the last one is never removed)."""
-    holders = set(session.exec(select(AdminGrant.account_id)).all()) | set(
-        session.exec(select(GroupMember.account_id)).all())
-    holders.discard(account_id)
-    count = 0
-    for holder in holders:
-        account = session.get(Account, holder)
-        if account is not None and account.status == AccountStatus.approved and authz.is_super(
-                grants_of(session, holder)):
-            count += 1
-    return count
-
-
 def subtree_filter(session: Session, who: Principal, permission: str, unit_id: str | None,
                    include_subtree: bool):
     """A WHERE clause limiting accounts to what the caller may see (and to the asked-for unit)."""

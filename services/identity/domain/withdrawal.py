@@ -6,23 +6,20 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from services.common.auth import Principal
-from services.common.authority import is_super
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict
 from services.common.models import utcnow
 from services.common.revocation import EVENT as REVOKED_EVENT
 from services.common.revocation import current_floor, raise_floor
-from services.identity.domain.scope import grants_of, other_active_super_admins
 from services.identity.models import Account, RefreshToken
 
 
-def not_yourself_nor_the_last_super_admin(session: Session, principal: Principal, account: Account,
-                                           action: str) -> None:
+def not_yourself(principal: Principal, account: Account, action: str) -> None:
+    """Nobody locks, archives or deletes its own account. With that, the last super admin always stays: only a
+    super admin can act on a super admin (it must hold everything the other holds), and an active one remains —
+    the one acting."""
     if account.id == principal.account_id:
         raise Conflict(f"you cannot {action} your own account; ask another admin", code="self_action")
-    if is_super(grants_of(session, account.id)) and other_active_super_admins(session, account.id) == 0:
-        raise Conflict(f"this is the only super admin left; appoint another before you {action} it",
-                       code="last_super_admin")
 
 
 def withdraw_access(uow: UnitOfWork, account_id: str, reason: str, *, sessions: bool = False) -> int:
