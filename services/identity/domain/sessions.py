@@ -17,7 +17,7 @@ from services.common.sealing import Sealer
 from services.identity.domain import passwords
 from services.identity.domain.accounts import record
 from services.identity.domain.scope import grants_of
-from services.identity.domain.throttle import Budget, clear, give_back, reserve
+from services.identity.domain.throttle import Budget, reserve, settle
 from services.identity.domain.tokens import TokenIssuer
 from services.identity.domain.withdrawal import withdraw_access
 from services.identity.models import (
@@ -103,8 +103,7 @@ def check_password(db, issuer: TokenIssuer, policy: SignInPolicy, account: Accou
     reserve(db, budgets)
     if not passwords.verify(account, password):
         raise Unauthorized(WRONG)
-    give_back(db, [budget.key for budget in budgets[1:]])
-    clear(db, [budgets[0].key])
+    settle(db, cleared=[budgets[0].key], returned=[budget.key for budget in budgets[1:]])
     return device
 
 
@@ -174,10 +173,15 @@ def _set_password(uow: UnitOfWork, account: Account, new_password: str) -> None:
     account.password_hash = passwords.hash_password(new_password)
     account.must_change_password = False
     record(session, account, "password_changed", account.id)
-    for row in session.exec(select(OneTimeToken).where(OneTimeToken.account_id == account.id,
-                                                       col(OneTimeToken.used_at).is_(None))).all():
-        row.used_at = utcnow()  # every other reset link or change ticket dies with the old password
+    _void_tickets(session, account.id)  # every other reset link or change ticket dies with the old password
     withdraw_access(uow, account.id, "password_changed", sessions=True)
+
+
+def _void_tickets(session: Session, account_id: str, purpose: str | None = None) -> None:
+    """Use up the account's open one-time tickets (of one purpose, or all)."""
+    query = select(OneTimeToken).where(OneTimeToken.account_id == account_id, col(OneTimeToken.used_at).is_(None))
+    for row in session.exec(query.where(OneTimeToken.purpose == purpose) if purpose else query).all():
+        row.used_at = utcnow()
 
 
 def _unit_name(session: Session, account: Account) -> str | None:
@@ -266,10 +270,7 @@ def forgot(uow: UnitOfWork, policy: SignInPolicy, sealer: Sealer, username: str,
         _audit(session, username, account, ip, "reset_throttled", method="reset")
         uow.commit()
         return
-    for older in session.exec(select(OneTimeToken).where(OneTimeToken.account_id == account.id,
-                                                         OneTimeToken.purpose == "reset_password",
-                                                         col(OneTimeToken.used_at).is_(None))).all():
-        older.used_at = utcnow()
+    _void_tickets(session, account.id, "reset_password")
     token = _one_time(session, "reset_password", account.id, RESET_TTL)
     uow.emit("identity.password_reset.requested", account.id, {
         "account_id": account.id, "full_name": account.full_name, "email": account.email,

@@ -56,16 +56,12 @@ def reserve(db: Database, budgets: list[Budget]) -> None:
         session.commit()
 
 
-def give_back(db: Database, keys: list[str]) -> None:
-    """A successful attempt does not count against these budgets."""
+def settle(db: Database, *, cleared: list[str], returned: list[str]) -> None:
+    """After a right password: the ``cleared`` budgets start over, the ``returned`` ones get their attempt back
+    (a success does not count against them) — in one transaction."""
     with db.session() as session:
-        session.execute(update(LoginThrottle).where(LoginThrottle.key.in_(keys), LoginThrottle.failures > 0)
-                        .values(failures=LoginThrottle.failures - 1).execution_options(synchronize_session=False))
-        session.commit()
-
-
-def clear(db: Database, keys: list[str]) -> None:
-    with db.session() as session:
-        session.execute(update(LoginThrottle).where(LoginThrottle.key.in_(keys))
+        session.execute(update(LoginThrottle).where(LoginThrottle.key.in_(cleared))
                         .values(failures=0, window_ends_at=None).execution_options(synchronize_session=False))
+        session.execute(update(LoginThrottle).where(LoginThrottle.key.in_(returned), LoginThrottle.failures > 0)
+                        .values(failures=LoginThrottle.failures - 1).execution_options(synchronize_session=False))
         session.commit()
