@@ -1,6 +1,7 @@
 """Write the event catalogue for integrators from the payload models: docs/events.md (one page) and
-docs/events/<type>.schema.json (JSON Schema of each event's ``data``). `make events-doc` runs this;
-a test fails when the committed files differ from what the code says."""
+docs/events/<type>.schema.json (JSON Schema of each event's ``data``), and the JSON Schema of the suite's BPMN
+conventions (docs/bpmn.schema.json, what the modeler offers). `make events-doc` runs this; a test fails when
+the committed files differ from what the code says."""
 from __future__ import annotations
 
 import json
@@ -13,6 +14,7 @@ from pydantic import BaseModel
 from services.identity import events as identity_events
 from services.notify.domain.catalogue import KINDS
 from services.orgunits import events as orgunits_events
+from services.process import conventions
 from services.process import events as process_events
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
@@ -97,6 +99,7 @@ def render() -> dict[Path, str]:
         parts.append(f"| `{found.event_type}` | {found.label} | {roles} | {channels} |")
     parts.append("")
     files[DOCS / "events.md"] = "\n".join(parts)
+    files[DOCS / "bpmn.schema.json"] = json.dumps(conventions.json_schema(), ensure_ascii=False, indent=2) + "\n"
     return files
 
 

@@ -23,6 +23,7 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
+from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_SERIALIZER_CONFIG
@@ -68,31 +69,39 @@ class ReadyTask:
     name: str
     form: tuple[dict, ...]
     properties: dict
+    data: dict            # the process data the task sees (instance roles are read from it)
+    process: str          # the process (or sub-process) the task belongs to
 
 
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_SERIALIZER_CONFIG))
-_SPECS: dict[tuple[str, str], tuple[object, str]] = {}
+_SPECS: dict[tuple, tuple[object, dict, str, str]] = {}
 _SPECS_LOCK = threading.Lock()
+Called = tuple[tuple[str, bytes], ...]   # (content hash, xml) of each deployed file a call activity reaches
 
 
-def _spec(xml: str | bytes, content_hash: str, key: str):
-    """The parsed spec of one deployed version and its serialized form, parsed once per process (the
-    instance state is stored without it)."""
-    cached = _SPECS.get((content_hash, key))
+def _spec(xml: str | bytes, content_hash: str, key: str, called: Called = ()):
+    """The parsed spec of one deployed version with the specs of its sub-processes and of the processes its
+    call activities reach, and their serialized forms, parsed once per process (the instance state is stored
+    without them)."""
+    cache_key = (content_hash, key, tuple(h for h, _x in called))
+    cached = _SPECS.get(cache_key)
     if cached is None:
         parser = CamundaParser()
-        root = etree.fromstring(xml.encode() if isinstance(xml, str) else xml)
-        quote_plain_timers(root)
         try:
-            parser.add_bpmn_xml(root)
+            for text in (xml, *(x for _h, x in called)):
+                root = etree.fromstring(text.encode() if isinstance(text, str) else text)
+                quote_plain_timers(root)
+                parser.add_bpmn_xml(root)
             spec = parser.get_spec(key)
-            cached = (spec, json.dumps(_SERIALIZER.to_dict(BpmnWorkflow(spec))["spec"]))
+            subprocesses = parser.get_subprocess_specs(key)
+            stored = _SERIALIZER.to_dict(BpmnWorkflow(spec, subprocesses))
+            cached = (spec, subprocesses, json.dumps(stored["spec"]), json.dumps(stored["subprocess_specs"]))
         except (ValidationException, TypeError, ValueError, KeyError) as exc:
             raise EngineError(f"this version cannot be run: {_readable(str(exc))[:300]}") from exc
         with _SPECS_LOCK:
             if len(_SPECS) > 256:
                 _SPECS.clear()
-            _SPECS[(content_hash, key)] = cached
+            _SPECS[cache_key] = cached
     return cached
 
 
@@ -130,9 +139,9 @@ class Run:
         self._spec_json = spec_json
 
     @classmethod
-    def start(cls, xml: str | bytes, content_hash: str, key: str, data: dict) -> Run:
-        spec, spec_json = _spec(xml, content_hash, key)
-        workflow = BpmnWorkflow(spec, script_engine=script_engine())
+    def start(cls, xml: str | bytes, content_hash: str, key: str, data: dict, called: Called = ()) -> Run:
+        spec, subprocesses, spec_json, _subs = _spec(xml, content_hash, key, called)
+        workflow = BpmnWorkflow(spec, subprocesses, script_engine=script_engine())
         for task in workflow.get_tasks(state=TaskState.READY):
             task.set_data(**data)
         run = cls(workflow, spec_json)
@@ -140,10 +149,11 @@ class Run:
         return run
 
     @classmethod
-    def load(cls, xml: str | bytes, content_hash: str, key: str, state: str) -> Run:
-        _spec_obj, spec_json = _spec(xml, content_hash, key)
+    def load(cls, xml: str | bytes, content_hash: str, key: str, state: str, called: Called = ()) -> Run:
+        _spec_obj, _subprocesses, spec_json, subs_json = _spec(xml, content_hash, key, called)
         stored = json.loads(state)
         stored["spec"] = json.loads(spec_json)
+        stored["subprocess_specs"] = json.loads(subs_json)
         workflow = _SERIALIZER.from_dict(stored)
         workflow.script_engine = script_engine()
         return cls(workflow, spec_json)
@@ -152,6 +162,7 @@ class Run:
         try:
             stored = _SERIALIZER.to_dict(self.workflow)
             stored.pop("spec", None)
+            stored.pop("subprocess_specs", None)
             return json.dumps(stored, separators=(",", ":"))
         except (TypeError, ValueError) as exc:
             raise EngineError("the instance reached an element whose state cannot be stored (service tasks and "
@@ -159,7 +170,8 @@ class Run:
 
     def ready(self) -> list[ReadyTask]:
         return [ReadyTask(str(t.id), t.task_spec.bpmn_id or t.task_spec.name, t.task_spec.bpmn_name or
-                          t.task_spec.name, _form(t.task_spec), dict(getattr(t.task_spec, "extensions", None) or {}))
+                          t.task_spec.name, _form(t.task_spec), dict(getattr(t.task_spec, "extensions", None) or {}),
+                          t.data, t.workflow.spec.name)
                 for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
 
     def complete(self, engine_id: str, data: dict) -> None:
@@ -183,6 +195,45 @@ class Run:
         target = max(done, key=lambda t: t.last_state_change)
         self.workflow.reset_from_task_id(target.id, data)
         _run_engine(self.workflow.do_engine_steps)
+
+    def migration_problems(self, xml: str | bytes, content_hash: str, key: str, called: Called = ()) -> list[dict]:
+        """Why the instance cannot move to another version: every element it waits at (a ready task, a waiting
+        event, a running sub-process) must exist in the target. Empty: it can move."""
+        spec, subprocesses, _j, _s = _spec(xml, content_hash, key, called)
+        top, subs = diff_workflow(_SERIALIZER.registry, self.workflow, spec, subprocesses)
+        waiting = TaskState.READY | TaskState.WAITING | TaskState.STARTED
+        problems = [{"element_id": t.task_spec.bpmn_id, "name": t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                     "message": f"it waits at “{t.task_spec.bpmn_name or t.task_spec.bpmn_id}”, which the target "
+                                "version does not have"}
+                    for t in top.removed if t.state & waiting and t.task_spec.bpmn_id]
+        for sp_id, diff in subs.items():
+            sub = self.workflow.subprocesses[sp_id]
+            if diff is None:
+                problems.append({"element_id": sub.spec.name, "name": sub.spec.name,
+                                 "message": f"it runs the sub-process “{sub.spec.name}”, which the target version "
+                                            "does not have"})
+                continue
+            problems += [{"element_id": t.task_spec.bpmn_id, "name": t.task_spec.bpmn_name or t.task_spec.bpmn_id,
+                          "message": f"it waits at “{t.task_spec.bpmn_name or t.task_spec.bpmn_id}” in "
+                                     f"“{sub.spec.name}”, which the target version does not have"}
+                         for t in diff.removed if t.state & waiting and t.task_spec.bpmn_id]
+        return problems
+
+    def migrate(self, xml: str | bytes, content_hash: str, key: str, called: Called = ()) -> Run:
+        """Move the instance onto another version (the caller checked ``migration_problems`` first): tasks
+        keep their ids where their elements exist in both, and the engine runs on from where it stood."""
+        spec, subprocesses, spec_json, _s = _spec(xml, content_hash, key, called)
+        top, subs = diff_workflow(_SERIALIZER.registry, self.workflow, spec, subprocesses)
+
+        def step():
+            migrate_workflow(top, self.workflow, spec)
+            for sp_id, diff in subs.items():
+                sub = self.workflow.subprocesses[sp_id]
+                migrate_workflow(diff, sub, subprocesses[sub.spec.name])
+            self.workflow.subprocess_specs = subprocesses
+            self.workflow.do_engine_steps()
+        _run_engine(step)
+        return Run(self.workflow, spec_json)
 
     def fire_timers(self) -> None:
         def step():
@@ -213,9 +264,11 @@ class Run:
         return dict(self.workflow.data)
 
     def reached_ends(self) -> list[str]:
-        """The BPMN ids of the end events the instance went through."""
-        return [t.task_spec.bpmn_id for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
-                if type(t.task_spec).__name__ == "EndEvent" and t.task_spec.bpmn_id]
+        """The BPMN ids of the process's own end events the instance went through (not its sub-processes'),
+        the last one last."""
+        ends = [t for t in self.workflow.get_tasks(state=TaskState.COMPLETED)
+                if type(t.task_spec).__name__ == "EndEvent" and t.task_spec.bpmn_id and t.workflow is self.workflow]
+        return [t.task_spec.bpmn_id for t in sorted(ends, key=lambda t: t.last_state_change)]
 
     def last_data(self) -> dict:
         """The data of the task that completed last (what the process produced)."""
@@ -315,17 +368,21 @@ def _not_runnable(root, exc: TypeError) -> dict:
                        "or a script task for now"}
 
 
-def parser_problems(xml: bytes, filename: str | None, process_ids: list[str]) -> list[dict]:
+def parser_problems(xml: bytes, filename: str | None, process_ids: list[str], called: Called = ()) -> list[dict]:
     """What SpiffWorkflow's own parser refuses in the executable processes (after the schema and our structural
-    checks passed); any failure of the parser is a problem with a sentence, never an error of ours."""
+    checks passed), with the deployed files their call activities reach; any failure of the parser is a problem
+    with a sentence, never an error of ours."""
     parser = CamundaParser()
     root = etree.fromstring(xml)
     try:
         parser.add_bpmn_xml(root, filename=filename)
+        for _hash, other in called:
+            parser.add_bpmn_xml(etree.fromstring(other))
         for process_id in process_ids:
             spec = parser.get_spec(process_id)
+            subprocesses = parser.get_subprocess_specs(process_id)
             try:
-                json.dumps(_SERIALIZER.to_dict(BpmnWorkflow(spec))["spec"])
+                json.dumps(_SERIALIZER.to_dict(BpmnWorkflow(spec, subprocesses))["spec"])
             except TypeError as exc:
                 return [_not_runnable(root, exc)]
     except ValidationException as exc:

@@ -1,5 +1,7 @@
 """Events the process service publishes; the handlers of the directory events it keeps read models of (units
-from orgunits, people from identity) to staff steps with; and the intake of field reports from the IOC."""
+from orgunits, people from identity) to staff steps with; and the IOC adapter: the intake of field reports and
+the contract of the outcome events the shipped field-report model declares on its end events (the runtime
+itself knows no process by name)."""
 from __future__ import annotations
 
 from pydantic import BaseModel, Field, ValidationError
@@ -8,7 +10,7 @@ from services.common.db import UnitOfWork
 from services.common.envelope import MalformedEvent
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.logging import get_logger
-from services.common.models import utcnow
+from services.common.models import iso, utcnow
 from services.common.outbox import idempotent
 from services.common.readmodel import current_row, move_subtree, unit_path
 from services.process.domain import instances, people
@@ -67,8 +69,9 @@ class TaskView(BaseModel):
     process_key: str
     unit_id: str
     lane_id: str
+    element_id: str | None = Field(default=None, description="the BPMN user task's id")
     step: int
-    step_name: str
+    step_name: str = Field(description="the step's name as the unit calls it (display_name), else the lane's")
     status: str = Field(description="ready | completed | returned | cancelled")
     assignees: list[str] = Field(description="who it was assigned/delegated to (empty: any of the candidates)")
     candidates: list[str] = Field(description="the staff of the step for this unit")
@@ -141,6 +144,45 @@ class FieldReportOutcome(BaseModel):
     at: str
 
 
+def field_report_outcome(report_id: str | None, instance_id: str | None, unit_id: str, at, *,
+                         decided_by: str | None, result: str | None = None, comment: str | None = None,
+                         reason: str | None = None, handled_by: str | None = None,
+                         decided_by_name: str | None = None) -> dict:
+    """The data of process.field_report.returned_to_ioc when a report cannot even start (FieldReportOutcome)."""
+    return {"report_id": report_id, "instance_id": instance_id, "unit_id": unit_id, "result": result,
+            "comment": comment, "reason": reason, "handled_by": handled_by, "decided_by": decided_by,
+            "decided_by_name": decided_by_name, "at": iso(at)}
+
+
+class MigratedEvent(BaseModel):
+    """A designer moved a running instance onto another version of its process."""
+
+    schema_version: int = 1
+    instance: InstanceView
+    actor: str
+    from_version: int
+    to_version: int
+
+
+class CommentEvent(BaseModel):
+    """Someone remarked on an instance."""
+
+    schema_version: int = 1
+    instance: InstanceView
+    actor: str
+    actor_name: str | None
+    text: str
+
+
+class UnitRolesChanged(BaseModel):
+    """A unit admin named who holds a unit role (the people a unit stands for in a lane with ``unit_role``)."""
+
+    schema_version: int = 1
+    unit_id: str
+    role: str
+    accounts: list[str]
+
+
 class FieldReport(BaseModel):
     id: str = Field(min_length=1, max_length=200, description="the IOC's id of the report")
     unit_id: str = Field(min_length=1, max_length=32, description="the unit that must handle it")
@@ -163,6 +205,8 @@ TASK_EVENTS = ("created", "assigned", "completed", "returned", "delegated", "ove
                "extension_decided")
 PUBLISHED = {"process.definition.deployed": DefinitionDeployed, "process.staffing.changed": StaffingChanged,
              **{f"process.instance.{kind}": InstanceEvent for kind in ("started", "completed", "cancelled")},
+             "process.instance.commented": CommentEvent, "process.instance.migrated": MigratedEvent,
+             "process.unit_roles.changed": UnitRolesChanged,
              **{f"process.task.{kind}": TaskEvent for kind in TASK_EVENTS},
              "process.field_report.approved": FieldReportOutcome,
              "process.field_report.returned_to_ioc": FieldReportOutcome}
@@ -171,6 +215,11 @@ DESCRIPTIONS = {
     "process.instance.started": "A process instance started for a unit.",
     "process.instance.completed": "An instance reached an end event; `instance.result` says which.",
     "process.instance.cancelled": "An instance was cancelled (its open tasks with it).",
+    "process.instance.migrated": "A designer moved a running instance onto another version of its process (its "
+                                 "tasks and history stay).",
+    "process.instance.commented": "Someone who sees an instance commented on it (kept in its history).",
+    "process.unit_roles.changed": "A unit admin named the holders of a unit role (e.g. clerk): lanes with "
+                                  "`unit_role` give a unit's tasks to them.",
     "process.task.created": "A human task became ready; `task.candidates` may act on it (or `task.assignees`).",
     "process.task.assigned": "A task was assigned to specific people (assign action, claim).",
     "process.task.completed": "A task was completed with an action and form data.",
@@ -181,7 +230,8 @@ DESCRIPTIONS = {
                                         "lane, `requested_for` the task that needs time.",
     "process.task.extension_decided": "An extension was granted or refused: `task` is the task that continues, "
                                       "with its new due time.",
-    "process.field_report.approved": "A field report's result was approved: the result goes back to the IOC.",
+    "process.field_report.approved": "A field report's result was approved: the result goes back to the IOC "
+                                     "(declared on the end event of bpmn/field_report.bpmn).",
     "process.field_report.returned_to_ioc": "A field report was returned to the IOC (at distribution, or because "
                                             "the unit has not configured the process).",
     "ioc.field_report.received": "Accepted by process: starts PAHT for `report.unit_id`.",
@@ -232,7 +282,7 @@ def intake(policy):
         except (Conflict, NotFound, Invalid) as exc:
             uow.session.rollback()
             log.warning("process.field_report_refused", report=report.id, unit=report.unit_id, reason=exc.detail)
-            uow.emit("process.field_report.returned_to_ioc", report.id, instances.field_report_outcome(
+            uow.emit("process.field_report.returned_to_ioc", report.id, field_report_outcome(
                 report.id, None, report.unit_id, utcnow(), reason=exc.detail, decided_by="system:process"))
     return apply
 

@@ -71,8 +71,21 @@ class Staffing(SQLModel, table=True):
     version: int = 1
     total_days: float | None = Field(default=None, description="the whole process time in working days "
                                                                  "(None: the BPMN's or the service default)")
+    draft: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True),
+                               description="edits of a confirmed set-up ({steps, total_days}) until confirmed")
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str | None = Field(default=None, max_length=64)
+
+
+class UnitRole(SQLModel, table=True):
+    """Who holds a unit role (clerk, leader…) in a unit: the people a unit stands for in a lane that takes its
+    people from an instance role naming units (``unit_role`` on the lane)."""
+
+    __tablename__ = "process_unit_role"
+
+    unit_id: str = Field(primary_key=True, max_length=32)
+    role: str = Field(primary_key=True, max_length=40)
+    account_id: str = Field(primary_key=True, max_length=64, index=True)
 
 
 class StaffingAudit(SQLModel, table=True):
@@ -113,6 +126,8 @@ class ProcessInstance(SQLModel, table=True):
     total_days: float
     extension: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict),
                             description="a decided extension waiting to apply to the next task of its step")
+    called: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict),
+                         description="the versions its call activities run: {process key: definition id}")
     started_by: str | None = Field(default=None, max_length=64)
     started_at: datetime = Field(default_factory=utcnow)
     ended_at: datetime | None = None
@@ -192,5 +207,6 @@ class Attachment(SQLModel, table=True):
 
 
 PROCESS_TABLES = ("process_definition", "process_unit", "process_person", "staffing", "staffing_audit",
+                  "process_unit_role",
                   "process_instance", "process_task", "process_task_actor", "process_history",
                   "process_attachment")

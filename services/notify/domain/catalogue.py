@@ -31,6 +31,24 @@ class _path:  # noqa: N801 - reads like a function where the catalogue uses it
 
 
 @dataclass(frozen=True)
+class _step_people:  # noqa: N801 - reads like a function where the catalogue uses it
+    """The people of the task's step (``task.candidates``) while nobody in particular holds it — only when the
+    event says the step wants them told (``push``, the step's push-notification flag) if ``pushed``."""
+
+    pushed: bool = False
+
+    def __call__(self, data: dict) -> list[str]:
+        task = data.get("task") if isinstance(data.get("task"), dict) else {}
+        if task.get("assignees") or (self.pushed and data.get("push") is False):
+            return []
+        return _path("task", "candidates")(data)
+
+    def __str__(self) -> str:
+        return "data.task.candidates (while data.task.assignees is empty" + (", and data.push is not false)"
+                                                                             if self.pushed else ")")
+
+
+@dataclass(frozen=True)
 class Kind:
     event_type: str
     label: str                                     # what an admin sees (Vietnamese)
@@ -45,11 +63,14 @@ class Kind:
 def _task_kind(change: str, label: str, title: str, text: str) -> Kind:
     roles = {"assignee": _path("task", "assignees"), "assigner": _path("actor"),
              "follower": _path("task", "followers"), "creator": _path("task", "created_by")}
+    if change in ("created", "extension_requested"):
+        roles["step"] = _step_people(pushed=change == "created")
     subject = f"[Nhiệm vụ] {title}: {{{{ data.task.name }}}}"
     return Kind(
         f"process.task.{change}", label, roles,
         defaults={("assignee", IN_APP): True, ("assignee", EMAIL): True, ("assignee", SMS): False,
-                  ("assigner", IN_APP): change in ("returned", "overdue", "extension_requested", "completed"),
+                  ("step", IN_APP): True, ("step", EMAIL): change == "extension_requested",
+                  ("assigner", IN_APP): change in ("returned", "overdue", "completed"),
                   ("follower", IN_APP): False, ("creator", IN_APP): change == "completed"},
         templates={
             IN_APP: (f"{title}: {{{{ data.task.name }}}}", text),
@@ -74,6 +95,9 @@ def _account_kind(change: str, label: str, title: str, text: str, channels=(IN_A
 
 
 KINDS: dict[str, Kind] = {k.event_type: k for k in [
+    _task_kind("created", "Việc mới tại bước", "Có việc mới cần xử lý",
+               "Có việc mới «{{ data.task.name }}» tại bước {{ data.task.step_name }}. "
+               "Hạn xử lý: {{ data.task.due_at or 'không có' }}."),
     _task_kind("assigned", "Được giao nhiệm vụ", "Bạn được giao nhiệm vụ",
                "{{ data.actor_name or 'Lãnh đạo' }} đã giao cho bạn nhiệm vụ «{{ data.task.name }}». "
                "Hạn xử lý: {{ data.task.due_at or 'không có' }}."),

@@ -7,4 +7,4 @@ from services.process.api import definitions, instances, staffing
 
 
 def blueprints(runtime, policy) -> list[APIBlueprint]:
-    return [definitions.blueprint(runtime), staffing.blueprint(runtime), instances.blueprint(runtime, policy)]
+    return [definitions.blueprint(runtime, policy), staffing.blueprint(runtime), instances.blueprint(runtime, policy)]

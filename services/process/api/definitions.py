@@ -6,7 +6,7 @@ from flask_openapi3 import APIBlueprint, FileStorage, Tag
 from pydantic import BaseModel, Field
 
 from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal, uploaded_file
-from services.process.domain import definitions
+from services.process.domain import definitions, migration
 
 
 class Upload(BaseModel):
@@ -41,7 +41,15 @@ class VersionPath(KeyPath):
     version: int = Field(ge=1, le=2**31 - 1)
 
 
-def blueprint(rt) -> APIBlueprint:
+class MigrationBody(BaseModel):
+    from_version: int = Field(ge=1, le=2**31 - 1)
+    to_version: int = Field(ge=1, le=2**31 - 1)
+    dry_run: bool = Field(default=True, description="only say which instances can move and why the others cannot")
+    instance_ids: list[str] | None = Field(default=None, max_length=5000,
+                                           description="only these instances (default: every running one)")
+
+
+def blueprint(rt, policy) -> APIBlueprint:
     bp = APIBlueprint("definitions", __name__, url_prefix="/api/process", abp_tags=[Tag(name="definitions")],
                       abp_responses=PROBLEM_RESPONSES)
 
@@ -72,5 +80,12 @@ def blueprint(rt) -> APIBlueprint:
             row = definitions.version(session, path.key, path.version)
             return Response(row.xml, mimetype="application/xml", headers={
                 "Content-Disposition": f'attachment; filename="{row.key}-v{row.version}.bpmn"'})
+
+    @bp.post("/definitions/<key>/migrations", summary="Move running instances to another version (dry run first)",
+             security=[BEARER])
+    def migrate(path: KeyPath, body: MigrationBody):
+        principal = bearer_principal(rt.verifier)
+        return jsonify(migration.migrate(rt.db, policy, principal, path.key, body.from_version, body.to_version,
+                                         dry_run=body.dry_run, instance_ids=body.instance_ids))
 
     return bp

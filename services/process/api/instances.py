@@ -12,7 +12,7 @@ from services.process.domain import access, inbox, instances
 
 
 class StartBody(BaseModel):
-    process_key: str = Field(max_length=200, examples=["leave_request"])
+    process_key: str = Field(max_length=200, examples=["quy_trinh_mau"])
     unit_id: str = Field(max_length=32)
     title: str | None = Field(default=None, max_length=500)
     business_key: str | None = Field(default=None, min_length=1, max_length=200,
@@ -53,11 +53,13 @@ class InboxQuery(BaseModel):
 
 
 class CompleteBody(BaseModel):
-    action: str | None = Field(default=None, max_length=40, description="assign, handle, approve, reject, "
-                                                                        "return_to_ioc (default: the step's only one)")
+    action: str | None = Field(default=None, max_length=40, description="an outcome the task's lane declares "
+                                                                        "(default: the step's only one)")
     data: dict = Field(default_factory=dict, description="the task's form fields")
-    assign_to: list[str] | None = Field(default=None, max_length=50, description="assign: who handles next")
-    reason: str | None = Field(default=None, max_length=2000, description="return_to_ioc/reject: why")
+    assign_to: list[str] | None = Field(default=None, max_length=50, description="an outcome that chooses the "
+                                                                                "next people (chooses_next): who")
+    reason: str | None = Field(default=None, max_length=2000, description="why (required by reason_required "
+                                                                         "outcomes)")
 
 
 class ReturnBody(BaseModel):
@@ -82,6 +84,10 @@ class DelegateBody(BaseModel):
 
 class CancelBody(BaseModel):
     reason: str = Field(max_length=2000)
+
+
+class CommentBody(BaseModel):
+    text: str = Field(min_length=1, max_length=4000)
 
 
 class Upload(BaseModel):
@@ -114,6 +120,13 @@ def blueprint(rt, policy: instances.Policy) -> APIBlueprint:
         principal = bearer_principal(rt.verifier)
         with rt.db.uow() as uow:
             return jsonify(instances.cancel(uow, policy, principal, path.instance_id, body.reason))
+
+    @bp.post("/instances/<instance_id>/comments", summary="Comment on an instance (whoever sees it)",
+             security=[BEARER])
+    def comment(path: InstancePath, body: CommentBody):
+        principal = bearer_principal(rt.verifier)
+        with rt.db.uow() as uow:
+            return jsonify(instances.comment(uow, principal, path.instance_id, body.text)), 201
 
     @bp.get("/instances/<instance_id>/attachments/<attachment_id>", summary="Download an attachment",
             security=[BEARER])

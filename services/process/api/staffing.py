@@ -6,7 +6,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
 from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal
-from services.process.domain import staffing
+from services.process.domain import staffing, unit_roles
 
 
 class UnitPath(BaseModel):
@@ -19,6 +19,15 @@ class StaffingPath(UnitPath):
 
 class SlaBody(BaseModel):
     total_days: float = Field(gt=0, le=365, description="the whole process time in working days")
+
+
+class RolePath(UnitPath):
+    role: str = Field(max_length=40)
+
+
+class RoleBody(BaseModel):
+    accounts: list[str] = Field(max_length=200, description="account ids (active people of the unit or its "
+                                                            "subtree); [] clears the role")
 
 
 class StepPath(StaffingPath):
@@ -65,6 +74,11 @@ def blueprint(rt) -> APIBlueprint:
     def confirm(path: StaffingPath):
         return command(staffing.confirm, path)
 
+    @bp.delete("/units/<unit_id>/processes/<key>/staffing/draft",
+               summary="Discard the edits of a confirmed set-up (it keeps serving as confirmed)", security=[BEARER])
+    def discard(path: StaffingPath):
+        return command(staffing.discard_draft, path)
+
     @bp.post("/units/<unit_id>/processes/<key>/staffing/reset", summary="Restore the BPMN defaults", security=[BEARER])
     def reset(path: StaffingPath):
         return command(staffing.reset, path)
@@ -74,5 +88,19 @@ def blueprint(rt) -> APIBlueprint:
         principal = bearer_principal(rt.verifier)
         with rt.db.session() as session:
             return jsonify({"items": staffing.audit(session, principal, path.key, path.unit_id)})
+
+    @bp.get("/units/<unit_id>/roles", summary="Who holds each unit role (clerk, leader…) for processes",
+            security=[BEARER])
+    def roles(path: UnitPath):
+        principal = bearer_principal(rt.verifier)
+        with rt.db.session() as session:
+            return jsonify({"unit_id": path.unit_id, "roles": unit_roles.roles_of(session, principal, path.unit_id)})
+
+    @bp.put("/units/<unit_id>/roles/<role>", summary="Name the holders of a unit role (unit admins)",
+            security=[BEARER])
+    def set_role(path: RolePath, body: RoleBody):
+        principal = bearer_principal(rt.verifier)
+        with rt.db.uow() as uow:
+            return jsonify(unit_roles.set_holders(uow, principal, path.unit_id, path.role, body.accounts))
 
     return bp

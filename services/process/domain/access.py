@@ -3,8 +3,9 @@
 
 - configuring a unit's processes (staffing, SLA) and overseeing its instances — reading every instance,
   cancelling one — needs ``process.configure`` on the unit or an ancestor;
-- the people *of the unit itself* see its instances and start its processes; people of a child unit see a
-  parent's instance only where they act on one of its tasks (or started it);
+- the people *of the unit itself* see its instances and start its processes; anyone else sees an instance only
+  where they act on one of its tasks, took part in it (did one of its tasks) or started it — so the people of
+  a second unit an instance reaches (an instance role naming their unit) see what they work on;
 - starting also goes to whoever holds ``process.start`` on the unit."""
 from __future__ import annotations
 
@@ -60,11 +61,16 @@ def acts_on(session: Session, principal: Principal, inst: ProcessInstance) -> bo
         ProcessTask.instance_id == inst.id, TaskActor.account_id == principal.account_id)).first() is not None
 
 
+def took_part(session: Session, principal: Principal, inst: ProcessInstance) -> bool:
+    return session.exec(select(ProcessTask.id).where(ProcessTask.instance_id == inst.id,
+                                                     ProcessTask.ended_by == principal.account_id)).first() is not None
+
+
 def can_see(session: Session, principal: Principal, inst: ProcessInstance) -> bool:
     unit = unit_or_404(session, inst.unit_id)
     if oversees(principal, unit) or member(principal, unit) or inst.started_by == principal.account_id:
         return True
-    return acts_on(session, principal, inst)
+    return acts_on(session, principal, inst) or took_part(session, principal, inst)
 
 
 def visible_instance(session: Session, principal: Principal, instance_id: str) -> ProcessInstance:

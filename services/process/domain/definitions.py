@@ -3,6 +3,7 @@ line, a sentence a designer understands), and keep each changed version of a pro
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from lxml import etree
@@ -11,14 +12,12 @@ from sqlmodel import Session, col, func, select
 from services.common import authority
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
-from services.common.errors import Forbidden, Invalid, NotFound
+from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.models import iso
-from services.process import engine, expressions, sandbox
+from services.process import conventions, engine, expressions, sandbox
+from services.process.conventions import BPMN, CAMUNDA, NS
 from services.process.models import ProcessDefinition, UnitRef
 
-BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
-NS = {"bpmn": BPMN, "camunda": CAMUNDA}
 MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -73,19 +72,27 @@ def _structure_problems(root) -> list[dict]:
                                      f"boundary event “{event.get('name') or event.get('id')}” leads nowhere; give it "
                                      "an outgoing sequence flow"))
     for process in (p for p in root.iterfind("bpmn:process", NS) if _executable(p)):
-        in_lanes = {}
-        for lane in process.iterfind(".//bpmn:lane", NS):
-            for ref in lane.iterfind("bpmn:flowNodeRef", NS):
-                in_lanes[(ref.text or "").strip()] = lane
+        found = conventions.of_process(process)
+        problems += found.problems
+        lanes = {lane.id: lane for lane in found.lanes}
         for task in process.iterfind(".//bpmn:userTask", NS):
-            lane = in_lanes.get(task.get("id"))
+            lane = lanes.get(found.lane_of.get(task.get("id"), ""))
             if lane is None:
                 problems.append(_problem(task.get("id"), task.sourceline,
                                          f"user task “{task.get('name') or task.get('id')}” is in no lane; put "
                                          "every user task in a lane (a step a unit admin staffs)"))
-            elif not (lane.get("name") or "").strip():
-                problems.append(_problem(lane.get("id"), lane.sourceline,
-                                         f"lane {lane.get('id')} has no name; name it after the step"))
+            else:
+                element = process.find(f".//bpmn:lane[@id='{lane.id}']", NS)
+                if not (element.get("name") or "").strip():
+                    problems.append(_problem(lane.id, element.sourceline,
+                                             f"lane {lane.id} has no name; name it after the step"))
+        for start in process.iterfind(".//bpmn:subProcess[@triggeredByEvent='true']/bpmn:startEvent", NS):
+            if start.find("bpmn:errorEventDefinition", NS) is not None:
+                sub = start.getparent()
+                problems.append(_problem(sub.get("id"), sub.sourceline,
+                                         f"event sub-process “{sub.get('name') or sub.get('id')}” starts on an error, "
+                                         "which the engine cannot wait for (it would start at once); catch the error "
+                                         "with an error boundary event on the task or sub-process that throws it"))
         for script_task in process.iterfind(".//bpmn:scriptTask", NS):
             script = script_task.find("bpmn:script", NS)
             for why in sandbox.problems(script.text or "" if script is not None else ""):
@@ -128,11 +135,13 @@ def _processes(root) -> list[dict]:
     for process in root.iterfind("bpmn:process", NS):
         if not _executable(process):
             continue
-        props = {p.get("name"): p.get("value") for p in process.iterfind(
-            "bpmn:extensionElements/camunda:properties/camunda:property", NS)}
+        try:
+            props = conventions.read("process", process)
+        except ValueError:
+            props = conventions.ProcessProps()  # reported by the structural checks
         name = (process.get("name") or "").strip() or pools.get(process.get("id")) or process.get("id")
         found.append({"key": process.get("id"), "name": name,
-                      "abbreviation": props.get("abbreviation"), "group": props.get("group"),
+                      "abbreviation": props.abbreviation, "group": props.group,
                       "steps": len(process.findall(".//bpmn:lane", NS)), "executable": True})
     return found
 
@@ -147,8 +156,31 @@ def _no_executable_process(root) -> list[dict]:
             for p in pools]
 
 
-def check(xml: bytes, filename: str | None = None) -> Checked:
-    """Every problem at once, or the processes the file defines."""
+Resolve = Callable[[str, "int | None"], "ProcessDefinition | None"]
+
+
+def reachable(calls: list[tuple[str, int | None]], resolve: Resolve, own: set[str]) -> tuple[dict, list[str]]:
+    """The deployed versions the call activities reach, followed into what those call in turn: ({key:
+    definition}, the calls that reach nothing deployed)."""
+    found: dict[str, ProcessDefinition] = {}
+    missing: list[str] = []
+    queue = list(calls)
+    while queue:
+        key, pinned = queue.pop(0)
+        if key in own or key in found:
+            continue
+        definition = resolve(key, pinned)
+        if definition is None:
+            missing.append(f"{key} v{pinned}" if pinned else key)
+            continue
+        found[key] = definition
+        queue += list(conventions.of_xml(definition.xml, definition.key).calls.values())
+    return found, missing
+
+
+def check(xml: bytes, filename: str | None = None, resolve: Resolve | None = None) -> Checked:
+    """Every problem at once, or the processes the file defines. ``resolve`` finds deployed versions that call
+    activities name (none: only the file's own processes may be called)."""
     tree = _parse(xml)
     root = tree.getroot()
     if etree.QName(root).namespace != BPMN or etree.QName(root).localname != "definitions":
@@ -160,13 +192,50 @@ def check(xml: bytes, filename: str | None = None) -> Checked:
     processes = _processes(root)
     if not processes:
         problems += _no_executable_process(root)
+    own = {p.get("id") for p in root.iterfind("bpmn:process", NS)}
+    calls = [call for p in root.iterfind("bpmn:process", NS) if _executable(p)
+             for call in conventions.of_process(p).calls.items()]
+    reached, missing = reachable([c for _id, c in calls], resolve or (lambda _k, _v: None), own)
+    for call_id, (key, pinned) in calls:
+        if key not in own and (key not in reached or f"{key} v{pinned}" in missing):
+            element = root.find(f".//bpmn:callActivity[@id='{call_id}']", NS)
+            which = f"version {pinned} of “{key}”" if pinned else f"“{key}”"
+            problems.append(_problem(call_id, element.sourceline, f"call activity “{element.get('name') or call_id}” "
+                                     f"calls {which}, which is not deployed; deploy that process first"))
     if not problems:
-        problems = engine.parser_problems(etree.tostring(root), filename, [p["key"] for p in processes])
+        problems = engine.parser_problems(etree.tostring(root), filename, [p["key"] for p in processes],
+                                          tuple((d.content_hash, d.xml.encode()) for d in reached.values()))
     if problems:
         raise Invalid(f"the BPMN was refused with {len(problems)} problem(s); nothing was deployed",
                       problems=problems[:200])
     engine.quote_plain_timers(root)
     return Checked(tree, processes)
+
+
+def resolver(session: Session) -> Resolve:
+    """Deployed versions by (key, pinned version or None for the latest)."""
+    def resolve(key: str, pinned: int | None) -> ProcessDefinition | None:
+        query = select(ProcessDefinition).where(ProcessDefinition.key == key)
+        query = query.where(ProcessDefinition.version == pinned) if pinned else \
+            query.order_by(col(ProcessDefinition.version).desc())
+        return session.exec(query.limit(1)).first()
+    return resolve
+
+
+def called_by(session: Session, definition: ProcessDefinition) -> dict[str, ProcessDefinition]:
+    """The versions an instance of ``definition`` starting now calls (latest or pinned, followed down)."""
+    calls = list(conventions.of_xml(definition.xml, definition.key).calls.values())
+    if not calls:
+        return {}
+    found, missing = reachable(calls, resolver(session), {definition.key})
+    if missing:
+        raise Conflict(f"{definition.key} calls {', '.join(missing)}, which is no longer deployed",
+                       code="called_process_missing")
+    return found
+
+
+def engine_files(definitions) -> tuple[tuple[str, bytes], ...]:
+    return tuple((d.content_hash, d.xml.encode()) for d in sorted(definitions, key=lambda d: d.key))
 
 
 DESIGN = "process.design"
@@ -179,7 +248,7 @@ def owner_of(session: Session, key: str) -> tuple[bool, str | None]:
     return (first is not None, first.owner_unit_id if first is not None else None)
 
 
-def _may_design(session: Session, principal: Principal, unit_id: str | None) -> bool:
+def may_design(session: Session, principal: Principal, unit_id: str | None) -> bool:
     if unit_id is None:
         return principal.holds_everywhere(DESIGN)
     unit = session.get(UnitRef, unit_id)
@@ -192,7 +261,7 @@ def _require_owner(session: Session, principal: Principal | None, key: str, unit
         return owner_of(session, key)[1]
     exists, owner = owner_of(session, key)
     owner = owner if exists else unit_id
-    if not _may_design(session, principal, owner):
+    if not may_design(session, principal, owner):
         where = "the whole province" if owner is None else f"the unit that owns it ({owner})"
         raise Forbidden(f"process “{key}” belongs to {where}; only its designers (process.design there) publish "
                         "versions of it", code="process_owned_elsewhere", permission=DESIGN)
@@ -207,7 +276,7 @@ def deploy(uow: UnitOfWork, xml: bytes, filename: str | None, actor: str | None,
     version, and only designers of that subtree publish new versions."""
     if unit_id is not None and uow.session.get(UnitRef, unit_id) is None:
         raise Invalid(f"unknown unit {unit_id!r}", code="unknown_unit")
-    checked = check(xml, filename)
+    checked = check(xml, filename, resolver(uow.session))
     digest = hashlib.sha256(xml).hexdigest()
     text = etree.tostring(checked.tree, encoding="unicode")
     session, result = uow.session, []
@@ -264,40 +333,28 @@ def version(session: Session, key: str, number: int) -> ProcessDefinition:
 
 @dataclass(frozen=True)
 class Shape:
-    """What the service needs to know about a version's XML beyond what the engine runs: the lane of each
-    element, each lane's step number and name, each end event's result, the process's default total time."""
+    """What the service needs to know about a version beyond what the engine runs (read by the conventions
+    module): the lane of each element, each lane's step number and name, each end event's result, the
+    process's default total time."""
 
     lanes: dict[str, str]
     steps: dict[str, int]
     lane_names: dict[str, str]
     results: dict[str, str]
     total_days: float | None
+    conventions: conventions.Conventions
 
 
 _SHAPES: dict[str, Shape] = {}
 
 
-def _properties(element) -> dict[str, str]:
-    return {p.get("name"): p.get("value") for p in element.iterfind(
-        "bpmn:extensionElements/camunda:properties/camunda:property", NS)}
-
-
 def shape(definition: ProcessDefinition) -> Shape:
     cache_key = f"{definition.content_hash}/{definition.key}"
-    found = _SHAPES.get(cache_key)
-    if found is not None:
-        return found
-    root = etree.fromstring(definition.xml.encode())
-    process = root.find(f"bpmn:process[@id='{definition.key}']", NS)
-    lanes, steps, names, results = {}, {}, {}, {}
-    for order, lane in enumerate(process.iterfind(".//bpmn:lane", NS), start=1):
-        steps[lane.get("id")] = int(_properties(lane).get("step") or order)
-        names[lane.get("id")] = lane.get("name") or lane.get("id")
-        for ref in lane.iterfind("bpmn:flowNodeRef", NS):
-            lanes[(ref.text or "").strip()] = lane.get("id")
-    for end in process.iterfind(".//bpmn:endEvent", NS):
-        results[end.get("id")] = _properties(end).get("result") or "completed"
-    total = _properties(process).get("total_days")
-    found = Shape(lanes, steps, names, results, float(total) if total else None)
-    _SHAPES[cache_key] = found
-    return found
+    cached = _SHAPES.get(cache_key)
+    if cached is not None:
+        return cached
+    found = conventions.of_xml(definition.xml, definition.key)
+    cached = _SHAPES[cache_key] = Shape(found.lane_of, {lane.id: lane.step for lane in found.lanes},
+                 {lane.id: lane.name for lane in found.lanes},
+                 {end_id: props.result for end_id, props in found.ends.items()}, found.process.total_days, found)
+    return cached

@@ -13,7 +13,6 @@ from services.common.errors import Invalid
 from services.common.models import utcnow
 from services.process.domain import instances
 from services.process.domain.access import require_sees_unit
-from services.process.domain.definitions import shape
 from services.process.domain.sla import WorkingCalendar, bucket_bounds, deadline_bucket
 from services.process.models import ProcessInstance, ProcessTask, TaskActor
 
@@ -54,15 +53,14 @@ def inbox(session: Session, principal: Principal, calendar: WorkingCalendar, *, 
                                             for name, cond in conditions.items()])
     counts = dict(zip(BUCKETS, (int(v or 0) for v in session.execute(counts_query).one()), strict=True))
     listed = base.where(conditions[bucket]) if bucket else base
-    rows = session.execute(listed.add_columns(ProcessInstance.title, ProcessInstance.definition_id)
+    rows = session.execute(listed.add_columns(ProcessInstance.title, ProcessInstance.definition_id,
+                                              ProcessInstance.unit_id)
                         .join(ProcessInstance, col(ProcessInstance.id) == ProcessTask.instance_id)
                         .order_by(col(ProcessTask.due_at).is_(None), col(ProcessTask.due_at), col(ProcessTask.id))
                         .offset((page - 1) * page_size).limit(page_size)).all()
-    items, lane_names = [], {}
-    for task, title, definition_id in rows:
-        if definition_id not in lane_names:
-            lane_names[definition_id] = shape(instances.definition_of(session, definition_id)).lane_names
-        view = instances.task_view(task, lane_names=lane_names[definition_id])
+    items, names = [], instances.StepNames(session)
+    for task, title, definition_id, instance_unit in rows:
+        view = instances.task_view(task, step_names=names(definition_id, task.process_key, instance_unit))
         view.update(instance_title=title, bucket=deadline_bucket(task.due_at, now, calendar))
         items.append(view)
     return {"items": items, "counts": counts, "total": sum(counts.values()) if not bucket else counts[bucket],

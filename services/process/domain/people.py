@@ -39,7 +39,11 @@ def _open_tasks_of(session: Session, account_id: str) -> list[ProcessTask]:
 
 def _staffings_naming(session: Session, account_id: str) -> list[Staffing]:
     return [row for row in session.exec(select(Staffing)).all()
-            if any(account_id in step.get("staff", []) for step in row.steps)]
+            if any(account_id in step.get("staff", []) for step in row.steps + (row.draft or {}).get("steps", []))]
+
+
+def _without(steps: list[dict], account_id: str) -> list[dict]:
+    return [dict(step, staff=[a for a in step.get("staff", []) if a != account_id]) for step in steps]
 
 
 def _withdraw(uow: UnitOfWork, account_id: str) -> None:
@@ -56,9 +60,12 @@ def _withdraw(uow: UnitOfWork, account_id: str) -> None:
                 if session.get(TaskActor, (person, task.id)) is None:
                     session.add(TaskActor(account_id=person, task_id=task.id))
     for row in _staffings_naming(session, account_id):
-        steps = [dict(step, staff=[a for a in step.get("staff", []) if a != account_id]) for step in row.steps]
-        empty = [s["display_name"] for s in steps if not s["staff"] and not s.get("staff_of_step")]
+        steps = _without(row.steps, account_id)
+        empty = [s["display_name"] for s in steps if s.get("people", "staffing") == "staffing"
+                 and not s["staff"] and not s.get("staff_of_step")]
         row.steps = steps
+        if row.draft:
+            row.draft = {**row.draft, "steps": _without(row.draft["steps"], account_id)}
         extra = {}
         if empty:
             row.status = "not_configured"
@@ -77,6 +84,10 @@ def _replace(uow: UnitOfWork, old: str, new: str) -> None:
         if session.get(TaskActor, (new, task.id)) is None:
             session.add(TaskActor(account_id=new, task_id=task.id))
     for row in _staffings_naming(session, old):
-        row.steps = [dict(step, staff=list(dict.fromkeys(new if a == old else a for a in step.get("staff", []))))
-                     for step in row.steps]
+        def swap(steps: list[dict]) -> list[dict]:
+            return [dict(step, staff=list(dict.fromkeys(new if a == old else a for a in step.get("staff", []))))
+                    for step in steps]
+        row.steps = swap(row.steps)
+        if row.draft:
+            row.draft = {**row.draft, "steps": swap(row.draft["steps"])}
         publish_change(uow, row, "staff_converted", SYSTEM, {"old_account_id": old, "new_account_id": new})

@@ -11,9 +11,9 @@ from services.common.db import Database
 from services.common.errors import DomainError
 from services.common.logging import get_logger
 from services.common.models import utcnow
-from services.process import engine
 from services.process.domain import instances
-from services.process.models import InstanceHistory, ProcessInstance, ProcessTask, Staffing
+from services.process.domain.instances import timers
+from services.process.models import InstanceHistory, ProcessInstance, ProcessTask
 
 log = get_logger(__name__)
 SYSTEM = "system:scheduler"
@@ -37,10 +37,10 @@ def mark_overdue(db: Database, now: datetime | None = None, limit: int = 500) ->
             task = session.get(ProcessTask, task_id)
             session.refresh(task)
             inst = session.get(ProcessInstance, task.instance_id)
-            lanes = instances.shape(instances.definition_of(session, inst.definition_id)).lane_names
+            names = instances.StepNames(session)(inst.definition_id, inst.process_key, inst.unit_id)
             session.add(InstanceHistory(instance_id=inst.id, task_id=task.id, step=task.step, task_name=task.name,
                                         action="overdue", actor=SYSTEM, data={"due_at": task.due_at.isoformat()}))
-            uow.emit("process.task.overdue", task.id, {"task": instances.task_view(task, inst, lanes),
+            uow.emit("process.task.overdue", task.id, {"task": instances.task_view(task, inst, names),
                                                        "actor": SYSTEM, "actor_name": None})
             marked += 1
         uow.commit()
@@ -58,19 +58,8 @@ def fire_timers(db: Database, policy: instances.Policy, now: datetime | None = N
     for instance_id in due:
         try:
             with db.uow() as uow:
-                inst = uow.session.get(ProcessInstance, instance_id)
-                definition = instances.definition_of(uow.session, inst.definition_id)
-                staffing = uow.session.exec(select(Staffing).where(
-                    Staffing.process_key == inst.process_key, Staffing.unit_id == inst.unit_id)).first()
-                ctx = instances.Context(uow, policy, inst, definition, staffing.steps if staffing else [], SYSTEM,
-                                        read_version=inst.version)
-                run = engine.Run.load(definition.xml, definition.content_hash, inst.process_key, inst.engine_state)
-                run.fire_timers()
-                ctx.history("timer")
-                instances._save(ctx, instances._mirror(ctx, run))
-                uow.commit()
-                fired += 1
-        except (DomainError, engine.EngineError, engine.ScriptRefused) as exc:
+                fired += timers.fire(uow, policy, instance_id)
+        except DomainError as exc:
             # leave it for the next round (a concurrent action took the write turn, or the engine refused)
             log.warning("process.timer_failed", instance=instance_id, error=str(exc)[:300])
     return fired

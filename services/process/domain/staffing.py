@@ -1,10 +1,12 @@
 """Per-unit staffing of a process (what a unit admin does): one entry per step (lane) — display name,
 description, allowed actions, staff (active people of the unit or its subtree, or "the staff of step N"),
-time allowance, push and attachment flags. Defaults come from the BPMN; "confirm" makes it effective,
-"reset" restores the defaults; every change is audited and published."""
+time allowance (a share of the whole time or fixed hours), push and attachment flags. Defaults come from the
+BPMN; "confirm" makes it effective, "reset" restores the defaults; every change is audited and published.
+
+Once confirmed, a staffing keeps serving new instances while the admin edits: edits go to a draft, which
+replaces the serving set-up when it is confirmed (or is discarded)."""
 from __future__ import annotations
 
-from lxml import etree
 from pydantic import BaseModel, Field
 from sqlmodel import Session, select
 
@@ -12,13 +14,10 @@ from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Invalid, NotFound
 from services.common.models import iso, utcnow
+from services.process.conventions import VERBS
 from services.process.domain.access import require_configure, require_sees_unit
-from services.process.domain.definitions import NS, catalogue, shape, versions
+from services.process.domain.definitions import catalogue, shape, versions
 from services.process.models import PersonRef, ProcessDefinition, Staffing, StaffingAudit, UnitRef
-
-VOCABULARY = ("assign", "delegate", "return_to_ioc", "handle", "return_to_previous", "request_extension", "approve",
-              "reject")
-
 
 NOT_NULL = ("display_name", "actions", "staff", "push", "attachment_required")
 
@@ -28,7 +27,7 @@ class StepUpdate(BaseModel):
 
     display_name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=2000)
-    actions: list[str] | None = Field(default=None, max_length=len(VOCABULARY))
+    actions: list[str] | None = Field(default=None, max_length=20)
     staff: list[str] | None = Field(default=None, max_length=500, description="account ids")
     staff_of_step: int | None = Field(default=None, ge=1, le=50, description="use the staff of that step instead")
     time_share_percent: float | None = Field(default=None, ge=0, le=100)
@@ -37,27 +36,23 @@ class StepUpdate(BaseModel):
     attachment_required: bool | None = None
 
 
-def _prop(lane, name: str) -> str | None:
-    found = lane.find(f"bpmn:extensionElements/camunda:properties/camunda:property[@name='{name}']", NS)
-    return found.get("value") if found is not None else None
-
-
 def defaults(definition: ProcessDefinition) -> list[dict]:
-    """The steps as the BPMN declares them (lane properties step, actions, time_share_percent, default_staff)."""
-    root = etree.fromstring(definition.xml.encode())
-    process = root.find(f"bpmn:process[@id='{definition.key}']", NS)  # its own pool: not a partner's lanes
+    """The steps as the BPMN declares them (the lanes of the process's own pool, read by the conventions)."""
     steps = []
-    for order, lane in enumerate(process.iterfind(".//bpmn:lane", NS), start=1):
-        declared = [a for a in (_prop(lane, "actions") or "").split(",") if a.strip()]
-        default_staff = _prop(lane, "default_staff") or ""
-        share = _prop(lane, "time_share_percent")
+    for lane in shape(definition).conventions.lanes:
+        props = lane.props
+        default_staff = props.default_staff or ""
         steps.append({
-            "lane_id": lane.get("id"), "step": int(_prop(lane, "step") or order),
-            "display_name": lane.get("name") or lane.get("id"), "description": "",
-            "declared_actions": declared, "actions": declared, "staff": [],
+            "lane_id": lane.id, "step": lane.step, "display_name": lane.name, "description": "",
+            "declared_actions": list(props.actions), "actions": list(props.actions), "staff": [],
             "staff_of_step": int(default_staff[5:]) if default_staff.startswith("step:") else None,
-            "time_share_percent": float(share) if share else None, "fixed_hours": None,
-            "push": True, "attachment_required": False})
+            "time_share_percent": props.time_share_percent, "fixed_hours": props.fixed_hours,
+            "push": props.push, "attachment_required": props.attachment_required, "people": props.people})
+    if steps and all(s["time_share_percent"] is None and s["fixed_hours"] is None for s in steps):
+        # a model that says nothing about time: the steps share the process time equally
+        for i, step in enumerate(steps):
+            step["time_share_percent"] = round(100 / len(steps), 2) if i < len(steps) - 1 else \
+                round(100 - round(100 / len(steps), 2) * (len(steps) - 1), 2)
     return sorted(steps, key=lambda s: s["step"])
 
 
@@ -65,15 +60,37 @@ def _latest(session: Session, key: str) -> ProcessDefinition:
     return versions(session, key)[-1]
 
 
+def working(row: Staffing, latest: ProcessDefinition | None = None) -> tuple[list[dict], float | None]:
+    """The steps and total time an admin edits: the draft of a confirmed set-up, else the set-up itself — with
+    the steps a newer version added (from its defaults, not staffed yet) when ``latest`` is given."""
+    if row.draft:
+        steps, total = [dict(step) for step in row.draft["steps"]], row.draft.get("total_days")
+    else:
+        steps, total = [dict(step) for step in row.steps], row.total_days
+    if latest is not None:
+        known = {step["lane_id"] for step in steps}
+        steps += [step for step in defaults(latest) if step["lane_id"] not in known]
+    return steps, total
+
+
+def _store(row: Staffing, steps: list[dict], total_days: float | None) -> None:
+    """Keep an edit: in the draft while a confirmed set-up serves new instances, else in the set-up."""
+    if row.status == "complete":
+        row.draft = {"steps": steps, "total_days": total_days}
+    else:
+        row.steps, row.total_days = steps, total_days
+
+
 def current(session: Session, principal: Principal, key: str, unit_id: str) -> dict:
     """The staffing as its unit's people and admins see it (staff account ids are not for strangers)."""
     require_sees_unit(session, principal, unit_id)
     definition = _latest(session, key)
     row = session.exec(select(Staffing).where(Staffing.process_key == key, Staffing.unit_id == unit_id)).first()
-    steps = row.steps if row is not None and row.steps else defaults(definition)
+    steps, total = working(row, definition) if row is not None and row.steps else (defaults(definition), None)
     return {"process_key": key, "unit_id": unit_id, "version": definition.version,
-            "status": row.status if row else "not_configured", "steps": steps,
-            "total_days": row.total_days if row and row.total_days else shape(definition).total_days,
+            "status": row.status if row else "not_configured", "draft": bool(row and row.draft),
+            "steps": steps, "serving_steps": row.steps if row and row.draft else None,
+            "total_days": total or shape(definition).total_days,
             "updated_at": iso(row.updated_at) if row else None, "updated_by": row.updated_by if row else None}
 
 
@@ -116,7 +133,7 @@ def configured_by(session: Session, row: Staffing) -> list[str]:
     return sorted({a for a in actors if a and ":" not in a})
 
 
-def _check_staff(session: Session, unit: UnitRef, account_ids: list[str]) -> None:
+def check_staff(session: Session, unit: UnitRef, account_ids: list[str]) -> None:
     bad = []
     for account_id in account_ids:
         person = session.get(PersonRef, account_id)
@@ -131,7 +148,7 @@ def update_step(uow: UnitOfWork, principal: Principal, key: str, unit_id: str, l
                 change: StepUpdate) -> dict:
     session = uow.session
     unit, row = _editable(session, principal, key, unit_id)
-    steps = [dict(s) for s in row.steps]
+    steps, total = working(row, _latest(session, key))
     step = next((s for s in steps if s["lane_id"] == lane_id), None)
     if step is None:
         raise NotFound(f"{key} has no step (lane) {lane_id!r}")
@@ -145,16 +162,34 @@ def update_step(uow: UnitOfWork, principal: Principal, key: str, unit_id: str, l
         if unknown:
             raise Invalid(f"step “{step['display_name']}” does not allow {', '.join(unknown)}; the BPMN declares "
                           f"{', '.join(step['declared_actions'])}")
+        if not [a for a in values["actions"] if a not in VERBS]:
+            raise Invalid(f"step “{step['display_name']}” needs at least one action that completes it (of "
+                          f"{', '.join(a for a in step['declared_actions'] if a not in VERBS)})",
+                          code="no_completing_action")
+    if values.get("time_share_percent") is not None and values.get("fixed_hours") is not None:
+        raise Invalid("give the step either a share of the process time or fixed hours, not both",
+                      code="time_share_or_hours")
+    if values.get("time_share_percent") is not None:
+        values["fixed_hours"] = None
+    elif values.get("fixed_hours") is not None:
+        values["time_share_percent"] = None
+    people = step.get("people", "staffing")
+    if people != "staffing" and ("staff" in values or values.get("staff_of_step") is not None):
+        raise Invalid(f"the people of step “{step['display_name']}” come from each instance ({people}); it "
+                      "takes no staff", code="step_not_staffed")
     if values.get("staff"):
-        _check_staff(session, unit, values["staff"])
+        check_staff(session, unit, values["staff"])
         values.setdefault("staff_of_step", None)
     if values.get("staff_of_step") is not None:
         if values["staff_of_step"] == step["step"] or values["staff_of_step"] not in {s["step"] for s in steps}:
             raise Invalid(f"step {values['staff_of_step']} cannot provide the staff of step {step['step']}")
         values["staff"] = []
-    step.update({k: v for k, v in values.items()})
-    row.steps, row.status = steps, "not_configured"
-    publish_change(uow, row, "step_updated", principal.account_id, {"lane_id": lane_id, "changed": sorted(values)})
+    step.update(values)
+    if row.status != "complete":
+        row.status = "not_configured"
+    _store(row, steps, total)
+    publish_change(uow, row, "step_updated", principal.account_id, {"lane_id": lane_id, "changed": sorted(values),
+                                                                    "draft": bool(row.draft)})
     uow.commit()
     return current(session, principal, key, unit_id)
 
@@ -164,35 +199,62 @@ def set_total_days(uow: UnitOfWork, principal: Principal, key: str, unit_id: str
     instances use it, running ones keep theirs."""
     session = uow.session
     _unit, row = _editable(session, principal, key, unit_id)
-    before = row.total_days
-    row.total_days = total_days
-    publish_change(uow, row, "sla_changed", principal.account_id, {"total_days": [before, total_days]})
+    steps, before = working(row)
+    _store(row, steps, total_days)
+    publish_change(uow, row, "sla_changed", principal.account_id, {"total_days": [before, total_days],
+                                                                   "draft": bool(row.draft)})
     uow.commit()
     return current(session, principal, key, unit_id)
 
 
+def problems_of(steps: list[dict]) -> list[str]:
+    """Why a set-up cannot serve: a staffed step without people, time shares not adding up to 100 %."""
+    missing = [s["display_name"] for s in steps if s.get("people", "staffing") == "staffing"
+               and not s["staff"] and not s.get("staff_of_step")]
+    problems = [f"no staff for step “{name}”" for name in missing]
+    shares = [s["time_share_percent"] for s in steps if s.get("fixed_hours") is None]
+    if shares and (None in shares or abs(sum(x or 0 for x in shares) - 100) > 0.01):
+        fixed = [s["display_name"] for s in steps if s.get("fixed_hours") is not None]
+        besides = f" (steps with fixed hours, not counted: {', '.join(fixed)})" if fixed else ""
+        problems.append(f"the time shares of the steps without fixed hours add up to "
+                        f"{sum(x or 0 for x in shares):g} %, not 100 %{besides}")
+    return problems
+
+
 def confirm(uow: UnitOfWork, principal: Principal, key: str, unit_id: str) -> dict:
-    """Make the staffing effective: every step staffed, shares adding up to 100 %."""
+    """Make the staffing (or its draft) effective: every staffed step has people, shares add up to 100 %."""
     session = uow.session
     _unit, row = _editable(session, principal, key, unit_id)
-    missing = [s["display_name"] for s in row.steps if not s["staff"] and not s.get("staff_of_step")]
-    shares = [s["time_share_percent"] for s in row.steps if s.get("fixed_hours") is None]
-    problems = [f"no staff for step “{name}”" for name in missing]
-    if shares and (None in shares or abs(sum(shares) - 100) > 0.01):
-        problems.append(f"the time shares add up to {sum(x or 0 for x in shares):g} %, not 100 %")
+    steps, total = working(row, _latest(session, key))
+    problems = problems_of(steps)
     if problems:
         raise Conflict("the staffing is not complete: " + "; ".join(problems), problems=problems)
-    row.status = "complete"
+    row.steps, row.total_days, row.draft, row.status = steps, total, None, "complete"
     publish_change(uow, row, "confirmed", principal.account_id, {})
     uow.commit()
     return current(session, principal, key, unit_id)
 
 
-def reset(uow: UnitOfWork, principal: Principal, key: str, unit_id: str) -> dict:
+def discard_draft(uow: UnitOfWork, principal: Principal, key: str, unit_id: str) -> dict:
+    """Drop the edits of a confirmed set-up: it stays as it was confirmed."""
     session = uow.session
     _unit, row = _editable(session, principal, key, unit_id)
-    row.steps, row.status = defaults(_latest(session, key)), "not_configured"
-    publish_change(uow, row, "reset", principal.account_id, {})
+    if not row.draft:
+        raise Conflict("there is no draft to discard", code="no_draft")
+    row.draft = None
+    publish_change(uow, row, "draft_discarded", principal.account_id, {})
+    uow.commit()
+    return current(session, principal, key, unit_id)
+
+
+def reset(uow: UnitOfWork, principal: Principal, key: str, unit_id: str) -> dict:
+    """The BPMN's defaults again (as a draft while a confirmed set-up serves)."""
+    session = uow.session
+    _unit, row = _editable(session, principal, key, unit_id)
+    _store(row, defaults(_latest(session, key)), None)
+    if row.status != "complete":
+        row.status = "not_configured"
+    publish_change(uow, row, "reset", principal.account_id, {"draft": bool(row.draft)})
     uow.commit()
     return current(session, principal, key, unit_id)
 

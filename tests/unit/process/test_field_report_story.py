@@ -109,6 +109,11 @@ def test_seed_000_field_report_story(suite):
                for n in hung_notes)
     toan_notes = notify.get("/api/notify/notifications", headers=toan_h).get_json()["items"]
     assert any(n["event_type"] == "process.task.returned" for n in toan_notes)
+    # the step's push flag: Toàn (step 1) was told a report arrived; the extension went to its approver, Toàn,
+    # and not back to Hùng who asked for it
+    assert any(n["event_type"] == "process.task.created" and "Phân phối phản ánh" in n["body"] for n in toan_notes)
+    assert any(n["event_type"] == "process.task.extension_requested" for n in toan_notes)
+    assert not any(n["event_type"] == "process.task.extension_requested" for n in hung_notes)
 
     # the same report again starts nothing new
     suite.runtime("orgunits").bus.publish(report_event("IOC-2026-0001", unit["id"]))

@@ -7,7 +7,9 @@ import json
 
 from sqlmodel import select
 
+from services.common.errors import Conflict
 from services.common.models import OutboxMessage
+from services.process import engine
 from services.process.domain import instances
 from services.process.models import InstanceHistory, ProcessInstance, ProcessTask
 from tests.unit.process.story import P, staff_field_report, start_report
@@ -32,7 +34,7 @@ def test_an_officer_sees_only_tasks_of_lanes_he_staffs_and_cannot_act_on_others(
     assert [t["id"] for t in unit_view["items"]] == [distribute["id"]]
     # Hùng is in the unit (he sees the task) but not staff of step 1: 403; someone of another unit: 404
     refused = process.post(f"{P}/tasks/{distribute['id']}/complete", headers=hung_h, json={"action": "assign"})
-    assert refused.status_code == 403 and "not staff" in refused.get_json()["detail"]
+    assert refused.status_code == 403 and "not one of the people" in refused.get_json()["detail"]
     assert process.post(f"{P}/tasks/{distribute['id']}/complete", headers=outsider(suite),
                         json={"action": "assign"}).status_code == 404
     assert process.get(f"{P}/instances/{distribute['instance_id']}", headers=outsider(suite)).status_code == 404
@@ -44,7 +46,8 @@ def test_an_officer_sees_only_tasks_of_lanes_he_staffs_and_cannot_act_on_others(
     admin_id = suite.account("qt.sokhcn")["id"]
     stranger = process.post(f"{P}/tasks/{distribute['id']}/complete", headers=toan_h,
                             json={"action": "assign", "assign_to": [admin_id]})
-    assert stranger.status_code == 422 and "is not staff of step “Xử lý”" in stranger.get_json()["detail"]
+    assert stranger.status_code == 422 and stranger.get_json()["code"] == "not_staff_of_step"
+    assert "cannot do step “Xử lý”" in stranger.get_json()["detail"]
     # nothing of the refused attempt was kept
     detail = process.get(f"{P}/instances/{distribute['instance_id']}", headers=toan_h).get_json()
     assert [t["id"] for t in detail["current"]] == [distribute["id"]]
@@ -62,9 +65,14 @@ def test_delegate_within_the_step_and_claim(suite):
     people = staff_field_report(suite)
     process, distribute = start_report(suite, people)
     toan_h, hung_h = suite.headers("dinhtruongtoan"), suite.headers("phungtienhung")
+    nobody = process.post(f"{P}/tasks/{distribute['id']}/complete", headers=toan_h,
+                          json={"action": "assign", "assign_to": []})
+    assert nobody.status_code == 422 and nobody.get_json()["code"] == "assignee_required"
+    both = [people["toan"], people["hung"]]
     handle = process.post(f"{P}/tasks/{distribute['id']}/complete", headers=toan_h,
-                          json={"action": "assign"}).get_json()["next"][0]
-    assert handle["assignees"] == [] and sorted(handle["candidates"]) == sorted([people["toan"], people["hung"]])
+                          json={"action": "assign", "assign_to": both}).get_json()["next"][0]
+    assert handle["assignees"] == [people["toan"], people["hung"]]
+    assert sorted(handle["candidates"]) == sorted([people["toan"], people["hung"]])
     claimed = process.post(f"{P}/tasks/{handle['id']}/claim", headers=hung_h)
     assert claimed.status_code == 200 and claimed.get_json()["assignees"] == [people["hung"]]
     assert process.get(f"{P}/inbox", headers=toan_h).get_json()["items"] == []
@@ -76,7 +84,7 @@ def test_delegate_within_the_step_and_claim(suite):
     assert moved.status_code == 200 and moved.get_json()["assignees"] == [people["toan"]]
     assert [t["id"] for t in process.get(f"{P}/inbox", headers=toan_h).get_json()["items"]] == [handle["id"]]
     assert suite.outbox_types("process").count("process.task.delegated") == 1
-    assert suite.outbox_types("process").count("process.task.assigned") == 1   # the claim
+    assert suite.outbox_types("process").count("process.task.assigned") == 2   # the assignment, the claim
 
 
 def test_attachment_required_and_form_fields(suite):
@@ -122,12 +130,12 @@ def test_one_writer_per_instance(suite):
         version = stale.version
         ctx = instances.Context(first, instances.Policy(), first.session.get(ProcessInstance, stale.id), None, [],
                                 "a", read_version=version)
-        instances._save(ctx, {"title": "first"})
+        instances.save(ctx, {"title": "first"})
         first.commit()
         late = instances.Context(second, instances.Policy(), stale, None, [], "b", read_version=version)
         try:
-            instances._save(late, {"title": "second"})
-        except instances.Conflict as exc:
+            instances.save(late, {"title": "second"})
+        except Conflict as exc:
             refused = exc
         else:
             refused = None
@@ -189,17 +197,19 @@ def test_an_engine_error_keeps_the_stored_state_and_the_next_request_works(suite
         before = session.get(ProcessInstance, distribute["instance_id"]).engine_state
 
     def broken(self, engine_id, data):
-        raise instances.engine.EngineError("a condition failed")
+        raise engine.EngineError("a condition failed")
 
-    monkeypatch.setattr(instances.engine.Run, "complete", broken)
-    failed = process.post(f"{P}/tasks/{distribute['id']}/complete", headers=toan_h, json={"action": "assign"})
+    monkeypatch.setattr(engine.Run, "complete", broken)
+    failed = process.post(f"{P}/tasks/{distribute['id']}/complete", headers=toan_h,
+                          json={"action": "assign", "assign_to": [people["hung"]]})
     assert failed.status_code == 422 and "could not continue: a condition failed" in failed.get_json()["detail"]
     monkeypatch.undo()
     with suite.runtime("process").db.session() as session:
         assert session.get(ProcessInstance, distribute["instance_id"]).engine_state == before
         assert session.exec(select(InstanceHistory.action).where(
             InstanceHistory.instance_id == distribute["instance_id"])).all() == ["started"]
-    done = process.post(f"{P}/tasks/{distribute['id']}/complete", headers=toan_h, json={"action": "assign"})
+    done = process.post(f"{P}/tasks/{distribute['id']}/complete", headers=toan_h,
+                        json={"action": "assign", "assign_to": [people["hung"]]})
     assert done.status_code == 200, done.get_json()
     with suite.runtime("process").db.session() as session:
         assert session.get(ProcessTask, distribute["id"]).status == "completed"

@@ -31,3 +31,17 @@ def test_shipped_process_deploys_with_its_steps(filename, key, abbreviation, sha
                 if isinstance(el.tag, str) and el.get("id") and not el.tag.endswith(("laneSet", "extensionElements"))}
     elements |= {lane.get("id") for lane in lanes}
     assert elements - drawn == set()
+
+
+@pytest.mark.parametrize("path", sorted(BPMN_DIR.glob("*.bpmn")), ids=lambda p: p.name)
+def test_every_shipped_file_deploys_and_draws_every_element_of_its_pool(path):
+    xml = path.read_bytes()
+    (process,) = check(xml, path.name).processes
+    root = etree.fromstring(xml)
+    pool = root.find(f"bpmn:process[@id='{process['key']}']", NS)
+    drawn = {el.get("bpmnElement") for el in root.iterfind(".//bpmndi:BPMNShape", DI)}
+    drawn |= {el.get("bpmnElement") for el in root.iterfind(".//bpmndi:BPMNEdge", DI)}
+    elements = {el.get("id") for el in pool if isinstance(el.tag, str) and el.get("id")
+                and not el.tag.endswith(("laneSet", "extensionElements", "documentation"))}
+    elements |= {lane.get("id") for lane in pool.iterfind(".//bpmn:lane", NS)}
+    assert elements - drawn == set()

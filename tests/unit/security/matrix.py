@@ -120,6 +120,8 @@ ROUTES: dict[tuple[str, str], tuple[object, object]] = {
     # ------------------------------------------------------------------------------------------------- process
     ("GET", "/api/process/definitions"): (PUBLIC, lambda m: Request()),
     ("POST", "/api/process/definitions"): (ADMIN_A, lambda m: Request(form=m.bpmn())),
+    ("POST", "/api/process/definitions/{key}/migrations"): (ADMIN_A, lambda m: Request(
+        {"key": m.two_versions()}, json={"from_version": 1, "to_version": 2})),
     ("GET", "/api/process/definitions/{key}/versions"): (PUBLIC, lambda m: Request({"key": "field_report"})),
     ("GET", "/api/process/definitions/{key}/versions/{version}/xml"): (PUBLIC, lambda m: Request(
         {"key": "field_report", "version": "1"})),
@@ -133,6 +135,12 @@ ROUTES: dict[tuple[str, str], tuple[object, object]] = {
     ("POST", "/api/process/units/{unit_id}/processes/{key}/staffing/reset"): (
         ADMIN_A | {"admin_a1"}, lambda m: Request({"unit_id": m.a1["id"], "key": "field_report"})),
     ("GET", "/api/process/units/{unit_id}/processes/{key}/staffing/audit"): (ADMIN_A, lambda m: _staffing(m)),
+    ("DELETE", "/api/process/units/{unit_id}/processes/{key}/staffing/draft"): (ADMIN_A, lambda m: _staffing(m)),
+    ("GET", "/api/process/units/{unit_id}/roles"): (PROCESS_OF_A, lambda m: Request({"unit_id": m.a["id"]})),
+    ("PUT", "/api/process/units/{unit_id}/roles/{role}"): (ADMIN_A, lambda m: Request(
+        {"unit_id": m.a["id"], "role": "clerk"}, json={"accounts": [m.people["toan"]]})),
+    ("POST", "/api/process/instances/{instance_id}/comments"): (PROCESS_OF_A, lambda m: Request(
+        {"instance_id": m.task()["instance_id"]}, json={"text": "Đề nghị xử lý sớm"})),
     ("POST", "/api/process/instances"): (PROCESS_OF_A, lambda m: Request(json={
         "process_key": "field_report", "unit_id": m.a["id"], "title": "Phản ánh thử"})),
     ("GET", "/api/process/instances/{instance_id}"): (PROCESS_OF_A, lambda m: Request(

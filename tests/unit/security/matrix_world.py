@@ -174,6 +174,20 @@ class MatrixWorld:
         with db.session() as session:
             return session.exec(select(Delivery.id).order_by(Delivery.id.desc())).first()
 
+    def two_versions(self) -> str:
+        """A process key of unit A with versions 1 and 2 (for moving instances between them)."""
+        from tests.unit.process import bpmn_samples as samples
+
+        key = f"mx_{next(_numbers)}"
+        process = self.suite.gateway.apps["process"].test_client()
+        for name in ("Một", "Hai"):
+            xml = samples.process(key=key, task_name=name)
+            answer = process.post("/api/process/definitions", headers=self.headers["super"], data={
+                "file": (io.BytesIO(xml.encode()), "mx.bpmn"), "unit_id": self.a["id"]},
+                content_type="multipart/form-data")
+            assert answer.status_code == 201, answer.get_json()
+        return key
+
     def bpmn(self) -> dict:
         from tests.unit.process import bpmn_samples as samples
 

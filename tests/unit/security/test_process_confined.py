@@ -152,14 +152,14 @@ def test_a_step_left_without_staff_makes_the_staffing_incomplete_and_tells_its_a
 
 
 def test_process_data_beyond_the_size_bound_is_refused_and_nothing_changes(suite, monkeypatch):
-    from services.process.domain import instances
+    from services.process.domain.instances import mirror
 
     people = staff_field_report(suite)
     process, task = start_report(suite, people, "IOC-LON-1")
     toan_h = suite.headers("dinhtruongtoan")
-    monkeypatch.setattr(instances, "MAX_ENGINE_STATE_BYTES", 2_000)
+    monkeypatch.setattr(mirror, "MAX_ENGINE_STATE_BYTES", 2_000)
     refused = process.post(f"{P}/tasks/{task['id']}/complete", headers=toan_h,
                            json={"action": "assign", "assign_to": [people["hung"]]})
     assert refused.status_code == 422 and refused.get_json()["code"] == "state_too_large"
-    monkeypatch.setattr(instances, "MAX_ENGINE_STATE_BYTES", 8 * 1024 * 1024)
+    monkeypatch.setattr(mirror, "MAX_ENGINE_STATE_BYTES", 8 * 1024 * 1024)
     assert task["id"] in {t["id"] for t in process.get(f"{P}/inbox", headers=toan_h).get_json()["items"]}

@@ -1,0 +1,336 @@
+"""The runtime's generic verbs on a task: complete it with an outcome its lane declares and the form data the
+task declares, return it to the previous step, ask for more time and decide on it, delegate, claim, comment;
+and cancelling an instance. Which outcomes exist, which need a reason and which choose the next people is read
+from the model (services/process/conventions.py), never from code."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import col, select
+
+from services.common.auth import Principal
+from services.common.db import UnitOfWork
+from services.common.errors import Conflict, Forbidden, Invalid, NotFound
+from services.common.models import iso, utcnow
+from services.common.text import nfc
+from services.process import engine
+from services.process.conventions import VERBS
+from services.process.domain.access import can_see, may_cancel, unit_or_404, visible_instance
+from services.process.domain.instances.context import (
+    Context,
+    Policy,
+    context_for,
+    open_tasks,
+    person_name,
+    run_engine,
+    save,
+    step_config,
+)
+from services.process.domain.instances.mirror import mirror, set_actors
+from services.process.domain.instances.starting import clean
+from services.process.domain.instances.views import instance_view, task_view
+from services.process.domain.people import active
+from services.process.models import Attachment, InstanceHistory, ProcessInstance, ProcessTask, TaskActor
+
+MAX_COMMENT = 4000
+
+
+def acting(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str) -> tuple[ProcessTask, Context]:
+    """The task if the caller may act on it now: 404 when the caller cannot see it, 403 when the caller sees it
+    but is not one of the people it waits on, 409 when it is no longer waiting."""
+    session = uow.session
+    task = session.get(ProcessTask, task_id)
+    if task is None:
+        raise NotFound(f"no task {task_id!r}")
+    inst = session.get(ProcessInstance, task.instance_id)
+    acts = session.get(TaskActor, (principal.account_id, task.id)) is not None
+    if not acts and not can_see(session, principal, inst):
+        raise NotFound(f"no task {task_id!r}")
+    if task.status != "ready":
+        raise Conflict(f"the task “{task.name}” is already {task.status}")
+    if not acts:
+        whom = ", ".join(person_name(session, a) or a for a in task.assignees)
+        raise Forbidden(f"the task “{task.name}” is assigned to {whom}" if task.assignees else
+                        f"you are not one of the people of the step “{task.name}”")
+    return task, context_for(uow, policy, inst, principal.account_id)
+
+
+def allowed(ctx: Context, task: ProcessTask, action: str) -> dict:
+    step = step_config(ctx.steps, task.lane_id)
+    if action not in step.get("actions", ()):
+        permitted = ", ".join(step.get("actions", ())) or "nothing"
+        raise Invalid(f"“{action}” is not an action of step “{step['display_name']}” (allowed: {permitted})",
+                      code="action_not_allowed")
+    return step
+
+
+def ready_in(run: engine.Run, task: ProcessTask) -> engine.ReadyTask:
+    found = next((t for t in run.ready() if t.engine_id == task.engine_id), None)
+    if found is None:
+        raise Conflict(f"the engine no longer waits on “{task.name}”; reload the process")
+    return found
+
+
+def _kind_problem(kind: str, value, spec: dict) -> str | None:
+    label = spec["label"]
+    if kind == "string" and not isinstance(value, str):
+        return f"“{label}” must be text"
+    if kind == "long" and (not isinstance(value, int) or isinstance(value, bool)):
+        return f"“{label}” must be a whole number"
+    if kind == "boolean" and not isinstance(value, bool):
+        return f"“{label}” must be true or false"
+    if kind == "date":
+        try:
+            datetime.fromisoformat(str(value))
+        except ValueError:
+            return f"“{label}” must be a date (YYYY-MM-DD)"
+    if kind == "enum" and value not in spec["options"]:
+        return f"“{label}” must be one of {', '.join(spec['options'])}"
+    if isinstance(value, str) and len(value) > 20000:
+        return f"“{label}” is longer than 20,000 characters"
+    return None
+
+
+def validate_form(ready: engine.ReadyTask, data: dict) -> dict:
+    fields = {f["id"]: f for f in ready.form}
+    problems = [f"“{key}” is not a field of “{ready.name}”" for key in data if key not in fields]
+    for field_id, spec in fields.items():
+        value = data.get(field_id)
+        if value in (None, "") or (isinstance(value, str) and not value.strip()):
+            if spec["required"]:
+                problems.append(f"“{spec['label']}” is required")
+            continue
+        found = _kind_problem(spec["type"], value, spec)
+        if found:
+            problems.append(found)
+    if problems:
+        raise Invalid("; ".join(problems), problems=problems)
+    return data
+
+
+def outcome(ctx: Context, task: ProcessTask) -> dict:
+    """What an action answers: the task acted on and the tasks that became ready because of it."""
+    names = ctx.step_names()
+    return {"task": task_view(task, ctx.inst, names), "next": [task_view(t, ctx.inst, names) for t in ctx.created]}
+
+
+def _with_reason(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, action: str,
+                 reason: str | None) -> tuple[ProcessTask, Context, str]:
+    """The prologue of the verbs that need a reason: the caller may act, the step allows it, a reason is given."""
+    task, ctx = acting(uow, policy, principal, task_id)
+    allowed(ctx, task, action)
+    reason = nfc(reason or "")
+    if not reason:
+        raise Invalid(f"“{action}” needs a reason", code="reason_required")
+    return task, ctx, reason
+
+
+def close(ctx: Context, task: ProcessTask, status: str, action: str) -> None:
+    task.status, task.ended_at, task.ended_by, task.action = status, utcnow(), ctx.actor, action
+    ctx.session.execute(delete(TaskActor).where(col(TaskActor.task_id) == task.id))
+
+
+def _chosen_outcome(ctx: Context, task: ProcessTask, action: str | None) -> str:
+    step = step_config(ctx.steps, task.lane_id)
+    outcomes = [a for a in step.get("actions", ()) if a not in VERBS]
+    if action is None:
+        if len(outcomes) != 1:
+            raise Invalid(f"say which action completes “{task.name}”: {', '.join(outcomes) or 'none allowed'}",
+                          code="action_required")
+        return outcomes[0]
+    if action in VERBS:
+        raise Invalid(f"“{action}” does not complete a task; use its own endpoint", code="not_an_outcome")
+    if action not in outcomes:
+        raise Invalid(f"“{action}” is not an action of step “{step['display_name']}” (it completes with: "
+                      f"{', '.join(outcomes) or 'nothing'})", code="action_not_allowed")
+    return action
+
+
+def complete(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, *, action: str | None,
+             data: dict | None = None, assign_to: list[str] | None = None, reason: str | None = None) -> dict:
+    """Complete a task with one of its step's outcomes and the form data the task declares."""
+    session = uow.session
+    task, ctx = acting(uow, policy, principal, task_id)
+    action = _chosen_outcome(ctx, task, action)
+    lane, step = ctx.lane(task.lane_id), step_config(ctx.steps, task.lane_id)
+    reason = nfc(reason) if reason else None
+    if action in lane.props.reason_required and not reason:
+        raise Invalid(f"give a reason for “{action}”", code="reason_required")
+    if action in lane.props.chooses_next:
+        if not assign_to:
+            raise Invalid(f"“{action}” hands the work on: choose at least one person (assign_to)",
+                          code="assignee_required")
+    elif assign_to is not None:
+        chooses = ", ".join(lane.props.chooses_next) or "none of this step's actions"
+        raise Invalid(f"assign_to goes with an action that chooses the next people ({chooses})",
+                      code="assign_to_not_expected")
+    run = ctx.load()
+    ready = ready_in(run, task)
+    values = validate_form(ready, clean(dict(data or {})))
+    if step.get("attachment_required") and session.exec(select(Attachment.id).where(
+            Attachment.task_id == task.id)).first() is None:
+        raise Conflict(f"step “{step['display_name']}” needs an attachment before it is completed",
+                       code="attachment_required")
+    ctx.designated = list(dict.fromkeys(assign_to)) if assign_to else None
+    run_engine(lambda: run.complete(task.engine_id, {**values, "action": action, "reason": reason}))
+    close(ctx, task, "completed", action)
+    ctx.history(action, task, reason=reason, data={**values, **({"assign_to": assign_to} if assign_to else {})})
+    ctx.emit_task("process.task.completed", task, data=values, reason=reason)
+    save(ctx, mirror(ctx, run))
+    uow.commit()
+    return outcome(ctx, task)
+
+
+def return_to_previous(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, reason: str) -> dict:
+    """Send the work back to the previous step — to whoever did it — by rewinding the engine to that task, so
+    the engine state stays the same size however many times it happens (the history keeps every return)."""
+    session = uow.session
+    task, ctx, reason = _with_reason(uow, policy, principal, task_id, "return_to_previous", reason)
+    # newest first along ix_process_task_instance: the first earlier step found ends the scan, however long
+    # the instance's history is
+    previous = session.exec(select(ProcessTask).where(
+        ProcessTask.instance_id == task.instance_id, ProcessTask.status == "completed", ProcessTask.step < task.step)
+        .order_by(col(ProcessTask.ended_at).desc()).limit(1)).first()
+    if previous is None:
+        raise Conflict(f"“{task.name}” is the first step; there is nothing to return it to", code="first_step")
+    run = ctx.load()
+    ready_in(run, task)
+    run_engine(lambda: run.rewind_to(previous.spec_id))
+    close(ctx, task, "returned", "return_to_previous")
+    ctx.history("return_to_previous", task, reason=reason, data={"to_step": previous.step})
+    ctx.returning_to = previous.ended_by
+    columns = mirror(ctx, run)
+    for created in ctx.created:
+        ctx.emit_task("process.task.returned", created, returned_from=task.id, reason=reason)
+    save(ctx, columns)
+    uow.commit()
+    return outcome(ctx, task)
+
+
+def request_extension(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, days: float,
+                      reason: str) -> dict:
+    """Ask for more time; the task that decides it (``decides_extension_of``) does (the BPMN routes
+    ``action == "request_extension"``)."""
+    task, ctx, reason = _with_reason(uow, policy, principal, task_id, "request_extension", reason)
+    run = ctx.load()
+    ready_in(run, task)
+    run_engine(lambda: run.complete(task.engine_id, {"action": "request_extension", "extension_days": days,
+                                                     "reason": reason}))
+    close(ctx, task, "completed", "request_extension")
+    ctx.history("request_extension", task, reason=reason, data={"days": days})
+    ctx.extension = {"spec_id": task.spec_id, "due_at": iso(task.due_at), "assignees": [principal.account_id],
+                     "days": days, "reason": reason, "requested_by": principal.account_id}
+    columns = mirror(ctx, run)
+    if not ctx.created:
+        raise Invalid("the process has no step that decides an extension here", code="no_extension_step")
+    for created in ctx.created:
+        ctx.emit_task("process.task.extension_requested", created, requested_for=task.id, days=days, reason=reason,
+                      requested_by=principal.account_id)
+    save(ctx, columns)
+    uow.commit()
+    return outcome(ctx, task)
+
+
+def decide_extension(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, approved: bool,
+                     days: float | None, note: str | None) -> dict:
+    task, ctx = acting(uow, policy, principal, task_id)
+    run = ctx.load()
+    ready_in(run, task)
+    props = ctx.shape.conventions.tasks.get(task.spec_id)
+    extension = dict(ctx.inst.extension or {})
+    if props is None or not props.decides_extension_of or not extension.get("spec_id"):
+        raise Conflict(f"“{task.name}” does not decide an extension request", code="not_an_extension_decision")
+    granted = (days if days is not None else extension.get("days", 0)) if approved else 0
+    if approved and granted > extension.get("days", 0):
+        raise Invalid(f"at most the {extension.get('days'):g} day(s) asked for can be granted")
+    note = nfc(note) if note else None
+    extension.update(approved=approved, granted_days=granted, decided_by=principal.account_id)
+    run_engine(lambda: run.complete(task.engine_id, {"action": "decide_extension", "extension_approved": approved,
+                                                     "extension_days": granted}))
+    close(ctx, task, "completed", "extension_approved" if approved else "extension_refused")
+    ctx.history("decide_extension", task, reason=note, data={"approved": approved, "days": granted})
+    ctx.extension = extension
+    columns = mirror(ctx, run)
+    for created in ctx.created:
+        ctx.emit_task("process.task.extension_decided", created, approved=approved, days=granted, note=note,
+                      decided_task=task.id)
+    save(ctx, columns)
+    uow.commit()
+    return outcome(ctx, task)
+
+
+def delegate(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, to: str,
+             note: str | None) -> dict:
+    session = uow.session
+    task, ctx = acting(uow, policy, principal, task_id)
+    step = allowed(ctx, task, "delegate")
+    if to == principal.account_id:
+        raise Invalid("the task is already yours")
+    if to not in active(session, task.candidates):
+        raise Invalid(f"{person_name(session, to) or to} is not one of the people of step “{step['display_name']}”; "
+                      "a task is delegated within its step", code="not_staff_of_step")
+    save(ctx, {})  # changes of who holds a task leave the engine alone but take the instance's write turn
+    task.assignees = [to]
+    set_actors(session, task, [to])
+    ctx.history("delegate", task, reason=nfc(note) if note else None, data={"to": to})
+    ctx.emit_task("process.task.delegated", task, note=note)
+    uow.commit()
+    return task_view(task, ctx.inst, ctx.step_names())
+
+
+def claim(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str) -> dict:
+    session = uow.session
+    task, ctx = acting(uow, policy, principal, task_id)
+    if task.assignees == [principal.account_id]:
+        return task_view(task, ctx.inst, ctx.step_names())
+    save(ctx, {})
+    task.assignees = [principal.account_id]
+    set_actors(session, task, [principal.account_id])
+    ctx.history("claim", task)
+    ctx.emit_task("process.task.assigned", task)
+    uow.commit()
+    return task_view(task, ctx.inst, ctx.step_names())
+
+
+def comment(uow: UnitOfWork, principal: Principal, instance_id: str, text: str) -> dict:
+    """A remark on a running instance by anyone who sees it (kept in its history, published)."""
+    session = uow.session
+    inst = visible_instance(session, principal, instance_id)
+    text = nfc(text or "").strip()
+    if not text:
+        raise Invalid("the comment is empty", code="empty_comment")
+    if len(text) > MAX_COMMENT:
+        raise Invalid(f"a comment has at most {MAX_COMMENT:,} characters", code="comment_too_long")
+    line = InstanceHistory(instance_id=inst.id, action="comment", actor=principal.account_id,
+                           actor_name=person_name(session, principal.account_id), reason=text)
+    session.add(line)
+    session.flush()
+    uow.emit("process.instance.commented", inst.id, {"instance": instance_view(inst), "actor": principal.account_id,
+                                                     "actor_name": line.actor_name, "text": text})
+    uow.commit()
+    return {"instance_id": inst.id, "actor": line.actor, "actor_name": line.actor_name, "text": text,
+            "at": iso(line.at)}
+
+
+def cancel(uow: UnitOfWork, policy: Policy, principal: Principal, instance_id: str, reason: str) -> dict:
+    session = uow.session
+    inst = visible_instance(session, principal, instance_id)
+    may_cancel(principal, inst, unit_or_404(session, inst.unit_id))
+    if inst.state != "running":
+        raise Conflict(f"the process is already {inst.state}")
+    reason = nfc(reason or "")
+    if not reason:
+        raise Invalid("a cancellation needs a reason", code="reason_required")
+    ctx = Context(uow, policy, inst, None, [], principal.account_id, read_version=inst.version)
+    for task in open_tasks(session, inst.id):
+        close(ctx, task, "cancelled", "cancel")
+    now = utcnow()
+    ctx.history("cancel", reason=reason)
+    save(ctx, {"state": "cancelled", "ended_at": now, "wake_at": None})
+    uow.emit("process.instance.cancelled", inst.id, {
+        "instance": {**instance_view(inst), "state": "cancelled", "ended_at": iso(now)}, "actor": principal.account_id,
+        "reason": reason})
+    uow.commit()
+    session.refresh(inst)
+    return instance_view(inst)

@@ -1,0 +1,172 @@
+"""Mirroring the engine into tasks: after every change, ``process_task`` holds exactly the engine's ready human
+tasks (so inboxes are SQL), each with the people its lane names — the unit's staffing of the step, the
+accounts or units an instance role names, or the person who did an earlier step — its unit and its due time."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from services.common.errors import Invalid
+from services.common.models import utcnow
+from services.process import engine
+from services.process.conventions import Lane
+from services.process.domain.instances import ending
+from services.process.domain.instances.context import (
+    Context,
+    new_id,
+    open_tasks,
+    person_name,
+    run_engine,
+    staff_of,
+    step_config,
+)
+from services.process.domain.people import active
+from services.process.domain.sla import step_hours
+from services.process.models import PersonRef, ProcessTask, TaskActor, UnitRole
+
+MAX_ENGINE_STATE_BYTES = 8 * 1024 * 1024  # every task keeps a copy of the data it saw
+
+
+@dataclass(frozen=True)
+class People:
+    """Who may act on a new task and in which unit it sits."""
+
+    candidates: list[str]
+    unit_id: str
+
+
+def set_actors(session: Session, task: ProcessTask, people: list[str], *, new: bool = False) -> None:
+    if not new:
+        session.execute(delete(TaskActor).where(col(TaskActor.task_id) == task.id))
+    for account_id in dict.fromkeys(people):
+        session.add(TaskActor(account_id=account_id, task_id=task.id))
+
+
+def role_holders(session: Session, unit_id: str, role: str) -> list[str]:
+    return list(session.exec(select(UnitRole.account_id).where(UnitRole.unit_id == unit_id, UnitRole.role == role)
+                             .order_by(UnitRole.account_id)).all())
+
+
+def _from_role(ctx: Context, lane: Lane, name: str, data: dict) -> People:
+    value = data.get(name)
+    entries = [str(v) for v in (value if isinstance(value, list) else [value]) if v]
+    units = [e.removeprefix("unit:") for e in entries if e.startswith("unit:")]
+    accounts = [e for e in entries if not e.startswith("unit:")]
+    if units and not lane.props.unit_role:
+        raise Invalid(f"step “{lane.name}” is given units in “{name}” but its lane names no unit_role to find "
+                      "the people of a unit", code="role_unresolved")
+    people = list(accounts)
+    for unit_id in units:
+        holders = role_holders(ctx.session, unit_id, lane.props.unit_role)
+        if not holders:
+            raise Invalid(f"unit {unit_id} has nobody in the role “{lane.props.unit_role}”, so nobody can do "
+                          f"“{lane.name}”; an admin of that unit names them (process roles of the unit)",
+                          code="role_unresolved", unit_id=unit_id, role=lane.props.unit_role)
+        people += holders
+    candidates = active(ctx.session, list(dict.fromkeys(people)))
+    if not candidates:
+        raise Invalid(f"nobody can do “{lane.name}”: the process data “{name}” names no active person or unit",
+                      code="role_unresolved", role=name)
+    if units:
+        unit_id = units[0]
+    else:
+        person = ctx.session.get(PersonRef, candidates[0])
+        unit_id = person.unit_id if person and person.unit_id else ctx.inst.unit_id
+    return People(candidates, unit_id)
+
+
+def _performer(ctx: Context, lane: Lane, number: int) -> People:
+    done = ctx.session.exec(select(ProcessTask).where(
+        ProcessTask.instance_id == ctx.inst.id, ProcessTask.step == number, ProcessTask.status == "completed")
+        .order_by(col(ProcessTask.ended_at).desc()).limit(1)).first()
+    candidates = active(ctx.session, [done.ended_by]) if done is not None and done.ended_by else []
+    if not candidates:
+        raise Invalid(f"“{lane.name}” goes to whoever did step {number}, and nobody active did it in this "
+                      "instance", code="role_unresolved")
+    return People(candidates, done.unit_id)
+
+
+def people_for(ctx: Context, lane: Lane, step: dict, data: dict) -> People:
+    source = lane.props.people
+    if source.startswith("role:"):
+        return _from_role(ctx, lane, source[5:], data)
+    if source.startswith("performer:"):
+        return _performer(ctx, lane, int(source[10:]))
+    if source == "starter":
+        candidates = active(ctx.session, [ctx.inst.started_by] if ctx.inst.started_by else [])
+        if not candidates:
+            raise Invalid(f"“{lane.name}” goes to whoever started the instance, and that is no active person",
+                          code="role_unresolved")
+        return People(candidates, ctx.inst.unit_id)
+    return People(active(ctx.session, staff_of(ctx.steps, step)), ctx.inst.unit_id)
+
+
+def _due(ctx: Context, lane_id: str, now: datetime) -> datetime | None:
+    hours = step_hours(ctx.inst.total_days, ctx.steps, ctx.policy.calendar.hours_per_day)
+    index = next(i for i, s in enumerate(ctx.steps) if s["lane_id"] == lane_id)
+    return ctx.policy.calendar.add(now, hours[index]) if hours[index] else None
+
+
+def _after_extension(ctx: Context, extension: dict) -> tuple[list[str], datetime | None]:
+    """The task that asked for time comes back to who asked, with the due time moved by what was granted."""
+    old_due = datetime.fromisoformat(extension["due_at"]) if extension.get("due_at") else None
+    granted = (extension.get("granted_days") or 0) if extension["approved"] else 0
+    due = ctx.policy.calendar.add(old_due, granted * ctx.policy.calendar.hours_per_day) \
+        if old_due and granted else old_due
+    return list(extension.get("assignees") or []), due
+
+
+def mirror(ctx: Context, run: engine.Run) -> dict:
+    """Bring process_task in line with the engine's ready human tasks; returns the instance's new columns."""
+    session, inst, now = ctx.session, ctx.inst, utcnow()
+    ready = {t.engine_id: t for t in run.ready()}
+    for row in open_tasks(session, inst.id):
+        if row.engine_id not in ready:       # moved on without a person (a timer, an end elsewhere)
+            row.status, row.ended_at, row.action = "cancelled", now, "withdrawn"
+            session.execute(delete(TaskActor).where(col(TaskActor.task_id) == row.id))
+            ctx.history("withdrawn", row, actor="system:engine")
+        else:
+            ready.pop(row.engine_id)
+    extension = dict(ctx.extension if ctx.extension is not None else inst.extension or {})
+    for found in ready.values():
+        lane_id = ctx.lane_of(found)
+        if lane_id is None:
+            raise Invalid(f"user task {found.spec_id} is in no lane")
+        lane, step = ctx.lane(lane_id), step_config(ctx.steps, lane_id)
+        people = people_for(ctx, lane, step, found.data)
+        assignees: list[str] = []
+        if extension.get("spec_id") == found.spec_id and "approved" in extension:
+            assignees, due = _after_extension(ctx, extension)
+            extension = {}
+        else:
+            due = _due(ctx, lane_id, now)
+            if ctx.designated:
+                outside = [a for a in ctx.designated if a not in people.candidates]
+                if outside:
+                    names = ", ".join(person_name(session, a) or a for a in outside)
+                    raise Invalid(f"{names} cannot do step “{step['display_name']}” of this instance",
+                                  code="not_staff_of_step")
+                assignees = list(ctx.designated)
+            elif ctx.returning_to in people.candidates:
+                assignees = [ctx.returning_to]
+        task = ProcessTask(id=new_id(), instance_id=inst.id, engine_id=found.engine_id, process_key=inst.process_key,
+                           unit_id=people.unit_id, lane_id=lane_id, step=lane.step, spec_id=found.spec_id,
+                           name=found.name, assignees=assignees, candidates=people.candidates, created_at=now,
+                           due_at=due)
+        session.add(task)
+        set_actors(session, task, assignees or people.candidates, new=True)
+        ctx.created.append(task)
+        ctx.emit_task("process.task.created", task, push=bool(step.get("push", True)))
+        if assignees:
+            ctx.emit_task("process.task.assigned", task)
+    state = run_engine(run.dump)
+    if len(state) > MAX_ENGINE_STATE_BYTES:
+        raise Invalid(f"the process data would grow past {MAX_ENGINE_STATE_BYTES // 1024 // 1024} MB; keep large "
+                      "content in attachments, not in process variables", code="state_too_large")
+    columns = {"engine_state": state, "wake_at": run.wake_at(), "extension": extension}
+    if run.completed:
+        columns.update(ending.completed(ctx, run, now))
+    return columns

@@ -1,0 +1,140 @@
+"""Element families a designer brings from Camunda Modeler run over HTTP: embedded sub-processes (their tasks in
+the lane of the sub-process), call activities two levels deep (latest and a pinned version, the caller's unit and
+data passed down), event sub-processes started by a timer; what the engine cannot wait for is refused at
+deployment with a sentence."""
+from __future__ import annotations
+
+import io
+import time
+
+from tests.unit.process.drawn import Model
+from tests.unit.process.story import P
+
+SKHCN = "BT.01.01.13"
+
+
+def upload(suite, xml: str):
+    process = suite.gateway.apps["process"].test_client()
+    return process.post(f"{P}/definitions", headers=suite.headers("admin"),
+                        data={"file": (io.BytesIO(xml.encode()), "model.bpmn")}, content_type="multipart/form-data")
+
+
+def _inner(prefix: str, task_name: str) -> str:
+    return (f'<bpmn:startEvent id="{prefix}_start"><bpmn:outgoing>{prefix}_f1</bpmn:outgoing></bpmn:startEvent>'
+            f'<bpmn:userTask id="{prefix}_task" name="{task_name}"><bpmn:incoming>{prefix}_f1</bpmn:incoming>'
+            f'<bpmn:outgoing>{prefix}_f2</bpmn:outgoing></bpmn:userTask>'
+            f'<bpmn:endEvent id="{prefix}_end"><bpmn:incoming>{prefix}_f2</bpmn:incoming></bpmn:endEvent>'
+            f'<bpmn:sequenceFlow id="{prefix}_f1" sourceRef="{prefix}_start" targetRef="{prefix}_task"/>'
+            f'<bpmn:sequenceFlow id="{prefix}_f2" sourceRef="{prefix}_task" targetRef="{prefix}_end"/>')
+
+
+def one_task(key: str, name: str, task: str, *, call: tuple[str, dict] | None = None) -> Model:
+    """A process of one officer's task, optionally followed by a call activity."""
+    m = Model(key, name)
+    lane = m.lane(f"Lane_{key}", f"Cán bộ ({name})", people="role:officer")
+    m.start(f"Start_{key}", lane)
+    m.user(f"Task_{key}", task, lane)
+    m.end(f"End_{key}", lane, result="done")
+    if call:
+        called, attrs = call
+        m.node("callActivity", f"Call_{key}", lane, name=f"Gọi {called}", calledElement=called, **attrs)
+        m.chain(f"Start_{key}", f"Task_{key}", f"Call_{key}", f"End_{key}")
+    else:
+        m.chain(f"Start_{key}", f"Task_{key}", f"End_{key}")
+    return m
+
+
+def drive(suite, key: str, variables: dict, headers: dict) -> list[str]:
+    """Start ``key`` and complete every task that becomes ready; the names of the tasks, in order."""
+    process = suite.gateway.apps["process"].test_client()
+    started = process.post(f"{P}/instances", headers=headers, json={
+        "process_key": key, "unit_id": suite.unit(SKHCN)["id"], "variables": variables})
+    assert started.status_code == 201, started.get_json()
+    done, current = [], started.get_json()["current"]
+    while current:
+        task = current[0]
+        done.append(task["name"])
+        answer = process.post(f"{P}/tasks/{task['id']}/complete", headers=headers, json={})
+        assert answer.status_code == 200, answer.get_json()
+        current = answer.get_json()["next"]
+    detail = process.get(f"{P}/instances/{started.get_json()['id']}", headers=headers).get_json()
+    assert detail["state"] == "completed", detail
+    return done
+
+
+def test_an_embedded_sub_process_runs_its_tasks_in_the_lane_it_is_drawn_in(suite):
+    m = Model("sub_thu", "Quy trình có quy trình con")
+    lane = m.lane("Lane_1", "Chuyên viên", people="role:officer")
+    m.start("Start_1", lane)
+    m.node("subProcess", "Sub_1", lane, name="Thẩm định", inner=_inner("S", "Thẩm định hồ sơ"))
+    m.user("After", "Trả kết quả", lane)
+    m.end("End_1", lane)
+    m.chain("Start_1", "Sub_1", "After", "End_1")
+    assert upload(suite, m.xml()).status_code == 201
+    hung = suite.account("phungtienhung")["id"]
+    assert drive(suite, "sub_thu", {"officer": hung}, suite.headers("phungtienhung")) == [
+        "Thẩm định hồ sơ", "Trả kết quả"]
+
+
+def test_call_activities_run_deployed_processes_two_levels_deep(suite):
+    grandchild = one_task("chau_thu", "Cháu", "Việc của cháu")
+    child = one_task("con_thu", "Con", "Việc của con", call=("chau_thu", {
+        "camunda:calledElementBinding": "version", "camunda:calledElementVersion": "1"}))
+    parent = one_task("cha_thu", "Cha", "Việc của cha", call=("con_thu", {}))
+    refused = upload(suite, parent.xml())
+    assert refused.status_code == 422
+    (problem,) = refused.get_json()["problems"]
+    assert problem["element_id"] == "Call_cha_thu" and "“con_thu”, which is not deployed" in problem["message"]
+    assert upload(suite, grandchild.xml()).status_code == 201
+    assert upload(suite, child.xml()).status_code == 201
+    assert upload(suite, parent.xml()).status_code == 201
+    newer = one_task("chau_thu", "Cháu", "Việc mới của cháu")
+    assert upload(suite, newer.xml()).status_code == 201   # v2: the child still pins v1
+    hung = suite.account("phungtienhung")["id"]
+    assert drive(suite, "cha_thu", {"officer": hung}, suite.headers("phungtienhung")) == [
+        "Việc của cha", "Việc của con", "Việc của cháu"]
+
+
+def test_an_event_sub_process_started_by_a_timer_adds_its_task_while_the_work_goes_on(suite):
+    m = Model("nhac_thu", "Có nhắc việc")
+    lane = m.lane("Lane_1", "Chuyên viên", people="role:officer")
+    m.start("Start_1", lane)
+    m.user("Work", "Xử lý", lane)
+    m.end("End_1", lane)
+    m.chain("Start_1", "Work", "End_1")
+    inner = _inner("R", "Báo cáo tiến độ").replace(
+        '<bpmn:outgoing>R_f1</bpmn:outgoing></bpmn:startEvent>',
+        '<bpmn:outgoing>R_f1</bpmn:outgoing><bpmn:timerEventDefinition><bpmn:timeDuration>PT1S'
+        '</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:startEvent>').replace(
+        '<bpmn:startEvent id="R_start">', '<bpmn:startEvent id="R_start" isInterrupting="false">')
+    m.node("subProcess", "Remind", lane, name="Nhắc tiến độ", triggeredByEvent="true", inner=inner)
+    assert upload(suite, m.xml()).status_code == 201, upload(suite, m.xml()).get_json()
+    process = suite.gateway.apps["process"].test_client()
+    hung_h = suite.headers("phungtienhung")
+    started = process.post(f"{P}/instances", headers=hung_h, json={
+        "process_key": "nhac_thu", "unit_id": suite.unit(SKHCN)["id"],
+        "variables": {"officer": suite.account("phungtienhung")["id"]}}).get_json()
+    assert [t["name"] for t in started["current"]] == ["Xử lý"]
+    scheduler = suite.gateway.apps["process"].extensions["process.scheduler"]
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and scheduler.tick()[0] == 0:   # the engine's clock: a real second
+        time.sleep(0.2)
+    detail = process.get(f"{P}/instances/{started['id']}", headers=hung_h).get_json()
+    assert sorted(t["name"] for t in detail["current"]) == ["Báo cáo tiến độ", "Xử lý"]
+
+
+def test_an_event_sub_process_started_by_an_error_is_refused_with_what_to_draw_instead(suite):
+    m = Model("loi_thu", "Có xử lý lỗi")
+    lane = m.lane("Lane_1", "Chuyên viên", people="role:officer")
+    m.start("Start_1", lane)
+    m.user("Work", "Xử lý", lane)
+    m.end("End_1", lane)
+    m.chain("Start_1", "Work", "End_1")
+    inner = _inner("E", "Khắc phục").replace(
+        '<bpmn:outgoing>E_f1</bpmn:outgoing></bpmn:startEvent>',
+        '<bpmn:outgoing>E_f1</bpmn:outgoing><bpmn:errorEventDefinition/></bpmn:startEvent>')
+    m.node("subProcess", "On_error", lane, name="Khi có lỗi", triggeredByEvent="true", inner=inner)
+    refused = upload(suite, m.xml())
+    assert refused.status_code == 422
+    (problem,) = refused.get_json()["problems"]
+    assert problem["element_id"] == "On_error" and "error boundary event" in problem["message"]
