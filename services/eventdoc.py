@@ -23,6 +23,7 @@ CATALOGUES: dict[str, dict[str, type[BaseModel]]] = {
     "orgunits": orgunits_events.PUBLISHED,
     "process": process_events.PUBLISHED,
     "accepted by process (publish these, e.g. from the IOC)": process_events.ACCEPTED,
+    "accepted by process from workers (replies to process.job.created)": process_events.JOB_REPLIES,
 }
 DESCRIPTIONS = {**identity_events.DESCRIPTIONS, **orgunits_events.DESCRIPTIONS, **process_events.DESCRIPTIONS}
 

@@ -17,6 +17,7 @@ CATALOGUE: dict[str, str] = {
     "process.design": "Deploy BPMN processes owned by a unit subtree, and new versions of them (Thiết kế quy trình)",
     "process.configure": "Staff the steps of processes for a unit, oversee and cancel its instances",
     "process.start": "Start process instances",
+    "process.work": "Work the external jobs of processes (integration workers: complete or fail them)",
     "tasks.assign": "Assign tasks (Giao nhiệm vụ)",
     "tasks.handle": "Handle assigned tasks",
     "meetings.create": "Create and run meetings",

@@ -125,6 +125,13 @@ class TaskProps(_Props):
                                              "extension requests of that user task (its id)", examples=["Handle"])
 
 
+class ServiceProps(_Props):
+    """On a service task run as an external job (Implementation: External, with a topic)."""
+
+    retries: int = Field(default=3, ge=0, le=20, description="how many failures a worker may report before the "
+                         "job becomes an incident", examples=[3])
+
+
 class EndProps(_Props):
     """On an end event: the instance's result, and the event published when the instance ends here."""
 
@@ -173,7 +180,7 @@ class EndProps(_Props):
 
 
 KINDS: dict[str, type[_Props]] = {"process": ProcessProps, "lane": LaneProps, "userTask": TaskProps,
-                                  "endEvent": EndProps}
+                                  "serviceTask": ServiceProps, "endEvent": EndProps}
 
 
 def raw(element) -> dict[str, str]:
@@ -228,6 +235,7 @@ class Conventions:
     ends: dict[str, EndProps]                  # end event id → its properties
     problems: tuple[dict, ...] = field(default=())
     calls: dict[str, tuple[str, int | None]] = field(default_factory=dict)  # call activity → (process, version)
+    jobs: dict[str, tuple[str, int]] = field(default_factory=dict)   # service task → (topic, retries)
     embedded: tuple[str, ...] = ()             # ids of the sub-processes drawn inside this process
 
     def owns(self, process_key: str, name: str) -> bool:
@@ -319,9 +327,20 @@ def of_process(process) -> Conventions:
                                            "latest or version"))
             continue
         calls[call.get("id")] = (called, int(pinned) if binding == "version" else None)
+    jobs = {}
+    for service in process.iterfind(".//bpmn:serviceTask", NS):
+        name = service.get("name") or service.get("id")
+        topic = (service.get(f"{{{CAMUNDA}}}topic") or "").strip()
+        if service.get(f"{{{CAMUNDA}}}type") != "external" or not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", topic):
+            problems.append(_problem(service, f"service task “{name}” runs as an external job: set its "
+                                              "Implementation to External and give it a Topic (letters, digits, "
+                                              ". _ -); Java classes and expressions do not run here"))
+            continue
+        jobs[service.get("id")] = (topic, typed("serviceTask", service, ServiceProps()).retries)
     embedded = tuple(el.get("id") for kind in ("subProcess", "transaction", "adHocSubProcess")
                      for el in process.iterfind(f".//bpmn:{kind}", NS))
-    return Conventions(process_props, tuple(lanes), lane_of, tasks, ends, tuple(problems), calls, embedded)
+    return Conventions(process_props, tuple(lanes), lane_of, tasks, ends, tuple(problems), calls=calls,
+                       embedded=embedded, jobs=jobs)
 
 
 @lru_cache(maxsize=256)

@@ -18,14 +18,16 @@ from pathlib import Path
 from uuid import UUID
 
 from lxml import etree
-from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH
+from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH, full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
+from SpiffWorkflow.bpmn.specs.defaults import ManualTask
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
+from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_SERIALIZER_CONFIG
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
@@ -73,6 +75,14 @@ class ReadyTask:
     process: str          # the process (or sub-process) the task belongs to
 
 
+class Parser(CamundaParser):
+    """Camunda's parser, with service tasks as tasks that wait: the suite runs them as external jobs (a worker
+    completes or fails them), so the engine only has to stop there until told."""
+
+    OVERRIDE_PARSER_CLASSES = {**CamundaParser.OVERRIDE_PARSER_CLASSES,
+                               full_tag("serviceTask"): (CamundaTaskParser, ManualTask)}
+
+
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_SERIALIZER_CONFIG))
 _SPECS: dict[tuple, tuple[object, dict, str, str]] = {}
 _SPECS_LOCK = threading.Lock()
@@ -86,7 +96,7 @@ def _spec(xml: str | bytes, content_hash: str, key: str, called: Called = ()):
     cache_key = (content_hash, key, tuple(h for h, _x in called))
     cached = _SPECS.get(cache_key)
     if cached is None:
-        parser = CamundaParser()
+        parser = Parser()
         try:
             for text in (xml, *(x for _h, x in called)):
                 root = etree.fromstring(text.encode() if isinstance(text, str) else text)
@@ -175,7 +185,8 @@ class Run:
                 for t in self.workflow.get_tasks(state=TaskState.READY, manual=True)]
 
     def complete(self, engine_id: str, data: dict) -> None:
-        """Put ``data`` on a ready human task, complete it and run the engine until people are needed again."""
+        """Put ``data`` on a ready task (a person's or an external job's), complete it and run the engine until
+        people or workers are needed again."""
         task = self.workflow.get_task_from_id(UUID(engine_id))
         if task is None or task.state != TaskState.READY:
             raise EngineError("the task is no longer waiting for anyone")
@@ -372,7 +383,7 @@ def parser_problems(xml: bytes, filename: str | None, process_ids: list[str], ca
     """What SpiffWorkflow's own parser refuses in the executable processes (after the schema and our structural
     checks passed), with the deployed files their call activities reach; any failure of the parser is a problem
     with a sentence, never an error of ours."""
-    parser = CamundaParser()
+    parser = Parser()
     root = etree.fromstring(xml)
     try:
         parser.add_bpmn_xml(root, filename=filename)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel, Field, ValidationError
 
+from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.envelope import MalformedEvent
 from services.common.errors import Conflict, Invalid, NotFound
@@ -13,7 +14,7 @@ from services.common.logging import get_logger
 from services.common.models import iso, utcnow
 from services.common.outbox import idempotent
 from services.common.readmodel import current_row, move_subtree, unit_path
-from services.process.domain import instances, people
+from services.process.domain import instances, jobs, people
 from services.process.models import PersonRef, UnitRef
 
 CONSUMER_QUEUE = "process.directory"
@@ -164,6 +165,70 @@ class MigratedEvent(BaseModel):
     to_version: int
 
 
+class JobView(BaseModel):
+    id: str
+    topic: str = Field(description="the service task's camunda:topic: workers pick the jobs of their topics")
+    instance_id: str
+    element_id: str
+    name: str
+    unit_id: str
+    status: str = Field(description="open | completed | incident | cancelled")
+    attempts: int
+    retries_left: int
+    last_error: str | None
+    created_at: str
+    ended_at: str | None
+    worker: str | None
+    process_key: str | None = None
+    business_key: str | None = None
+
+
+class JobEvent(BaseModel):
+    """An external job waits for a worker (created: also after a failure with retries left, or an admin's
+    retry), was completed, or failed."""
+
+    schema_version: int = 1
+    job: JobView
+    variables: dict | None = Field(default=None, description="created: the process data the task sees")
+    variables_truncated: bool | None = Field(default=None, description="created: the data was too large to send")
+    retried_by: str | None = Field(default=None, description="created: the admin who retried it")
+    actor: str | None = Field(default=None, description="completed/failed: the worker")
+    error: str | None = Field(default=None, description="failed: what the worker said went wrong")
+
+
+class IncidentView(BaseModel):
+    id: str
+    instance_id: str
+    unit_id: str
+    process_key: str
+    element_id: str | None
+    kind: str = Field(description="job | script | timer")
+    job_id: str | None
+    error: str
+    status: str = Field(description="open | resolved")
+    opened_at: str
+    resolved_at: str | None
+    resolved_by: str | None
+    resolution: str | None = Field(description="retried | cancelled | gone (the instance ended)")
+
+
+class IncidentEvent(BaseModel):
+    """An instance stopped (opened) or its incident was dealt with (resolved)."""
+
+    schema_version: int = 1
+    incident: IncidentView
+
+
+class JobReply(BaseModel):
+    """A worker's reply over the bus instead of HTTP: completed with variables, or failed with an error."""
+
+    schema_version: int = 1
+    job_id: str = Field(min_length=1, max_length=32)
+    variables: dict = Field(default_factory=dict)
+    error: str | None = Field(default=None, max_length=2000)
+    retries: int | None = Field(default=None, ge=0, le=20)
+
+
 class CommentEvent(BaseModel):
     """Someone remarked on an instance."""
 
@@ -207,14 +272,27 @@ PUBLISHED = {"process.definition.deployed": DefinitionDeployed, "process.staffin
              **{f"process.instance.{kind}": InstanceEvent for kind in ("started", "completed", "cancelled")},
              "process.instance.commented": CommentEvent, "process.instance.migrated": MigratedEvent,
              "process.unit_roles.changed": UnitRolesChanged,
+             **{f"process.job.{kind}": JobEvent for kind in ("created", "completed", "failed")},
+             **{f"process.incident.{kind}": IncidentEvent for kind in ("opened", "resolved")},
              **{f"process.task.{kind}": TaskEvent for kind in TASK_EVENTS},
              "process.field_report.approved": FieldReportOutcome,
              "process.field_report.returned_to_ioc": FieldReportOutcome}
 ACCEPTED = {"ioc.field_report.received": FieldReportReceived}
+JOB_REPLIES = {"worker.job.completed": JobReply, "worker.job.failed": JobReply}
 DESCRIPTIONS = {
     "process.instance.started": "A process instance started for a unit.",
     "process.instance.completed": "An instance reached an end event; `instance.result` says which.",
     "process.instance.cancelled": "An instance was cancelled (its open tasks with it).",
+    "process.job.created": "A service task waits for a worker of `job.topic` (again after a failure with retries "
+                           "left, or an admin's retry); reply over HTTP or with `worker.job.completed` / "
+                           "`worker.job.failed`.",
+    "process.job.completed": "A worker completed an external job; the instance ran on.",
+    "process.job.failed": "A worker reported a failure; `job.retries_left` 0 means it became an incident.",
+    "process.incident.opened": "An instance stopped at a failing job, script, expression or timer; its unit's "
+                               "admins retry it or cancel the instance.",
+    "process.incident.resolved": "An incident was retried, its instance cancelled, or the instance ended.",
+    "worker.job.completed": "Accepted by process: a worker's result for `job_id` (its `variables`).",
+    "worker.job.failed": "Accepted by process: a worker could not do `job_id` (`error`, optionally `retries` left).",
     "process.instance.migrated": "A designer moved a running instance onto another version of its process (its "
                                  "tasks and history stay).",
     "process.instance.commented": "Someone who sees an instance commented on it (kept in its history).",
@@ -287,6 +365,31 @@ def intake(policy):
     return apply
 
 
+JOBS_QUEUE = "process.job_replies"
+WORKER = "system:worker"
+
+
+def job_reply(policy):
+    """Workers' replies over the bus: the same as over HTTP, by the broker-trusted worker."""
+
+    def apply(uow: UnitOfWork, event: dict) -> None:
+        try:
+            reply = JobReply.model_validate(event["data"])
+        except ValidationError as exc:
+            raise MalformedEvent(f"{event['type']}: {exc.errors()[0]['msg']}") from exc
+        worker = Principal(WORKER, None)   # no grants: trusted for jobs only, by the broker's access control
+        try:
+            if event["type"] == "worker.job.completed":
+                jobs.complete(uow, policy, worker, reply.job_id, reply.variables)
+            else:
+                jobs.fail(uow, worker, reply.job_id, reply.error or "the worker gave no reason", reply.retries)
+        except (Conflict, NotFound, Invalid) as exc:
+            uow.session.rollback()
+            log.warning("process.job_reply_refused", job=reply.job_id, reason=exc.detail)
+    return apply
+
+
 def subscribe(runtime, policy) -> None:
     runtime.subscribe(CONSUMER_QUEUE, CONSUMES, idempotent(runtime.db, CONSUMER_QUEUE, apply_directory_event))
     runtime.subscribe(INTAKE_QUEUE, list(ACCEPTED), idempotent(runtime.db, INTAKE_QUEUE, intake(policy)))
+    runtime.subscribe(JOBS_QUEUE, list(JOB_REPLIES), idempotent(runtime.db, JOBS_QUEUE, job_reply(policy)))

@@ -49,6 +49,10 @@ def to_python(text: str) -> str:
                 break
             raise NotTranslatable(f"“{rest[:30]}” in “{text.strip()}” is beyond the simple forms translated; {HINT}")
         position = match.end()
+        name = match.group("name")
+        if name and name not in ("and", "or", "not") and re.match(r"\s*\(", body[position:]):
+            raise NotTranslatable(f"“{name}(…)” in “{text.strip()}” calls a function, which is beyond the simple "
+                                  f"forms translated; put the value in a process variable, or {HINT}")
         out.append(_token(match, kind, text))
     python = " ".join(part for part in out if part)
     if not python:

@@ -189,6 +189,51 @@ class InstanceHistory(SQLModel, table=True):
     at: datetime = Field(default_factory=utcnow)
 
 
+class ProcessJob(SQLModel, table=True):
+    """A service task waiting for an external worker (Camunda's external-task convention): published with its
+    topic, completed or failed by a worker over HTTP or the bus, retried, an incident after the last retry."""
+
+    __tablename__ = "process_job"
+    __table_args__ = (Index("ix_process_job_open", "status", "topic"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    instance_id: str = Field(max_length=32, index=True)
+    engine_id: str = Field(max_length=36)
+    element_id: str = Field(max_length=200)
+    name: str = Field(default="", max_length=300)
+    topic: str = Field(max_length=100)
+    unit_id: str = Field(max_length=32)
+    status: str = Field(default="open", max_length=20, description="open | completed | incident | cancelled")
+    retries_left: int = 3
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    worker: str | None = Field(default=None, max_length=64)
+
+
+class Incident(SQLModel, table=True):
+    """An instance stopped by a failing job, script or expression: its unit's admins see it, retry it after a fix
+    or cancel the instance."""
+
+    __tablename__ = "process_incident"
+    __table_args__ = (Index("ix_process_incident_unit_open", "unit_id", "status"),)
+
+    id: str = Field(primary_key=True, max_length=32)
+    instance_id: str = Field(max_length=32, index=True)
+    unit_id: str = Field(max_length=32)
+    process_key: str = Field(max_length=200)
+    element_id: str | None = Field(default=None, max_length=200)
+    kind: str = Field(max_length=20, description="job | script | timer")
+    job_id: str | None = Field(default=None, max_length=32)
+    error: str = Field(default="", max_length=2000)
+    status: str = Field(default="open", max_length=20, description="open | resolved")
+    opened_at: datetime = Field(default_factory=utcnow)
+    resolved_at: datetime | None = None
+    resolved_by: str | None = Field(default=None, max_length=64)
+    resolution: str | None = Field(default=None, max_length=20, description="retried | cancelled | gone")
+
+
 class Attachment(SQLModel, table=True):
     """A file attached to an instance at one of its tasks."""
 
@@ -207,6 +252,6 @@ class Attachment(SQLModel, table=True):
 
 
 PROCESS_TABLES = ("process_definition", "process_unit", "process_person", "staffing", "staffing_audit",
-                  "process_unit_role",
+                  "process_unit_role", "process_job", "process_incident",
                   "process_instance", "process_task", "process_task_actor", "process_history",
                   "process_attachment")

@@ -8,7 +8,7 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from services.common.db import Database
-from services.common.errors import DomainError
+from services.common.errors import DomainError, Invalid
 from services.common.logging import get_logger
 from services.common.models import utcnow
 from services.process.domain import instances
@@ -59,9 +59,11 @@ def fire_timers(db: Database, policy: instances.Policy, now: datetime | None = N
         try:
             with db.uow() as uow:
                 fired += timers.fire(uow, policy, instance_id)
-        except DomainError as exc:
-            # leave it for the next round (a concurrent action took the write turn, or the engine refused)
+        except Invalid as exc:   # the model failed on the timer's path: an incident, and no more rounds until retried
             log.warning("process.timer_failed", instance=instance_id, error=str(exc)[:300])
+            timers.stop(db, instance_id, exc.detail)
+        except DomainError as exc:   # a concurrent action took the write turn: the next round tries again
+            log.warning("process.timer_deferred", instance=instance_id, error=str(exc)[:300])
     return fired
 
 

@@ -138,3 +138,74 @@ def test_an_event_sub_process_started_by_an_error_is_refused_with_what_to_draw_i
     assert refused.status_code == 422
     (problem,) = refused.get_json()["problems"]
     assert problem["element_id"] == "On_error" and "error boundary event" in problem["message"]
+
+
+def test_an_error_thrown_in_a_sub_process_is_caught_by_its_boundary_event(suite):
+    m = Model("loi_bien_thu", "Bắt lỗi ở biên")
+    lane = m.lane("Lane_1", "Chuyên viên", people="role:officer", actions="ok,missing")
+    m.start("Start_1", lane)
+    inner = ('<bpmn:startEvent id="S_start"><bpmn:outgoing>S_f1</bpmn:outgoing></bpmn:startEvent>'
+             '<bpmn:userTask id="S_task" name="Kiểm tra hồ sơ"><bpmn:incoming>S_f1</bpmn:incoming>'
+             '<bpmn:outgoing>S_f2</bpmn:outgoing></bpmn:userTask>'
+             '<bpmn:exclusiveGateway id="S_gw" default="S_ok"><bpmn:incoming>S_f2</bpmn:incoming>'
+             '<bpmn:outgoing>S_ok</bpmn:outgoing><bpmn:outgoing>S_bad</bpmn:outgoing></bpmn:exclusiveGateway>'
+             '<bpmn:endEvent id="S_end"><bpmn:incoming>S_ok</bpmn:incoming></bpmn:endEvent>'
+             '<bpmn:endEvent id="S_error"><bpmn:incoming>S_bad</bpmn:incoming>'
+             '<bpmn:errorEventDefinition errorRef="Err_missing"/></bpmn:endEvent>'
+             '<bpmn:sequenceFlow id="S_f1" sourceRef="S_start" targetRef="S_task"/>'
+             '<bpmn:sequenceFlow id="S_f2" sourceRef="S_task" targetRef="S_gw"/>'
+             '<bpmn:sequenceFlow id="S_ok" sourceRef="S_gw" targetRef="S_end"/>'
+             '<bpmn:sequenceFlow id="S_bad" sourceRef="S_gw" targetRef="S_error">'
+             '<bpmn:conditionExpression>${action == "missing"}</bpmn:conditionExpression></bpmn:sequenceFlow>')
+    m.node("subProcess", "Check", lane, name="Thẩm tra", inner=inner)
+    m.node("boundaryEvent", "Caught", lane, attachedToRef="Check",
+           inner='<bpmn:errorEventDefinition errorRef="Err_missing"/>')
+    m.user("Supplement", "Yêu cầu bổ sung hồ sơ", lane)
+    m.end("End_ok", lane, result="accepted")
+    m.end("End_supplement", lane, result="supplement")
+    m.chain("Start_1", "Check", "End_ok")
+    m.chain("Caught", "Supplement", "End_supplement")
+    m.outside = '<bpmn:error id="Err_missing" name="Thiếu hồ sơ" errorCode="THIEU_HO_SO"/>'
+    assert upload(suite, m.xml()).status_code == 201, upload(suite, m.xml()).get_json()
+    process = suite.gateway.apps["process"].test_client()
+    hung_h = suite.headers("phungtienhung")
+    started = process.post(f"{P}/instances", headers=hung_h, json={
+        "process_key": "loi_bien_thu", "unit_id": suite.unit(SKHCN)["id"],
+        "variables": {"officer": suite.account("phungtienhung")["id"]}}).get_json()
+    (check,) = started["current"]
+    (supplement,) = process.post(f"{P}/tasks/{check['id']}/complete", headers=hung_h,
+                                 json={"action": "missing"}).get_json()["next"]
+    assert supplement["name"] == "Yêu cầu bổ sung hồ sơ"
+    process.post(f"{P}/tasks/{supplement['id']}/complete", headers=hung_h, json={"action": "ok"})
+    assert process.get(f"{P}/instances/{started['id']}", headers=hung_h).get_json()["result"] == "supplement"
+
+
+def test_multi_instance_over_a_juel_collection_and_feel_conditions_run(suite):
+    m = Model("lay_y_kien_thu", "Lấy ý kiến các phòng")
+    lane = m.lane("Lane_1", "Chuyên viên các phòng", people="role:officer", actions="agree,disagree")
+    m.start("Start_1", lane)
+    m.user("Opinion", "Cho ý kiến", lane, fields=[("y_kien", "Ý kiến", "string")])
+    m.nodes[-1].inner = ('<bpmn:multiInstanceLoopCharacteristics camunda:collection="${phong_ban}" '
+                         'camunda:elementVariable="phong"/>')
+    m.xor("Gateway_1", lane, default="Flow_fine")
+    m.end("End_fine", lane, result="agreed")
+    m.end("End_many", lane, result="many_rooms")
+    m.chain("Start_1", "Opinion", "Gateway_1")
+    m.flow("Gateway_1", "End_fine", flow_id="Flow_fine")
+    m.flow("Gateway_1", "End_many", condition="= count(phong_ban) > 2 and true", flow_id="Flow_many")
+    refused = upload(suite, m.xml())
+    assert refused.status_code == 422 and "count" in refused.get_json()["problems"][0]["message"], \
+        "a FEEL function is refused with what to write instead"
+    m.flows[-1] = ("Flow_many", "Gateway_1", "End_many", "= so_phong > 2 and not (so_phong = 0)")
+    assert upload(suite, m.xml()).status_code == 201, upload(suite, m.xml()).get_json()
+    process = suite.gateway.apps["process"].test_client()
+    hung_h = suite.headers("phungtienhung")
+    started = process.post(f"{P}/instances", headers=hung_h, json={
+        "process_key": "lay_y_kien_thu", "unit_id": suite.unit(SKHCN)["id"],
+        "variables": {"officer": suite.account("phungtienhung")["id"], "so_phong": 3,
+                      "phong_ban": ["Văn phòng", "Kế hoạch - Tài chính", "Quản lý khoa học"]}}).get_json()
+    opinions = started["current"]
+    assert len(opinions) == 3, "one task per department in the collection"
+    for task in opinions:
+        process.post(f"{P}/tasks/{task['id']}/complete", headers=hung_h, json={"action": "agree"})
+    assert process.get(f"{P}/instances/{started['id']}", headers=hung_h).get_json()["result"] == "many_rooms"

@@ -52,11 +52,16 @@ def test_a_multi_instance_over_a_missing_collection_is_refused_and_the_task_stil
     assert "0x" not in refused.get_json()["detail"]
     detail = process.get(f"{P}/instances/{task['instance_id']}", headers=toan_h).get_json()
     assert [t["id"] for t in detail["current"]] == [task["id"]] and detail["state"] == "running"
+    seen = process.get(f"{P}/units/{unit['id']}/incidents", headers=suite.headers("qt.sokhcn")).get_json()["items"]
+    assert [(i["instance_id"], i["kind"], i["element_id"]) for i in seen] == [(task["instance_id"], "script",
+                                                                               task["element_id"])]
+    assert "could not continue" in seen[0]["error"]
+    assert process.get(f"{P}/units/{unit['id']}/incidents", headers=toan_h).status_code == 403
 
 
-def test_an_element_the_suite_does_not_run_yet_is_refused_at_deployment_with_a_sentence(suite):
-    element = ('<bpmn:serviceTask id="Next" name="Gửi sang hệ thống khác" camunda:type="external" '
-               'camunda:topic="gui_van_ban"><bpmn:incoming>Flow_2</bpmn:incoming>'
+def test_a_service_task_that_is_not_an_external_job_is_refused_at_deployment_with_a_sentence(suite):
+    element = ('<bpmn:serviceTask id="Next" name="Gửi sang hệ thống khác" camunda:class="vn.gov.GuiVanBan">'
+               '<bpmn:incoming>Flow_2</bpmn:incoming>'
                '<bpmn:outgoing>Flow_3</bpmn:outgoing></bpmn:serviceTask>')
     xml = _after_handle(samples.process(key="dich_vu"), element)
     process = suite.gateway.apps["process"].test_client()
@@ -64,4 +69,4 @@ def test_an_element_the_suite_does_not_run_yet_is_refused_at_deployment_with_a_s
                            data={"file": (io.BytesIO(xml.encode()), "dich_vu.bpmn")})
     assert refused.status_code == 422, refused.get_json()
     (problem,) = refused.get_json()["problems"]
-    assert problem["element_id"] == "Next" and problem["line"] and "does not run yet" in problem["message"]
+    assert problem["element_id"] == "Next" and problem["line"] and "Implementation to External" in problem["message"]

@@ -15,6 +15,7 @@ READERS_A = ADMIN_A | {"reader_a"}                    # accounts.read on A
 PEOPLE_OF_A = READERS_A | {"officer_a"}               # the unit's people data: its own people and its readers
 PROCESS_OF_A = ADMIN_A | {"officer_a"}                # people of A and who oversees A's processes
 ACTOR = frozenset({"officer_a"})                      # the one the task waits on
+WORKERS_A = frozenset({"super"})                      # process.work on A: only the super admin among the callers
 PUBLIC = "public"
 
 ROUTES: dict[tuple[str, str], tuple[object, object]] = {
@@ -122,6 +123,16 @@ ROUTES: dict[tuple[str, str], tuple[object, object]] = {
     ("POST", "/api/process/definitions"): (ADMIN_A, lambda m: Request(form=m.bpmn())),
     ("POST", "/api/process/definitions/{key}/migrations"): (ADMIN_A, lambda m: Request(
         {"key": m.two_versions()}, json={"from_version": 1, "to_version": 2})),
+    ("GET", "/api/process/jobs"): (SIGNED_IN, lambda m: Request()),
+    ("POST", "/api/process/jobs/{job_id}/complete"): (WORKERS_A, lambda m: Request(
+        {"job_id": m.job()}, json={"variables": {"so_van_ban": "1/UBND"}})),
+    ("POST", "/api/process/jobs/{job_id}/failure"): (WORKERS_A, lambda m: Request(
+        {"job_id": m.job()}, json={"error": "Trục liên thông bận"})),
+    ("GET", "/api/process/units/{unit_id}/incidents"): (ADMIN_A, lambda m: Request({"unit_id": m.a["id"]})),
+    ("POST", "/api/process/incidents/{incident_id}/retry"): (ADMIN_A, lambda m: Request(
+        {"incident_id": m.incident()})),
+    ("POST", "/api/process/incidents/{incident_id}/cancel"): (ADMIN_A, lambda m: Request(
+        {"incident_id": m.incident()}, json={"reason": "Hủy"})),
     ("GET", "/api/process/definitions/{key}/versions"): (PUBLIC, lambda m: Request({"key": "field_report"})),
     ("GET", "/api/process/definitions/{key}/versions/{version}/xml"): (PUBLIC, lambda m: Request(
         {"key": "field_report", "version": "1"})),

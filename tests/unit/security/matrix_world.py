@@ -188,6 +188,34 @@ class MatrixWorld:
             assert answer.status_code == 201, answer.get_json()
         return key
 
+    def job(self) -> str:
+        """An open external job of an instance of unit A (a service task after Toàn's first task)."""
+        from tests.unit.process.test_jobs import jobs_created, model
+
+        process = self.suite.gateway.apps["process"].test_client()
+        if not getattr(self, "_job_model", False):
+            deployed = process.post("/api/process/definitions", headers=self.headers["super"], data={
+                "file": (io.BytesIO(model().xml().encode()), "lien_thong.bpmn")}, content_type="multipart/form-data")
+            assert deployed.status_code == 201, deployed.get_json()
+            self._job_model = True
+        started = process.post("/api/process/instances", headers=self.headers["officer_a"], json={
+            "process_key": "lien_thong_thu", "unit_id": self.a["id"], "variables": {"officer": self.people["toan"]}})
+        assert started.status_code == 201, started.get_json()
+        done = process.post(f"/api/process/tasks/{started.get_json()['current'][0]['id']}/complete",
+                            headers=self.headers["officer_a"], json={"data": {"trich_yeu": "Thử"}})
+        assert done.status_code == 200, done.get_json()
+        return jobs_created(self.suite)[-1]["job"]["id"]
+
+    def incident(self) -> str:
+        """An open incident of unit A (a job that failed with no retries left)."""
+        process = self.suite.gateway.apps["process"].test_client()
+        failed = process.post(f"/api/process/jobs/{self.job()}/failure", headers=self.headers["super"],
+                              json={"error": "Không gửi được", "retries": 0})
+        assert failed.status_code == 200, failed.get_json()
+        items = process.get(f"/api/process/units/{self.a['id']}/incidents", headers=self.headers["super"]
+                            ).get_json()["items"]
+        return items[0]["id"]
+
     def bpmn(self) -> dict:
         from tests.unit.process import bpmn_samples as samples
 

@@ -16,10 +16,12 @@ from services.common.models import iso, utcnow
 from services.common.text import nfc
 from services.process import engine
 from services.process.conventions import VERBS
+from services.process.domain import incidents, jobs
 from services.process.domain.access import can_see, may_cancel, unit_or_404, visible_instance
 from services.process.domain.instances.context import (
     Context,
     Policy,
+    clean,
     context_for,
     open_tasks,
     person_name,
@@ -28,10 +30,9 @@ from services.process.domain.instances.context import (
     step_config,
 )
 from services.process.domain.instances.mirror import mirror, set_actors
-from services.process.domain.instances.starting import clean
 from services.process.domain.instances.views import instance_view, task_view
 from services.process.domain.people import active
-from services.process.models import Attachment, InstanceHistory, ProcessInstance, ProcessTask, TaskActor
+from services.process.models import Attachment, InstanceHistory, ProcessInstance, ProcessJob, ProcessTask, TaskActor
 
 MAX_COMMENT = 4000
 
@@ -126,6 +127,16 @@ def _with_reason(uow: UnitOfWork, policy: Policy, principal: Principal, task_id:
     return task, ctx, reason
 
 
+def advance(ctx: Context, task: ProcessTask, action) -> None:
+    """Move the engine on; when the model fails (a script, a condition), the instance's admins get an
+    incident and the person a 422 sentence — the instance stays as it was."""
+    try:
+        run_engine(action)
+    except Invalid as exc:
+        incidents.record(ctx.uow.db, ctx.inst.id, kind="script", error=exc.detail, element_id=task.spec_id)
+        raise
+
+
 def close(ctx: Context, task: ProcessTask, status: str, action: str) -> None:
     task.status, task.ended_at, task.ended_by, task.action = status, utcnow(), ctx.actor, action
     ctx.session.execute(delete(TaskActor).where(col(TaskActor.task_id) == task.id))
@@ -173,7 +184,7 @@ def complete(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str
         raise Conflict(f"step “{step['display_name']}” needs an attachment before it is completed",
                        code="attachment_required")
     ctx.designated = list(dict.fromkeys(assign_to)) if assign_to else None
-    run_engine(lambda: run.complete(task.engine_id, {**values, "action": action, "reason": reason}))
+    advance(ctx, task, lambda: run.complete(task.engine_id, {**values, "action": action, "reason": reason}))
     close(ctx, task, "completed", action)
     ctx.history(action, task, reason=reason, data={**values, **({"assign_to": assign_to} if assign_to else {})})
     ctx.emit_task("process.task.completed", task, data=values, reason=reason)
@@ -196,7 +207,7 @@ def return_to_previous(uow: UnitOfWork, policy: Policy, principal: Principal, ta
         raise Conflict(f"“{task.name}” is the first step; there is nothing to return it to", code="first_step")
     run = ctx.load()
     ready_in(run, task)
-    run_engine(lambda: run.rewind_to(previous.spec_id))
+    advance(ctx, task, lambda: run.rewind_to(previous.spec_id))
     close(ctx, task, "returned", "return_to_previous")
     ctx.history("return_to_previous", task, reason=reason, data={"to_step": previous.step})
     ctx.returning_to = previous.ended_by
@@ -215,8 +226,8 @@ def request_extension(uow: UnitOfWork, policy: Policy, principal: Principal, tas
     task, ctx, reason = _with_reason(uow, policy, principal, task_id, "request_extension", reason)
     run = ctx.load()
     ready_in(run, task)
-    run_engine(lambda: run.complete(task.engine_id, {"action": "request_extension", "extension_days": days,
-                                                     "reason": reason}))
+    advance(ctx, task, lambda: run.complete(task.engine_id, {"action": "request_extension", "extension_days": days,
+                                                          "reason": reason}))
     close(ctx, task, "completed", "request_extension")
     ctx.history("request_extension", task, reason=reason, data={"days": days})
     ctx.extension = {"spec_id": task.spec_id, "due_at": iso(task.due_at), "assignees": [principal.account_id],
@@ -246,8 +257,8 @@ def decide_extension(uow: UnitOfWork, policy: Policy, principal: Principal, task
         raise Invalid(f"at most the {extension.get('days'):g} day(s) asked for can be granted")
     note = nfc(note) if note else None
     extension.update(approved=approved, granted_days=granted, decided_by=principal.account_id)
-    run_engine(lambda: run.complete(task.engine_id, {"action": "decide_extension", "extension_approved": approved,
-                                                     "extension_days": granted}))
+    advance(ctx, task, lambda: run.complete(task.engine_id, {"action": "decide_extension",
+                                                          "extension_approved": approved, "extension_days": granted}))
     close(ctx, task, "completed", "extension_approved" if approved else "extension_refused")
     ctx.history("decide_extension", task, reason=note, data={"approved": approved, "days": granted})
     ctx.extension = extension
@@ -325,6 +336,10 @@ def cancel(uow: UnitOfWork, policy: Policy, principal: Principal, instance_id: s
     ctx = Context(uow, policy, inst, None, [], principal.account_id, read_version=inst.version)
     for task in open_tasks(session, inst.id):
         close(ctx, task, "cancelled", "cancel")
+    for job in jobs.open_jobs(session, inst.id) + list(session.exec(select(ProcessJob).where(
+            ProcessJob.instance_id == inst.id, ProcessJob.status == "incident")).all()):
+        job.status, job.ended_at = "cancelled", utcnow()
+    incidents.resolve_all(uow, inst.id, principal.account_id, "cancelled")
     now = utcnow()
     ctx.history("cancel", reason=reason)
     save(ctx, {"state": "cancelled", "ended_at": now, "wake_at": None})

@@ -7,6 +7,8 @@ kept. Nothing of the engine is cached between requests except the parsed spec, s
 stored state as it was and the next request starts from the database again."""
 from __future__ import annotations
 
+import json
+import re
 import uuid
 from dataclasses import dataclass, field
 
@@ -15,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Invalid
+from services.common.text import nfc
 from services.process import engine
 from services.process.conventions import Lane
 from services.process.domain.definitions import ProcessDefinition, Shape, engine_files, shape
@@ -138,6 +141,15 @@ class Context:
                 return f"{key}/{lane_id}" if lane_id else None
         return None
 
+    def conventions_of(self, ready: engine.ReadyTask):
+        """The conventions of the process an engine task belongs to (the instance's own or a called one)."""
+        if self.shape.conventions.owns(self.definition.key, ready.process):
+            return self.shape.conventions
+        for key, definition in self.called.items():
+            if shape(definition).conventions.owns(key, ready.process):
+                return shape(definition).conventions
+        return self.shape.conventions
+
     def step_names(self) -> dict[str, str]:
         """Each lane's name as the unit's admin calls the step (display_name), else the BPMN's."""
         names = dict(self.shape.lane_names)
@@ -197,6 +209,32 @@ def save(ctx: Context, columns: dict) -> None:
         .values(version=ctx.read_version + 1, **columns).execution_options(synchronize_session=False))
     if result.rowcount != 1:
         raise Conflict("someone else changed this process at the same moment; reload it and try again")
+
+
+_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
+MAX_VARIABLES_BYTES = 64 * 1024
+
+def clean(value, depth: int = 0):
+    """NFC every string of submitted data, refuse what a script could not use as a name."""
+    if depth > 6:
+        raise Invalid("the data is nested too deeply")
+    if isinstance(value, str):
+        return nfc(value) if "\n" not in value else "\n".join(nfc(line) for line in value.split("\n"))
+    if isinstance(value, list):
+        return [clean(v, depth + 1) for v in value]
+    if isinstance(value, dict):
+        cleaned = {}
+        for key, item in value.items():
+            if depth == 0 and not _NAME.match(str(key)):
+                raise Invalid(f"“{key}” cannot be a variable name (letters, digits and _; not starting with a digit)")
+            cleaned[str(key)] = clean(item, depth + 1)
+        return cleaned
+    return value
+
+def check_size(variables: dict) -> None:
+    if len(json.dumps(variables, ensure_ascii=False).encode()) > MAX_VARIABLES_BYTES:
+        raise Invalid(f"the data is larger than {MAX_VARIABLES_BYTES // 1024} KB; attach files instead")
+
 
 
 def open_tasks(session: Session, instance_id: str) -> list[ProcessTask]:

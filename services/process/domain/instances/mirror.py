@@ -13,6 +13,7 @@ from services.common.errors import Invalid
 from services.common.models import utcnow
 from services.process import engine
 from services.process.conventions import Lane
+from services.process.domain import incidents, jobs
 from services.process.domain.instances import ending
 from services.process.domain.instances.context import (
     Context,
@@ -130,8 +131,20 @@ def mirror(ctx: Context, run: engine.Run) -> dict:
             ctx.history("withdrawn", row, actor="system:engine")
         else:
             ready.pop(row.engine_id)
+    for job in jobs.open_jobs(session, inst.id):
+        if job.engine_id in ready:
+            ready.pop(job.engine_id)         # still waiting for its worker
+        else:
+            job.status, job.ended_at = "cancelled", now
     extension = dict(ctx.extension if ctx.extension is not None else inst.extension or {})
     for found in ready.values():
+        job = ctx.conventions_of(found).jobs.get(found.spec_id)
+        if job is not None:                  # a service task: an external job for the workers of its topic
+            topic, retries = job
+            jobs.create(ctx.uow, inst, found.engine_id, found.spec_id, found.name, topic, retries, found.data,
+                        inst.unit_id)
+            ctx.history("job_created", data={"element": found.spec_id, "topic": topic})
+            continue
         lane_id = ctx.lane_of(found)
         if lane_id is None:
             raise Invalid(f"user task {found.spec_id} is in no lane")
@@ -169,4 +182,5 @@ def mirror(ctx: Context, run: engine.Run) -> dict:
     columns = {"engine_state": state, "wake_at": run.wake_at(), "extension": extension}
     if run.completed:
         columns.update(ending.completed(ctx, run, now))
+        incidents.resolve_all(ctx.uow, inst.id, ctx.actor or "system:engine", "gone")
     return columns

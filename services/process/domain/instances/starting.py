@@ -1,9 +1,6 @@
 """Starting an instance of the latest version of a process for a unit (over HTTP or from a bus message)."""
 from __future__ import annotations
 
-import json
-import re
-
 from sqlmodel import select
 
 from services.common.db import UnitOfWork
@@ -12,36 +9,10 @@ from services.common.text import nfc
 from services.process import engine
 from services.process.domain.access import unit_or_404
 from services.process.domain.definitions import called_by, engine_files, shape, versions
-from services.process.domain.instances.context import Context, Policy, all_steps, new_id, save
+from services.process.domain.instances.context import Context, Policy, all_steps, check_size, clean, new_id, save
 from services.process.domain.instances.mirror import mirror
 from services.process.domain.instances.views import instance_view
 from services.process.models import ProcessInstance, Staffing
-
-_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
-MAX_VARIABLES_BYTES = 64 * 1024
-
-
-def clean(value, depth: int = 0):
-    """NFC every string of submitted data, refuse what a script could not use as a name."""
-    if depth > 6:
-        raise Invalid("the data is nested too deeply")
-    if isinstance(value, str):
-        return nfc(value) if "\n" not in value else "\n".join(nfc(line) for line in value.split("\n"))
-    if isinstance(value, list):
-        return [clean(v, depth + 1) for v in value]
-    if isinstance(value, dict):
-        cleaned = {}
-        for key, item in value.items():
-            if depth == 0 and not _NAME.match(str(key)):
-                raise Invalid(f"“{key}” cannot be a variable name (letters, digits and _; not starting with a digit)")
-            cleaned[str(key)] = clean(item, depth + 1)
-        return cleaned
-    return value
-
-
-def check_size(variables: dict) -> None:
-    if len(json.dumps(variables, ensure_ascii=False).encode()) > MAX_VARIABLES_BYTES:
-        raise Invalid(f"the data is larger than {MAX_VARIABLES_BYTES // 1024} KB; attach files instead")
 
 
 def start(uow: UnitOfWork, policy: Policy, *, process_key: str, unit_id: str, variables: dict | None = None,
