@@ -178,6 +178,22 @@ def reachable(calls: list[tuple[str, int | None]], resolve: Resolve, own: set[st
     return found, missing
 
 
+def _engine_problems(root, filename, processes, reached, found: list[dict]) -> list[dict]:
+    """The engine parser's own refusals, in the same round as the suite's checks: those about an element the
+    suite has not already reported (a file the parser cannot read at all says so only when nothing else did),
+    each with the element's line."""
+    reported = {p["element_id"] for p in found if p["element_id"]}
+    lines = {el.get("id"): el.sourceline for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    extra = []
+    for problem in engine.parser_problems(etree.tostring(root), filename, [p["key"] for p in processes],
+                                          tuple((d.content_hash, d.xml.encode()) for d in reached.values())):
+        element = problem["element_id"]
+        if element in reported or (element is None and found):
+            continue
+        extra.append({**problem, "line": problem["line"] or lines.get(element)})
+    return extra
+
+
 def check(xml: bytes, filename: str | None = None, resolve: Resolve | None = None) -> Checked:
     """Every problem at once, or the processes the file defines. ``resolve`` finds deployed versions that call
     activities name (none: only the file's own processes may be called)."""
@@ -202,9 +218,8 @@ def check(xml: bytes, filename: str | None = None, resolve: Resolve | None = Non
             which = f"version {pinned} of “{key}”" if pinned else f"“{key}”"
             problems.append(_problem(call_id, element.sourceline, f"call activity “{element.get('name') or call_id}” "
                                      f"calls {which}, which is not deployed; deploy that process first"))
-    if not problems:
-        problems = engine.parser_problems(etree.tostring(root), filename, [p["key"] for p in processes],
-                                          tuple((d.content_hash, d.xml.encode()) for d in reached.values()))
+    if processes and not any(p["message"].startswith("BPMN schema:") for p in problems):
+        problems += _engine_problems(root, filename, processes, reached, problems)
     if problems:
         raise Invalid(f"the BPMN was refused with {len(problems)} problem(s); nothing was deployed",
                       problems=problems[:200])

@@ -6,6 +6,7 @@ from __future__ import annotations
 from services.process.domain.definitions import versions
 from services.process.domain.staffing import defaults
 from tests.unit.process import bpmn_samples as samples
+from tests.unit.process.drawn import Model
 from tests.unit.process.test_deployment import designer, process, upload  # noqa: F401 - fixtures
 
 PARTNER = """<bpmn:process id="Process_ioc" name="Trung tâm IOC" isExecutable="false">
@@ -71,3 +72,20 @@ def test_uploading_an_older_file_again_makes_it_the_current_version(process, des
     assert catalogue["quay_lai"]["version"] == 3
     xml = process.test_client().get("/api/process/definitions/quay_lai/versions/3/xml").get_data(as_text=True)
     assert 'name="Xử lý"' in xml and "Xử lý lại" not in xml
+
+
+def test_the_suites_checks_and_the_engines_come_back_in_one_round(process, designer):  # noqa: F811
+    m = Model("mot_luot", "Một lượt")
+    lane = m.lane("Lane_1", "Chuyên viên", people="role:officer")
+    m.start("Start_1", lane)
+    m.node("complexGateway", "Phuc_tap", lane, name="Cổng phức hợp")
+    m.user("Task_1", "Xử lý", lane)
+    m.end("End_1", lane)
+    m.chain("Start_1", "Phuc_tap", "Task_1", "End_1")
+    m.node("userTask", "Orphan", None, name="Việc không có làn")
+    response = upload(process, designer, m.xml())
+    assert response.status_code == 422
+    problems = {p["element_id"]: p for p in response.get_json()["problems"]}
+    assert "in no lane" in problems["Orphan"]["message"], "the suite's own check"
+    assert "complexGateway" in problems["Phuc_tap"]["message"] and problems["Phuc_tap"]["line"], \
+        "the engine's, in the same answer, with its line"
