@@ -132,6 +132,15 @@ class ServiceProps(_Props):
                          "job becomes an incident", examples=[3])
 
 
+class CatchProps(_Props):
+    """On an event or receive task that waits for a message."""
+
+    correlate_by: str | None = Field(default=None, pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,63}$",
+                                     description="the process variable a message must match: its correlation "
+                                                 "key, or the same variable in the message (default: the "
+                                                 "instance's business key)", examples=["ma_ho_so"])
+
+
 class EndProps(_Props):
     """On an end event: the instance's result, and the event published when the instance ends here."""
 
@@ -180,7 +189,7 @@ class EndProps(_Props):
 
 
 KINDS: dict[str, type[_Props]] = {"process": ProcessProps, "lane": LaneProps, "userTask": TaskProps,
-                                  "serviceTask": ServiceProps, "endEvent": EndProps}
+                                  "serviceTask": ServiceProps, "messageCatch": CatchProps, "endEvent": EndProps}
 
 
 def raw(element) -> dict[str, str]:
@@ -236,6 +245,9 @@ class Conventions:
     problems: tuple[dict, ...] = field(default=())
     calls: dict[str, tuple[str, int | None]] = field(default_factory=dict)  # call activity → (process, version)
     jobs: dict[str, tuple[str, int]] = field(default_factory=dict)   # service task → (topic, retries)
+    correlate_by: dict[str, str] = field(default_factory=dict)       # message catch element → its variable
+    decisions: dict[str, tuple[str, None]] = field(default_factory=dict)  # business rule task → (decision, None)
+    message_starts: tuple[str, ...] = ()       # the messages that start an instance of this process
     embedded: tuple[str, ...] = ()             # ids of the sub-processes drawn inside this process
 
     def owns(self, process_key: str, name: str) -> bool:
@@ -337,10 +349,29 @@ def of_process(process) -> Conventions:
                                               ". _ -); Java classes and expressions do not run here"))
             continue
         jobs[service.get("id")] = (topic, typed("serviceTask", service, ServiceProps()).retries)
+    decisions = {rule.get("id"): ((rule.get(f"{{{CAMUNDA}}}decisionRef") or "").strip(), None)
+                 for rule in process.iterfind(".//bpmn:businessRuleTask", NS)
+                 if (rule.get(f"{{{CAMUNDA}}}decisionRef") or "").strip()}
+    correlate_by, message_starts = {}, []
+    names = {m.get("id"): m.get("name") or m.get("id") for m in process.getparent().iterfind("bpmn:message", NS)}
+    for definition in process.iterfind(".//bpmn:messageEventDefinition", NS):
+        owner = definition.getparent()
+        kind = etree.QName(owner).localname
+        if kind == "startEvent" and owner.getparent() is process:
+            message_starts.append(names.get(definition.get("messageRef"), definition.get("messageRef")))
+        if kind in ("intermediateCatchEvent", "boundaryEvent", "startEvent"):
+            found = typed("messageCatch", owner, CatchProps()).correlate_by
+            if found:
+                correlate_by[owner.get("id")] = found
+    for receive in process.iterfind(".//bpmn:receiveTask", NS):
+        found = typed("messageCatch", receive, CatchProps()).correlate_by
+        if found:
+            correlate_by[receive.get("id")] = found
     embedded = tuple(el.get("id") for kind in ("subProcess", "transaction", "adHocSubProcess")
                      for el in process.iterfind(f".//bpmn:{kind}", NS))
     return Conventions(process_props, tuple(lanes), lane_of, tasks, ends, tuple(problems), calls=calls,
-                       embedded=embedded, jobs=jobs)
+                       embedded=embedded, jobs=jobs, correlate_by=correlate_by, decisions=decisions,
+                       message_starts=tuple(m for m in message_starts if m))
 
 
 @lru_cache(maxsize=256)

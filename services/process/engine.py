@@ -23,12 +23,15 @@ from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.specs.defaults import ManualTask
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
+from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_SERIALIZER_CONFIG
+from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessage
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
@@ -75,6 +78,44 @@ class ReadyTask:
     process: str          # the process (or sub-process) the task belongs to
 
 
+DMN_NAMESPACES = ("https://www.omg.org/spec/DMN/20191111/MODEL/", "https://www.omg.org/spec/DMN/20180521/MODEL/",
+                  "http://www.omg.org/spec/DMN/20151101/dmn.xsd")
+
+
+def is_dmn(root) -> bool:
+    return etree.QName(root).namespace in DMN_NAMESPACES
+
+
+def _add(parser, text: str | bytes, filename: str | None = None) -> None:
+    """A deployed BPMN or DMN file into the parser (timers in BPMN made readable first)."""
+    root = etree.fromstring(text.encode() if isinstance(text, str) else text)
+    if is_dmn(root):
+        parser.add_dmn_xml(root, filename=filename)
+        return
+    quote_plain_timers(root)
+    parser.add_bpmn_xml(root, filename=filename)
+
+
+def decision_problems(xml: bytes, filename: str | None) -> tuple[list[dict], list[tuple[str, str]]]:
+    """What the engine refuses in a DMN file, and its decisions (id, name)."""
+    root = etree.fromstring(xml)
+    decisions = [(d.get("id"), d.get("name") or d.get("id")) for d in root if isinstance(d.tag, str)
+                 and etree.QName(d).localname == "decision" and d.get("id")]
+    if len(decisions) != 1:
+        return [{"element_id": None, "line": root.sourceline,
+                 "message": f"a DMN file holds one decision here ({len(decisions)} found); save each decision "
+                            "table in a file of its own"}], decisions
+    parser = Parser()
+    try:
+        parser.add_dmn_xml(root, filename=filename)
+        for dmn_parser in parser.dmn_parsers.values():
+            dmn_parser.parse()
+    except Exception as exc:  # noqa: BLE001 - a designer's file must never become a 500
+        return [{"element_id": getattr(exc, "id", None), "line": getattr(exc, "line_number", None),
+                 "message": f"the engine cannot use this decision table: {_readable(str(exc))[:300]}"}], decisions
+    return [], decisions
+
+
 class Parser(CamundaParser):
     """Camunda's parser, with service tasks as tasks that wait: the suite runs them as external jobs (a worker
     completes or fails them), so the engine only has to stop there until told."""
@@ -83,6 +124,7 @@ class Parser(CamundaParser):
                                full_tag("serviceTask"): (CamundaTaskParser, ManualTask)}
 
 
+_EVENT_KINDS = {"MessageEventDefinition": "message", "SignalEventDefinition": "signal"}
 _SERIALIZER = BpmnWorkflowSerializer(BpmnWorkflowSerializer.configure(CAMUNDA_SERIALIZER_CONFIG))
 _SPECS: dict[tuple, tuple[object, dict, str, str]] = {}
 _SPECS_LOCK = threading.Lock()
@@ -99,9 +141,7 @@ def _spec(xml: str | bytes, content_hash: str, key: str, called: Called = ()):
         parser = Parser()
         try:
             for text in (xml, *(x for _h, x in called)):
-                root = etree.fromstring(text.encode() if isinstance(text, str) else text)
-                quote_plain_timers(root)
-                parser.add_bpmn_xml(root)
+                _add(parser, text)
             spec = parser.get_spec(key)
             subprocesses = parser.get_subprocess_specs(key)
             stored = _SERIALIZER.to_dict(BpmnWorkflow(spec, subprocesses))
@@ -246,6 +286,40 @@ class Run:
         _run_engine(step)
         return Run(self.workflow, spec_json)
 
+    def waits(self) -> list[tuple[str, str, str, dict]]:
+        """What the instance waits to be told from outside: (message|signal, name, element id, the data there)."""
+        found = []
+        for task in self.workflow.event_manager.tasks.values():
+            definition = getattr(task.task_spec, "event_definition", None)
+            kind = _EVENT_KINDS.get(type(definition).__name__)
+            if kind and task.state == TaskState.WAITING:
+                found.append((kind, definition.name, task.task_spec.bpmn_id or task.task_spec.name, dict(task.data)))
+        return found
+
+    def thrown(self) -> list[tuple[str, str, dict]]:
+        """Messages and signals the instance threw that nothing inside it caught: (kind, name, payload)."""
+        found = []
+        for event in self.workflow.get_events():
+            kind = _EVENT_KINDS.get(type(event.event_definition).__name__)
+            if kind:
+                payload = event.payload.get("payload") if isinstance(event.payload, dict) else event.payload
+                found.append((kind, event.event_definition.name, payload if isinstance(payload, dict) else
+                              ({"value": payload} if payload is not None else {})))
+        return found
+
+    def deliver(self, kind: str, name: str, variables: dict) -> bool:
+        """Tell the instance a message (its variables arrive as ``message``) or a signal; False: nothing waited."""
+        definition = CamundaMessage(name) if kind == "message" else SignalEventDefinition(name)
+        event = BpmnEvent(definition, {"payload": variables, "result_var": "message"} if kind == "message" else
+                          variables)
+        caught = []
+
+        def step():
+            caught.append(self.workflow.event_manager.catch(event, internal=False))
+            self.workflow.do_engine_steps()
+        _run_engine(step)
+        return bool(caught and caught[0])
+
     def fire_timers(self) -> None:
         def step():
             self.workflow.refresh_timers()
@@ -388,7 +462,7 @@ def parser_problems(xml: bytes, filename: str | None, process_ids: list[str], ca
     try:
         parser.add_bpmn_xml(root, filename=filename)
         for _hash, other in called:
-            parser.add_bpmn_xml(etree.fromstring(other))
+            _add(parser, other)
         for process_id in process_ids:
             spec = parser.get_spec(process_id)
             subprocesses = parser.get_subprocess_specs(process_id)

@@ -14,7 +14,7 @@ from services.common.logging import get_logger
 from services.common.models import iso, utcnow
 from services.common.outbox import idempotent
 from services.common.readmodel import current_row, move_subtree, unit_path
-from services.process.domain import instances, jobs, people
+from services.process.domain import instances, jobs, messages, people
 from services.process.models import PersonRef, UnitRef
 
 CONSUMER_QUEUE = "process.directory"
@@ -229,6 +229,21 @@ class JobReply(BaseModel):
     retries: int | None = Field(default=None, ge=0, le=20)
 
 
+class MessageSent(BaseModel):
+    """A message or signal an instance threw that nothing inside it caught (or one an integrator publishes):
+    process delivers it to the instances waiting for it, and starts the processes a message starts."""
+
+    schema_version: int = 1
+    kind: str = Field(description="message | signal")
+    name: str = Field(min_length=1, max_length=200)
+    variables: dict = Field(default_factory=dict, description="arrives in the receiver's data as `message`")
+    correlation_key: str | None = Field(default=None, description="message: what the receiver's correlate_by "
+                                                                  "variable (or business key) must equal")
+    unit_id: str | None = Field(default=None, description="message: the unit an instance it starts is for")
+    from_instance: str | None = None
+    process_key: str | None = None
+
+
 class CommentEvent(BaseModel):
     """Someone remarked on an instance."""
 
@@ -274,6 +289,7 @@ PUBLISHED = {"process.definition.deployed": DefinitionDeployed, "process.staffin
              "process.unit_roles.changed": UnitRolesChanged,
              **{f"process.job.{kind}": JobEvent for kind in ("created", "completed", "failed")},
              **{f"process.incident.{kind}": IncidentEvent for kind in ("opened", "resolved")},
+             "process.message.sent": MessageSent, "process.signal.sent": MessageSent,
              **{f"process.task.{kind}": TaskEvent for kind in TASK_EVENTS},
              "process.field_report.approved": FieldReportOutcome,
              "process.field_report.returned_to_ioc": FieldReportOutcome}
@@ -293,6 +309,11 @@ DESCRIPTIONS = {
     "process.incident.resolved": "An incident was retried, its instance cancelled, or the instance ended.",
     "worker.job.completed": "Accepted by process: a worker's result for `job_id` (its `variables`).",
     "worker.job.failed": "Accepted by process: a worker could not do `job_id` (`error`, optionally `retries` left).",
+    "process.message.sent": "An instance threw a message nothing in it caught (integrators may publish one too); "
+                            "process delivers it by name and correlation, or starts a process with that message "
+                            "start event.",
+    "process.signal.sent": "An instance threw a signal (or an integrator published one): every instance waiting "
+                           "for it hears it.",
     "process.instance.migrated": "A designer moved a running instance onto another version of its process (its "
                                  "tasks and history stay).",
     "process.instance.commented": "Someone who sees an instance commented on it (kept in its history).",
@@ -389,7 +410,13 @@ def job_reply(policy):
     return apply
 
 
+MESSAGES_QUEUE = "process.messages"
+MESSAGE_TYPES = ["process.message.sent", "process.signal.sent"]
+
+
 def subscribe(runtime, policy) -> None:
     runtime.subscribe(CONSUMER_QUEUE, CONSUMES, idempotent(runtime.db, CONSUMER_QUEUE, apply_directory_event))
     runtime.subscribe(INTAKE_QUEUE, list(ACCEPTED), idempotent(runtime.db, INTAKE_QUEUE, intake(policy)))
     runtime.subscribe(JOBS_QUEUE, list(JOB_REPLIES), idempotent(runtime.db, JOBS_QUEUE, job_reply(policy)))
+    runtime.subscribe(MESSAGES_QUEUE, MESSAGE_TYPES, idempotent(runtime.db, MESSAGES_QUEUE,
+                                                                messages.from_bus(policy)))

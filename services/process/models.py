@@ -29,6 +29,7 @@ class ProcessDefinition(SQLModel, table=True):
     deployed_by: str | None = Field(default=None, max_length=64)
     owner_unit_id: str | None = Field(default=None, max_length=32,
                                       description="the subtree whose designers publish its versions; None: province")
+    kind: str = Field(default="process", max_length=20, description="process | decision (a DMN table)")
 
 
 
@@ -212,6 +213,22 @@ class ProcessJob(SQLModel, table=True):
     worker: str | None = Field(default=None, max_length=64)
 
 
+class ProcessWait(SQLModel, table=True):
+    """What a running instance waits to be told from outside (a message or a signal), so a delivery finds it by
+    SQL; rewritten after every change of the instance."""
+
+    __tablename__ = "process_wait"
+    __table_args__ = (Index("ix_process_wait_name", "kind", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    instance_id: str = Field(max_length=32, index=True)
+    kind: str = Field(max_length=10, description="message | signal")
+    name: str = Field(max_length=200)
+    element_id: str = Field(max_length=200)
+    correlate_by: str | None = Field(default=None, max_length=64)
+    correlation: str | None = Field(default=None, max_length=200, description="the value a message must match")
+
+
 class Incident(SQLModel, table=True):
     """An instance stopped by a failing job, script or expression: its unit's admins see it, retry it after a fix
     or cancel the instance."""
@@ -252,6 +269,6 @@ class Attachment(SQLModel, table=True):
 
 
 PROCESS_TABLES = ("process_definition", "process_unit", "process_person", "staffing", "staffing_audit",
-                  "process_unit_role", "process_job", "process_incident",
+                  "process_unit_role", "process_job", "process_incident", "process_wait",
                   "process_instance", "process_task", "process_task_actor", "process_history",
                   "process_attachment")

@@ -27,6 +27,7 @@ class DefinitionOut(BaseModel):
     deployed_at: str
     deployed_by: str | None
     owner_unit_id: str | None = None
+    kind: str = "process"
 
 
 class DefinitionList(BaseModel):
@@ -53,8 +54,8 @@ def blueprint(rt, policy) -> APIBlueprint:
     bp = APIBlueprint("definitions", __name__, url_prefix="/api/process", abp_tags=[Tag(name="definitions")],
                       abp_responses=PROBLEM_RESPONSES)
 
-    @bp.post("/definitions", summary="Deploy a .bpmn file (every problem is reported at once)", security=[BEARER],
-             responses={201: DefinitionList})
+    @bp.post("/definitions", summary="Deploy a .bpmn file or a .dmn decision table (every problem at once)",
+             security=[BEARER], responses={201: DefinitionList})
     def deploy(form: Upload):
         principal = bearer_principal(rt.verifier)
         with rt.db.uow() as uow:
@@ -69,10 +70,16 @@ def blueprint(rt, policy) -> APIBlueprint:
         with rt.db.session() as session:
             return jsonify({"items": [definitions.view(r) for r in definitions.catalogue(session)]})
 
+    @bp.get("/decisions", summary="The decision tables (DMN) business rule tasks may use",
+            responses={200: DefinitionList})
+    def decisions():
+        with rt.db.session() as session:
+            return jsonify({"items": [definitions.view(r) for r in definitions.catalogue(session, "decision")]})
+
     @bp.get("/definitions/<key>/versions", summary="Every version of a process", responses={200: DefinitionList})
     def versions(path: KeyPath):
         with rt.db.session() as session:
-            return jsonify({"items": [definitions.view(r) for r in definitions.versions(session, path.key)]})
+            return jsonify({"items": [definitions.view(r) for r in definitions.versions(session, path.key, None)]})
 
     @bp.get("/definitions/<key>/versions/<int:version>/xml", summary="Download the BPMN of a version")
     def xml(path: VersionPath):

@@ -6,7 +6,7 @@ from flask_openapi3 import APIBlueprint, Tag
 from pydantic import BaseModel, Field
 
 from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal
-from services.process.domain import incidents, jobs
+from services.process.domain import incidents, jobs, messages
 
 
 class JobPath(BaseModel):
@@ -43,6 +43,21 @@ class CancelBody(BaseModel):
     reason: str = Field(min_length=1, max_length=2000)
 
 
+class MessageBody(BaseModel):
+    name: str = Field(min_length=1, max_length=200, description="the BPMN message's name")
+    correlation_key: str | None = Field(default=None, max_length=200,
+                                        description="what the waiting instance's correlate_by variable (or "
+                                                    "business key) must equal")
+    variables: dict = Field(default_factory=dict, description="arrive in the receiver's data as `message`")
+    unit_id: str | None = Field(default=None, max_length=32,
+                                description="start the processes this message starts, for this unit")
+
+
+class SignalBody(BaseModel):
+    name: str = Field(min_length=1, max_length=200, description="the BPMN signal's name")
+    variables: dict = Field(default_factory=dict)
+
+
 def blueprint(rt, policy) -> APIBlueprint:
     bp = APIBlueprint("jobs", __name__, url_prefix="/api/process", abp_tags=[Tag(name="jobs and incidents")],
                       abp_responses=PROBLEM_RESPONSES)
@@ -65,6 +80,18 @@ def blueprint(rt, policy) -> APIBlueprint:
         principal = bearer_principal(rt.verifier)
         with rt.db.uow() as uow:
             return jsonify(jobs.fail(uow, principal, path.job_id, body.error, body.retries))
+
+    @bp.post("/messages", summary="Deliver a message (correlated) or start the processes it starts",
+             security=[BEARER])
+    def message(body: MessageBody):
+        principal = bearer_principal(rt.verifier)
+        return jsonify(messages.deliver(rt.db, policy, principal, "message", body.name, key=body.correlation_key,
+                                        variables=body.variables, unit_id=body.unit_id))
+
+    @bp.post("/signals", summary="Broadcast a signal to every instance waiting for it", security=[BEARER])
+    def signal(body: SignalBody):
+        principal = bearer_principal(rt.verifier)
+        return jsonify(messages.deliver(rt.db, policy, principal, "signal", body.name, variables=body.variables))
 
     @bp.get("/units/<unit_id>/incidents", summary="A unit's stopped instances (its admins)", security=[BEARER])
     def unit_incidents(path: UnitPath, query: IncidentsQuery):

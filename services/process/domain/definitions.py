@@ -174,8 +174,20 @@ def reachable(calls: list[tuple[str, int | None]], resolve: Resolve, own: set[st
             missing.append(f"{key} v{pinned}" if pinned else key)
             continue
         found[key] = definition
-        queue += list(conventions.of_xml(definition.xml, definition.key).calls.values())
+        if definition.kind == "process":
+            found_conventions = conventions.of_xml(definition.xml, definition.key)
+            queue += list(found_conventions.calls.values()) + list(found_conventions.decisions.values())
     return found, missing
+
+
+def _check_decision(tree, filename: str | None) -> Checked:
+    """A DMN decision table that business rule tasks name by its id (camunda:decisionRef)."""
+    problems, decisions = engine.decision_problems(etree.tostring(tree.getroot()), filename)
+    if problems:
+        raise Invalid(f"the DMN was refused with {len(problems)} problem(s); nothing was deployed", problems=problems)
+    (decision_id, name), = decisions
+    return Checked(tree, [{"key": decision_id, "name": name, "abbreviation": None, "group": None, "steps": 0,
+                           "executable": True, "kind": "decision"}])
 
 
 def _engine_problems(root, filename, processes, reached, found: list[dict]) -> list[dict]:
@@ -199,8 +211,11 @@ def check(xml: bytes, filename: str | None = None, resolve: Resolve | None = Non
     activities name (none: only the file's own processes may be called)."""
     tree = _parse(xml)
     root = tree.getroot()
+    if engine.is_dmn(root) and etree.QName(root).localname == "definitions":
+        return _check_decision(tree, filename)
     if etree.QName(root).namespace != BPMN or etree.QName(root).localname != "definitions":
-        raise Invalid("this is not a BPMN 2.0 file (its root must be bpmn:definitions)",
+        raise Invalid("this is not a BPMN 2.0 file, nor a DMN decision table (its root must be bpmn:definitions, "
+                      "or a DMN definitions)",
                       problems=[_problem(None, root.sourceline, f"root element is {root.tag}")])
     problems = [_problem(None, line, f"BPMN schema: {message}") for line, message in engine.schema_errors(tree)]
     problems += [_problem(*found) for found in expressions.rewrite(root)]  # JUEL/FEEL → the suite's Python
@@ -210,14 +225,20 @@ def check(xml: bytes, filename: str | None = None, resolve: Resolve | None = Non
         problems += _no_executable_process(root)
     own = {p.get("id") for p in root.iterfind("bpmn:process", NS)}
     calls = [call for p in root.iterfind("bpmn:process", NS) if _executable(p)
-             for call in conventions.of_process(p).calls.items()]
+             for call in {**conventions.of_process(p).calls, **conventions.of_process(p).decisions}.items()]
     reached, missing = reachable([c for _id, c in calls], resolve or (lambda _k, _v: None), own)
     for call_id, (key, pinned) in calls:
         if key not in own and (key not in reached or f"{key} v{pinned}" in missing):
-            element = root.find(f".//bpmn:callActivity[@id='{call_id}']", NS)
+            element = root.find(f".//*[@id='{call_id}']")
             which = f"version {pinned} of “{key}”" if pinned else f"“{key}”"
-            problems.append(_problem(call_id, element.sourceline, f"call activity “{element.get('name') or call_id}” "
-                                     f"calls {which}, which is not deployed; deploy that process first"))
+            label = element.get("name") or call_id
+            if etree.QName(element).localname == "businessRuleTask":
+                problems.append(_problem(call_id, element.sourceline, f"business rule task “{label}” uses the "
+                                         f"decision table {which}, which is not deployed; deploy its .dmn file "
+                                         "first"))
+            else:
+                problems.append(_problem(call_id, element.sourceline, f"call activity “{label}” calls {which}, "
+                                         "which is not deployed; deploy that process first"))
     if processes and not any(p["message"].startswith("BPMN schema:") for p in problems):
         problems += _engine_problems(root, filename, processes, reached, problems)
     if problems:
@@ -239,7 +260,8 @@ def resolver(session: Session) -> Resolve:
 
 def called_by(session: Session, definition: ProcessDefinition) -> dict[str, ProcessDefinition]:
     """The versions an instance of ``definition`` starting now calls (latest or pinned, followed down)."""
-    calls = list(conventions.of_xml(definition.xml, definition.key).calls.values())
+    found = conventions.of_xml(definition.xml, definition.key)
+    calls = list(found.calls.values()) + list(found.decisions.values())
     if not calls:
         return {}
     found, missing = reachable(calls, resolver(session), {definition.key})
@@ -306,7 +328,7 @@ def deploy(uow: UnitOfWork, xml: bytes, filename: str | None, actor: str | None,
         row = ProcessDefinition(key=info["key"], version=latest + 1, name=info["name"],
                                 abbreviation=info["abbreviation"], group=info["group"], steps=info["steps"],
                                 filename=filename, content_hash=digest, xml=text, deployed_by=actor,
-                                owner_unit_id=owner)
+                                owner_unit_id=owner, kind=info.get("kind", "process"))
         session.add(row)
         session.flush()
         uow.emit("process.definition.deployed", row.key, {"definition": view(row)})
@@ -318,23 +340,27 @@ def deploy(uow: UnitOfWork, xml: bytes, filename: str | None, actor: str | None,
 def view(row: ProcessDefinition) -> dict:
     return {"key": row.key, "version": row.version, "name": row.name, "abbreviation": row.abbreviation,
             "group": row.group, "steps": row.steps, "filename": row.filename, "content_hash": row.content_hash,
-            "deployed_at": iso(row.deployed_at), "deployed_by": row.deployed_by, "owner_unit_id": row.owner_unit_id}
+            "deployed_at": iso(row.deployed_at), "deployed_by": row.deployed_by, "owner_unit_id": row.owner_unit_id,
+            "kind": row.kind}
 
 
-def catalogue(session: Session) -> list[ProcessDefinition]:
-    """The latest version of every process key."""
+def catalogue(session: Session, kind: str = "process") -> list[ProcessDefinition]:
+    """The latest version of every process key (or of every decision table)."""
     latest = select(ProcessDefinition.key, func.max(ProcessDefinition.version).label("v")).group_by(
         ProcessDefinition.key).subquery()
     return list(session.exec(select(ProcessDefinition).join(
         latest, (col(ProcessDefinition.key) == latest.c.key) & (col(ProcessDefinition.version) == latest.c.v))
-        .order_by(ProcessDefinition.key)).all())
+        .where(ProcessDefinition.kind == kind).order_by(ProcessDefinition.key)).all())
 
 
-def versions(session: Session, key: str) -> list[ProcessDefinition]:
-    rows = list(session.exec(select(ProcessDefinition).where(ProcessDefinition.key == key)
-                             .order_by(ProcessDefinition.version)).all())
+def versions(session: Session, key: str, kind: str | None = "process") -> list[ProcessDefinition]:
+    """Every version of a process (of a decision table, or of either with ``kind=None``)."""
+    query = select(ProcessDefinition).where(ProcessDefinition.key == key)
+    if kind:
+        query = query.where(ProcessDefinition.kind == kind)
+    rows = list(session.exec(query.order_by(ProcessDefinition.version)).all())
     if not rows:
-        raise NotFound(f"no process {key!r} is deployed")
+        raise NotFound(f"no {'process' if kind == 'process' else kind or 'process or decision'} {key!r} is deployed")
     return rows
 
 

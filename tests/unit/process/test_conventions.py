@@ -80,5 +80,6 @@ def test_designers_find_every_property_documented_and_the_schema_is_current():
             assert f"`{name}`" in guide, f"docs/bpmn.md does not explain {kind} property {name}"
     committed = json.loads((ROOT / "docs/bpmn.schema.json").read_text(encoding="utf-8"))
     assert committed == conventions.json_schema()
-    assert set(committed["properties"]) == {"process", "lane", "userTask", "serviceTask", "endEvent"}
+    assert set(committed["properties"]) == {"process", "lane", "userTask", "serviceTask", "messageCatch",
+                                                "endEvent"}
     assert committed["properties"]["lane"]["additionalProperties"] is False

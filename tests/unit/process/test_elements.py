@@ -209,3 +209,56 @@ def test_multi_instance_over_a_juel_collection_and_feel_conditions_run(suite):
     for task in opinions:
         process.post(f"{P}/tasks/{task['id']}/complete", headers=hung_h, json={"action": "agree"})
     assert process.get(f"{P}/instances/{started['id']}", headers=hung_h).get_json()["result"] == "many_rooms"
+
+
+DMN = """<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="Defs_muc_duyet" name="Mức duyệt"
+             namespace="http://camunda.org/schema/1.0/dmn">
+  <decision id="muc_duyet" name="Cấp duyệt theo số tiền">
+    <decisionTable id="Table_1" hitPolicy="FIRST">
+      <input id="In_1" label="Số tiền"><inputExpression id="Ex_1" typeRef="number"><text>so_tien</text>
+      </inputExpression></input>
+      <output id="Out_1" label="Cấp duyệt" name="cap_duyet" typeRef="string"/>
+      <rule id="R1"><inputEntry id="I1"><text>&lt; 10000000</text></inputEntry>
+        <outputEntry id="O1"><text>"phong"</text></outputEntry></rule>
+      <rule id="R2"><inputEntry id="I2"><text>&gt;= 10000000</text></inputEntry>
+        <outputEntry id="O2"><text>"giam_doc"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>"""
+
+
+def test_a_business_rule_task_evaluates_a_deployed_decision_table(suite):
+    m = Model("tam_ung_bang_thu", "Tạm ứng theo bảng quyết định")
+    lane = m.lane("Lane_1", "Duyệt", people="role:officer", actions="approve")
+    m.start("Start_1", lane)
+    m.node("businessRuleTask", "Decide", lane, name="Xác định cấp duyệt", **{"camunda:decisionRef": "muc_duyet"})
+    m.xor("Gateway_1", lane, default="Flow_head")
+    m.user("Head", "Trưởng phòng duyệt", lane)
+    m.user("Director", "Giám đốc duyệt", lane)
+    m.end("End_1", lane)
+    m.chain("Start_1", "Decide", "Gateway_1")
+    m.flow("Gateway_1", "Head", flow_id="Flow_head")
+    m.flow("Gateway_1", "Director", condition='${cap_duyet == "giam_doc"}')
+    m.chain("Head", "End_1")
+    m.chain("Director", "End_1")
+    early = upload(suite, m.xml())
+    assert early.status_code == 422 and "muc_duyet" in early.get_json()["problems"][0]["message"]
+    broken = upload(suite, DMN.replace("<decision ", "<decisionX ").replace("</decision>", "</decisionX>"))
+    assert broken.status_code == 422 and broken.get_json()["problems"], "a file with no decision is a sentence"
+    table = upload(suite, DMN)
+    assert table.status_code == 201 and table.get_json()["items"][0]["kind"] == "decision"
+    assert upload(suite, m.xml()).status_code == 201
+    process = suite.gateway.apps["process"].test_client()
+    assert "muc_duyet" in {d["key"] for d in process.get(f"{P}/decisions").get_json()["items"]}
+    assert "muc_duyet" not in {d["key"] for d in process.get(f"{P}/definitions").get_json()["items"]}
+    hung_h, hung = suite.headers("phungtienhung"), suite.account("phungtienhung")["id"]
+    for amount, expected in ((5_000_000, "Trưởng phòng duyệt"), (50_000_000, "Giám đốc duyệt")):
+        started = process.post(f"{P}/instances", headers=hung_h, json={
+            "process_key": "tam_ung_bang_thu", "unit_id": suite.unit(SKHCN)["id"],
+            "variables": {"officer": hung, "so_tien": amount}})
+        assert started.status_code == 201, started.get_json()
+        assert [t["name"] for t in started.get_json()["current"]] == [expected]
+    not_a_process = process.post(f"{P}/instances", headers=hung_h, json={
+        "process_key": "muc_duyet", "unit_id": suite.unit(SKHCN)["id"]})
+    assert not_a_process.status_code == 404

@@ -120,6 +120,7 @@ ROUTES: dict[tuple[str, str], tuple[object, object]] = {
     ("DELETE", "/api/orgunits/units/{unit_id}/bank-accounts/{account_id}"): (ADMIN_A, lambda m: _bank(m)),
     # ------------------------------------------------------------------------------------------------- process
     ("GET", "/api/process/definitions"): (PUBLIC, lambda m: Request()),
+    ("GET", "/api/process/decisions"): (PUBLIC, lambda m: Request()),
     ("POST", "/api/process/definitions"): (ADMIN_A, lambda m: Request(form=m.bpmn())),
     ("POST", "/api/process/definitions/{key}/migrations"): (ADMIN_A, lambda m: Request(
         {"key": m.two_versions()}, json={"from_version": 1, "to_version": 2})),
@@ -128,6 +129,8 @@ ROUTES: dict[tuple[str, str], tuple[object, object]] = {
         {"job_id": m.job()}, json={"variables": {"so_van_ban": "1/UBND"}})),
     ("POST", "/api/process/jobs/{job_id}/failure"): (WORKERS_A, lambda m: Request(
         {"job_id": m.job()}, json={"error": "Trục liên thông bận"})),
+    ("POST", "/api/process/messages"): (WORKERS_A, lambda m: Request(json=m.waiting_message())),
+    ("POST", "/api/process/signals"): (WORKERS_A, lambda m: Request(json=m.waiting_signal())),
     ("GET", "/api/process/units/{unit_id}/incidents"): (ADMIN_A, lambda m: Request({"unit_id": m.a["id"]})),
     ("POST", "/api/process/incidents/{incident_id}/retry"): (ADMIN_A, lambda m: Request(
         {"incident_id": m.incident()})),

@@ -216,6 +216,40 @@ class MatrixWorld:
                             ).get_json()["items"]
         return items[0]["id"]
 
+    def _deploy_once(self, flag: str, xml: str) -> None:
+        if getattr(self, flag, False):
+            return
+        process = self.suite.gateway.apps["process"].test_client()
+        deployed = process.post("/api/process/definitions", headers=self.headers["super"], data={
+            "file": (io.BytesIO(xml.encode()), "mx.bpmn")}, content_type="multipart/form-data")
+        assert deployed.status_code == 201, deployed.get_json()
+        setattr(self, flag, True)
+
+    def waiting_message(self) -> dict:
+        """The body of a message that a fresh instance of unit A waits for."""
+        from tests.unit.process.test_messages import receiver_and_sender
+
+        self._deploy_once("_messages_model", receiver_and_sender())
+        number = f"MX-{next(_numbers)}"
+        started = self.suite.gateway.apps["process"].test_client().post(
+            "/api/process/instances", headers=self.headers["officer_a"], json={
+                "process_key": "mot_cua_thu", "unit_id": self.a["id"],
+                "variables": {"officer": self.people["toan"], "ma_ho_so": number}})
+        assert started.status_code == 201, started.get_json()
+        return {"name": "ho_so_da_duyet", "correlation_key": number, "variables": {"ket_qua": "Đạt"}}
+
+    def waiting_signal(self) -> dict:
+        """The body of a signal that a fresh instance of unit A waits for."""
+        from tests.unit.process.test_messages import started_by_message
+
+        self._deploy_once("_signal_model", started_by_message())
+        started = self.suite.gateway.apps["process"].test_client().post(
+            "/api/process/messages", headers=self.headers["super"], json={
+                "name": "dang_ky_moi", "unit_id": self.a["id"], "correlation_key": f"MX-{next(_numbers)}",
+                "variables": {"officer": self.people["toan"]}})
+        assert started.status_code == 200, started.get_json()
+        return {"name": "tam_dung_tiep_nhan"}
+
     def bpmn(self) -> dict:
         from tests.unit.process import bpmn_samples as samples
 

@@ -122,9 +122,14 @@ class Context:
     def session(self) -> Session:
         return self.uow.session
 
+    @property
+    def processes_called(self) -> dict[str, ProcessDefinition]:
+        """The processes its call activities run (not the decision tables its rule tasks use)."""
+        return {key: found for key, found in self.called.items() if found.kind == "process"}
+
     def lane(self, lane_id: str) -> Lane:
         key, _sep, own = lane_id.rpartition("/")
-        found = shape(self.called[key]).conventions.lane(own) if key in self.called else \
+        found = shape(self.called[key]).conventions.lane(own) if key in self.processes_called else \
             self.shape.conventions.lane(lane_id)
         if found is None:
             raise Invalid(f"lane {lane_id!r} is not in this version of the process")
@@ -135,7 +140,7 @@ class Context:
         as ``<key>/<lane>``, a lane of a process a call activity runs."""
         if self.shape.conventions.owns(self.definition.key, ready.process):
             return self.shape.lanes.get(ready.spec_id)
-        for key, definition in self.called.items():
+        for key, definition in self.processes_called.items():
             if shape(definition).conventions.owns(key, ready.process):
                 lane_id = shape(definition).lanes.get(ready.spec_id)
                 return f"{key}/{lane_id}" if lane_id else None
@@ -145,7 +150,7 @@ class Context:
         """The conventions of the process an engine task belongs to (the instance's own or a called one)."""
         if self.shape.conventions.owns(self.definition.key, ready.process):
             return self.shape.conventions
-        for key, definition in self.called.items():
+        for key, definition in self.processes_called.items():
             if shape(definition).conventions.owns(key, ready.process):
                 return shape(definition).conventions
         return self.shape.conventions
@@ -153,7 +158,7 @@ class Context:
     def step_names(self) -> dict[str, str]:
         """Each lane's name as the unit's admin calls the step (display_name), else the BPMN's."""
         names = dict(self.shape.lane_names)
-        for key, definition in self.called.items():
+        for key, definition in self.processes_called.items():
             names.update({f"{key}/{lane}": name for lane, name in shape(definition).lane_names.items()})
         return {**names, **{s["lane_id"]: s["display_name"] for s in self.steps if s.get("display_name")}}
 
@@ -189,6 +194,8 @@ def all_steps(session: Session, definition: ProcessDefinition, called: dict[str,
         return serving_steps(session, found, unit) if unit is not None else defaults(found)
     steps = list(steps_of(definition))
     for key, found in called.items():
+        if found.kind != "process":
+            continue
         steps += [dict(step, lane_id=f"{key}/{step['lane_id']}") for step in steps_of(found)]
     return steps
 

@@ -14,6 +14,7 @@ from services.common.models import utcnow
 from services.process import engine
 from services.process.conventions import Lane
 from services.process.domain import incidents, jobs
+from services.process.domain.definitions import shape
 from services.process.domain.instances import ending
 from services.process.domain.instances.context import (
     Context,
@@ -26,7 +27,7 @@ from services.process.domain.instances.context import (
 )
 from services.process.domain.people import active
 from services.process.domain.sla import step_hours
-from services.process.models import PersonRef, ProcessTask, TaskActor, UnitRole
+from services.process.models import PersonRef, ProcessTask, ProcessWait, TaskActor, UnitRole
 
 MAX_ENGINE_STATE_BYTES = 8 * 1024 * 1024  # every task keeps a copy of the data it saw
 
@@ -120,6 +121,25 @@ def _after_extension(ctx: Context, extension: dict) -> tuple[list[str], datetime
     return list(extension.get("assignees") or []), due
 
 
+def _waits_and_throws(ctx: Context, run: engine.Run) -> None:
+    """Record what the instance now waits to be told (messages with the value they must match, signals), and
+    publish what it threw that nothing inside it caught — process delivers those to other instances."""
+    session, inst = ctx.session, ctx.inst
+    session.execute(delete(ProcessWait).where(col(ProcessWait.instance_id) == inst.id))
+    for kind, name, element_id, data in run.waits():
+        variable = ctx.shape.conventions.correlate_by.get(element_id) or next(
+            (shape(d).conventions.correlate_by[element_id] for d in ctx.processes_called.values()
+             if element_id in shape(d).conventions.correlate_by), None)
+        value = data.get(variable) if variable else inst.business_key
+        session.add(ProcessWait(instance_id=inst.id, kind=kind, name=name[:200], element_id=element_id[:200],
+                                correlate_by=variable, correlation=None if value is None else str(value)[:200]))
+    for kind, name, payload in run.thrown():
+        ctx.uow.emit(f"process.{kind}.sent", name, {"kind": kind, "name": name, "variables": payload,
+                                                     "from_instance": inst.id, "unit_id": inst.unit_id,
+                                                     "process_key": inst.process_key,
+                                                     "correlation_key": inst.business_key})
+
+
 def mirror(ctx: Context, run: engine.Run) -> dict:
     """Bring process_task in line with the engine's ready human tasks; returns the instance's new columns."""
     session, inst, now = ctx.session, ctx.inst, utcnow()
@@ -175,6 +195,7 @@ def mirror(ctx: Context, run: engine.Run) -> dict:
         ctx.emit_task("process.task.created", task, push=bool(step.get("push", True)))
         if assignees:
             ctx.emit_task("process.task.assigned", task)
+    _waits_and_throws(ctx, run)
     state = run_engine(run.dump)
     if len(state) > MAX_ENGINE_STATE_BYTES:
         raise Invalid(f"the process data would grow past {MAX_ENGINE_STATE_BYTES // 1024 // 1024} MB; keep large "

@@ -17,7 +17,7 @@ from services.process.models import ProcessInstance, Staffing
 
 def start(uow: UnitOfWork, policy: Policy, *, process_key: str, unit_id: str, variables: dict | None = None,
           business_key: str | None = None, title: str | None = None, actor: str | None = None,
-          commit: bool = True) -> ProcessInstance:
+          commit: bool = True, message: tuple[str, dict] | None = None) -> ProcessInstance:
     """Start the latest version of ``process_key`` for a unit (whose staffing is confirmed, when a step takes
     its people from it). With a business key the start is idempotent: the same key again returns the instance
     already started."""
@@ -28,7 +28,7 @@ def start(uow: UnitOfWork, policy: Policy, *, process_key: str, unit_id: str, va
                                                               ProcessInstance.business_key == business_key)).first()
         if existing is not None:
             return existing
-    definition = versions(session, process_key)[-1]
+    definition = versions(session, process_key)[-1]   # a decision table's key is no process: 404
     called = called_by(session, definition)
     steps = all_steps(session, definition, called, unit)
     variables = clean(dict(variables or {}))
@@ -36,6 +36,8 @@ def start(uow: UnitOfWork, policy: Policy, *, process_key: str, unit_id: str, va
     try:
         run = engine.Run.start(definition.xml, definition.content_hash, process_key, variables,
                                engine_files(called.values()))
+        if message is not None:   # a message start event: the message is what starts it
+            run.deliver("message", *message)
     except (engine.EngineError, engine.ScriptRefused) as exc:
         raise Invalid(f"the process could not start: {exc}") from exc
     staffing = session.exec(select(Staffing).where(Staffing.process_key == process_key,
