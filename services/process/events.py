@@ -52,8 +52,9 @@ class StaffingChanged(BaseModel):
     process_key: str
     unit_id: str
     status: str = Field(description="not_configured | complete")
-    action: str = Field(description="step_updated | sla_changed | confirmed | reset | staff_left (a staff member "
-                                    "was locked, archived or deleted) | staff_converted")
+    action: str = Field(description="step_updated | sla_changed | confirmed | reset | draft_discarded | "
+                                    "version_pinned | staff_left (a staff member was locked, archived or deleted) | "
+                                    "staff_converted; edits of a confirmed set-up say draft=true in the audit")
     steps: list[dict]
     total_days: float | None = Field(default=None, description="the unit's process time in working days")
     version: int

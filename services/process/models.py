@@ -72,6 +72,8 @@ class Staffing(SQLModel, table=True):
     version: int = 1
     total_days: float | None = Field(default=None, description="the whole process time in working days "
                                                                  "(None: the BPMN's or the service default)")
+    pinned_version: int | None = Field(default=None, description="new instances start on this version of the "
+                                                                 "process (None: the latest)")
     draft: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True),
                                description="edits of a confirmed set-up ({steps, total_days}) until confirmed")
     updated_at: datetime = Field(default_factory=utcnow)

@@ -30,6 +30,11 @@ class RoleBody(BaseModel):
                                                             "subtree); [] clears the role")
 
 
+class PinBody(BaseModel):
+    version: int | None = Field(default=None, ge=1, le=2**31 - 1,
+                                description="the version new instances start on (null: the latest)")
+
+
 class StepPath(StaffingPath):
     lane_id: str = Field(max_length=200)
 
@@ -73,6 +78,11 @@ def blueprint(rt) -> APIBlueprint:
              security=[BEARER])
     def confirm(path: StaffingPath):
         return command(staffing.confirm, path)
+
+    @bp.put("/units/<unit_id>/processes/<key>/staffing/version",
+            summary="Pin the version the unit's new instances start on (null: the latest)", security=[BEARER])
+    def pin(path: StaffingPath, body: PinBody):
+        return command(staffing.pin_version, path, body.version)
 
     @bp.delete("/units/<unit_id>/processes/<key>/staffing/draft",
                summary="Discard the edits of a confirmed set-up (it keeps serving as confirmed)", security=[BEARER])

@@ -16,7 +16,7 @@ from services.common.errors import Conflict, Invalid, NotFound
 from services.common.models import iso, utcnow
 from services.process.conventions import VERBS
 from services.process.domain.access import require_configure, require_sees_unit
-from services.process.domain.definitions import catalogue, shape, versions
+from services.process.domain.definitions import catalogue, shape, version, versions
 from services.process.models import PersonRef, ProcessDefinition, Staffing, StaffingAudit, UnitRef
 
 NOT_NULL = ("display_name", "actions", "staff", "push", "attachment_required")
@@ -89,6 +89,7 @@ def current(session: Session, principal: Principal, key: str, unit_id: str) -> d
     steps, total = working(row, definition) if row is not None and row.steps else (defaults(definition), None)
     return {"process_key": key, "unit_id": unit_id, "version": definition.version,
             "status": row.status if row else "not_configured", "draft": bool(row and row.draft),
+            "pinned_version": row.pinned_version if row else None,
             "steps": steps, "serving_steps": row.steps if row and row.draft else None,
             "total_days": total or shape(definition).total_days,
             "updated_at": iso(row.updated_at) if row else None, "updated_by": row.updated_by if row else None}
@@ -231,6 +232,19 @@ def confirm(uow: UnitOfWork, principal: Principal, key: str, unit_id: str) -> di
         raise Conflict("the staffing is not complete: " + "; ".join(problems), problems=problems)
     row.steps, row.total_days, row.draft, row.status = steps, total, None, "complete"
     publish_change(uow, row, "confirmed", principal.account_id, {})
+    uow.commit()
+    return current(session, principal, key, unit_id)
+
+
+def pin_version(uow: UnitOfWork, principal: Principal, key: str, unit_id: str, number: int | None) -> dict:
+    """New instances of the unit start on version ``number`` (None: the latest again); running ones stay on
+    theirs."""
+    session = uow.session
+    _unit, row = _editable(session, principal, key, unit_id)
+    if number is not None:
+        version(session, key, number)   # 404 when that version does not exist
+    before, row.pinned_version = row.pinned_version, number
+    publish_change(uow, row, "version_pinned", principal.account_id, {"pinned_version": [before, number]})
     uow.commit()
     return current(session, principal, key, unit_id)
 

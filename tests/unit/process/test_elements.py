@@ -262,3 +262,39 @@ def test_a_business_rule_task_evaluates_a_deployed_decision_table(suite):
     not_a_process = process.post(f"{P}/instances", headers=hung_h, json={
         "process_key": "muc_duyet", "unit_id": suite.unit(SKHCN)["id"]})
     assert not_a_process.status_code == 404
+
+
+def test_a_unit_pins_the_version_its_new_instances_start_on(suite):
+    process = suite.gateway.apps["process"].test_client()
+    for name in ("Việc phiên bản 1", "Việc phiên bản 2"):
+        assert upload(suite, one_task("ghim_thu", "Ghim phiên bản", name).xml()).status_code == 201
+    unit, admin = suite.unit(SKHCN), suite.headers("qt.sokhcn")
+    url = f"{P}/units/{unit['id']}/processes/ghim_thu/staffing/version"
+    assert process.put(url, headers=suite.headers("phungtienhung"), json={"version": 1}).status_code == 403
+    assert process.put(url, headers=admin, json={"version": 7}).status_code == 404
+    pinned = process.put(url, headers=admin, json={"version": 1})
+    assert pinned.status_code == 200 and pinned.get_json()["pinned_version"] == 1
+    hung_h, hung = suite.headers("phungtienhung"), suite.account("phungtienhung")["id"]
+
+    def first_task():
+        started = process.post(f"{P}/instances", headers=hung_h, json={
+            "process_key": "ghim_thu", "unit_id": unit["id"], "variables": {"officer": hung}}).get_json()
+        return started["definition_version"], started["current"][0]["name"]
+    assert first_task() == (1, "Việc phiên bản 1")
+    assert process.put(url, headers=admin, json={"version": None}).get_json()["pinned_version"] is None
+    assert first_task() == (2, "Việc phiên bản 2")
+
+
+def test_tasks_of_a_called_process_show_the_called_lanes_name(suite):
+    assert upload(suite, one_task("con_ten_thu", "Con", "Việc của con").xml()).status_code == 201
+    assert upload(suite, one_task("cha_ten_thu", "Cha", "Việc của cha", call=("con_ten_thu", {})).xml()
+                  ).status_code == 201
+    process = suite.gateway.apps["process"].test_client()
+    hung_h, hung = suite.headers("phungtienhung"), suite.account("phungtienhung")["id"]
+    started = process.post(f"{P}/instances", headers=hung_h, json={
+        "process_key": "cha_ten_thu", "unit_id": suite.unit(SKHCN)["id"], "variables": {"officer": hung}}).get_json()
+    (child,) = process.post(f"{P}/tasks/{started['current'][0]['id']}/complete", headers=hung_h,
+                            json={}).get_json()["next"]
+    assert child["step_name"] == "Cán bộ (Con)"
+    inbox = process.get(f"{P}/inbox", headers=hung_h).get_json()["items"]
+    assert {t["step_name"] for t in inbox if t["id"] == child["id"]} == {"Cán bộ (Con)"}

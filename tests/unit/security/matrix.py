@@ -150,6 +150,8 @@ ROUTES: dict[tuple[str, str], tuple[object, object]] = {
         ADMIN_A | {"admin_a1"}, lambda m: Request({"unit_id": m.a1["id"], "key": "field_report"})),
     ("GET", "/api/process/units/{unit_id}/processes/{key}/staffing/audit"): (ADMIN_A, lambda m: _staffing(m)),
     ("DELETE", "/api/process/units/{unit_id}/processes/{key}/staffing/draft"): (ADMIN_A, lambda m: _staffing(m)),
+    ("PUT", "/api/process/units/{unit_id}/processes/{key}/staffing/version"): (ADMIN_A, lambda m: Request(
+        {"unit_id": m.a["id"], "key": "field_report"}, json={"version": 1})),
     ("GET", "/api/process/units/{unit_id}/roles"): (PROCESS_OF_A, lambda m: Request({"unit_id": m.a["id"]})),
     ("PUT", "/api/process/units/{unit_id}/roles/{role}"): (ADMIN_A, lambda m: Request(
         {"unit_id": m.a["id"], "role": "clerk"}, json={"accounts": [m.people["toan"]]})),

@@ -28,7 +28,10 @@ def start(uow: UnitOfWork, policy: Policy, *, process_key: str, unit_id: str, va
                                                               ProcessInstance.business_key == business_key)).first()
         if existing is not None:
             return existing
-    definition = versions(session, process_key)[-1]   # a decision table's key is no process: 404
+    published = versions(session, process_key)   # a decision table's key is no process: 404
+    pinned = session.exec(select(Staffing.pinned_version).where(Staffing.process_key == process_key,
+                                                                Staffing.unit_id == unit.id)).first()
+    definition = next((d for d in published if d.version == pinned), published[-1])
     called = called_by(session, definition)
     steps = all_steps(session, definition, called, unit)
     variables = clean(dict(variables or {}))

@@ -10,13 +10,21 @@ from services.process.domain.access import require_sees_unit, visible_instance
 from services.process.domain.definitions import shape
 from services.process.domain.instances.context import Policy, definition_of
 from services.process.domain.sla import deadline_bucket
-from services.process.models import Attachment, InstanceHistory, ProcessInstance, ProcessTask, Staffing
+from services.process.models import (
+    Attachment,
+    InstanceHistory,
+    ProcessDefinition,
+    ProcessInstance,
+    ProcessTask,
+    Staffing,
+)
 
 
 def task_view(task: ProcessTask, inst: ProcessInstance | None = None, step_names: dict | None = None) -> dict:
+    default_name = task.lane_id.rpartition("/")[2]   # a called process's lane: <key>/<lane>
     return {"id": task.id, "name": task.name, "instance_id": task.instance_id, "process_key": task.process_key,
             "unit_id": task.unit_id, "lane_id": task.lane_id, "element_id": task.spec_id, "step": task.step,
-            "step_name": (step_names or {}).get(task.lane_id, task.lane_id), "status": task.status,
+            "step_name": (step_names or {}).get(task.lane_id, default_name), "status": task.status,
             "assignees": list(task.assignees), "candidates": list(task.candidates),
             "followers": list(inst.variables.get("followers") or []) if inst and isinstance(
                 inst.variables.get("followers"), list) else [],
@@ -47,7 +55,14 @@ class StepNames:
     def __call__(self, definition_id: int, process_key: str, unit_id: str) -> dict[str, str]:
         key = (definition_id, unit_id)
         if key not in self.found:
-            names = dict(shape(definition_of(self.session, definition_id)).lane_names)
+            found = shape(definition_of(self.session, definition_id))
+            names = dict(found.lane_names)
+            for called, _pinned in found.conventions.calls.values():   # lanes of called processes: <key>/<lane>
+                latest = self.session.exec(select(ProcessDefinition).where(
+                    ProcessDefinition.key == called, ProcessDefinition.kind == "process")
+                    .order_by(col(ProcessDefinition.version).desc()).limit(1)).first()
+                if latest is not None:
+                    names.update({f"{called}/{lane}": name for lane, name in shape(latest).lane_names.items()})
             row = self.session.exec(select(Staffing).where(Staffing.process_key == process_key,
                                                            Staffing.unit_id == unit_id)).first()
             if row is not None:
