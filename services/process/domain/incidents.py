@@ -100,7 +100,8 @@ def retry(uow: UnitOfWork, principal: Principal, incident_id: str) -> dict:
         job = session.get(ProcessJob, row.job_id)
         if job is not None and job.status == "incident":
             job.status, job.retries_left = "open", 1
-            jobs.publish(uow, job, session.get(ProcessInstance, row.instance_id), retried_by=principal.account_id)
+            inst = session.get(ProcessInstance, row.instance_id)
+            jobs.publish(uow, job, inst, variables=jobs.data_of(session, inst, job), retried_by=principal.account_id)
     elif row.kind == "timer":
         session.execute(update(ProcessInstance).where(col(ProcessInstance.id) == row.instance_id,
                                                       ProcessInstance.state == "running").values(wake_at=utcnow())

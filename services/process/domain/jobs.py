@@ -17,7 +17,8 @@ from services.common.text import nfc
 from services.process import engine
 from services.process.domain import incidents
 from services.process.domain.access import unit_or_404
-from services.process.domain.instances.context import Policy, check_size, clean, context_for, save
+from services.process.domain.definitions import engine_files
+from services.process.domain.instances.context import Policy, check_size, clean, context_for, definition_of, save
 from services.process.models import ProcessInstance, ProcessJob
 
 WORK = "process.work"
@@ -39,6 +40,19 @@ def publish(uow: UnitOfWork, job: ProcessJob, inst: ProcessInstance, *, variable
     if len(json.dumps(data["variables"], ensure_ascii=False, default=str)) > MAX_EVENT_VARIABLES:
         data["variables"], data["variables_truncated"] = {}, True
     uow.emit("process.job.created", job.id, data)
+
+
+def data_of(session: Session, inst: ProcessInstance, job: ProcessJob) -> dict:
+    """The process data the job's task sees (sent again with the job after a failure or a retry)."""
+    definition = definition_of(session, inst.definition_id)
+    called = {key: definition_of(session, i) for key, i in (inst.called or {}).items()}
+    try:
+        run = engine.Run.load(definition.xml, definition.content_hash, inst.process_key, inst.engine_state,
+                              engine_files(called.values()))
+    except engine.EngineError:
+        return {}
+    found = next((t for t in run.ready() if t.engine_id == job.engine_id), None)
+    return {k: v for k, v in (found.data if found else {}).items() if not k.startswith("_")}
 
 
 def create(uow: UnitOfWork, inst: ProcessInstance, engine_id: str, element_id: str, name: str, topic: str,
@@ -109,7 +123,7 @@ def fail(uow: UnitOfWork, principal: Principal, job_id: str, error: str, retries
     job.last_error, job.worker = error, principal.account_id
     uow.emit("process.job.failed", job.id, {"job": view(job), "actor": principal.account_id, "error": error})
     if job.retries_left > 0:
-        publish(uow, job, inst)
+        publish(uow, job, inst, variables=data_of(session, inst, job))
     else:
         job.status = "incident"
         incidents.open_in(uow, inst, kind="job", error=error, element_id=job.element_id, job_id=job.id)

@@ -35,7 +35,8 @@ def _may_tell(principal: Principal, session, unit_id: str) -> bool:
 
 def deliver(db: Database, policy: Policy, principal: Principal, kind: str, name: str, *, key: str | None = None,
             variables: dict | None = None, unit_id: str | None = None, exclude: str | None = None) -> dict:
-    """Tell every matching waiting instance; start the processes a message starts (for ``unit_id``)."""
+    """Tell every matching waiting instance; a message that no instance waited for starts the processes whose
+    start event takes it (for ``unit_id``)."""
     variables = clean(dict(variables or {}))
     check_size(variables)
     with db.session() as session:
@@ -67,7 +68,7 @@ def deliver(db: Database, policy: Policy, principal: Principal, kind: str, name:
             log.warning("process.delivery_failed", instance=instance_id, name=name, reason=exc.detail)
             failed.append({"instance_id": instance_id, "reason": exc.detail})
     started = []
-    for key_ in starts:
+    for key_ in starts if not delivered else ():   # a message correlates to a waiting instance, or starts one
         from services.process.domain.instances.starting import start
         with db.uow() as uow:
             unit = access.unit_or_404(uow.session, unit_id)

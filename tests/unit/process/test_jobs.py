@@ -63,6 +63,7 @@ def test_a_service_task_waits_for_a_worker_is_retried_becomes_an_incident_and_is
 
     once = process.post(f"{P}/jobs/{job['id']}/failure", headers=worker_h, json={"error": "Trục liên thông bận"})
     assert once.status_code == 200 and once.get_json()["retries_left"] == 1 and len(jobs_created(suite)) == 2
+    assert jobs_created(suite)[1]["variables"]["trich_yeu"] == "Báo cáo quý IV", "sent again with its data"
     twice = process.post(f"{P}/jobs/{job['id']}/failure", headers=worker_h, json={"error": "Trục liên thông bận"})
     assert twice.get_json()["status"] == "incident"
     (incident,) = process.get(f"{P}/units/{w.a['id']}/incidents", headers=admin).get_json()["items"]
@@ -71,7 +72,8 @@ def test_a_service_task_waits_for_a_worker_is_retried_becomes_an_incident_and_is
 
     retried = process.post(f"{P}/incidents/{incident['id']}/retry", headers=admin)
     assert retried.status_code == 200 and retried.get_json()["resolution"] == "retried"
-    assert len(jobs_created(suite)) == 3
+    assert len(jobs_created(suite)) == 3 and jobs_created(suite)[2]["variables"]["trich_yeu"] == "Báo cáo quý IV"
+    assert jobs_created(suite)[2]["retried_by"] == suite.account("qt.sokhcn")["id"]
     done = process.post(f"{P}/jobs/{job['id']}/complete", headers=worker_h,
                         json={"variables": {"so_van_ban": "123/UBND-VX"}})
     assert done.status_code == 200 and done.get_json()["status"] == "completed"
