@@ -250,6 +250,11 @@ class Conventions:
     message_starts: tuple[str, ...] = ()       # the messages that start an instance of this process
     embedded: tuple[str, ...] = ()             # ids of the sub-processes drawn inside this process
 
+    @property
+    def reaches(self) -> dict[str, tuple[str, int | None]]:
+        """Every deployed file the process needs: call activity or rule task → (key, pinned version or None)."""
+        return {**self.calls, **self.decisions}
+
     def owns(self, process_key: str, name: str) -> bool:
         """Whether an engine task of the (sub-)process ``name`` belongs to this process (``process_key``)."""
         return name == process_key or name in self.embedded

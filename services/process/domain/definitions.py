@@ -176,7 +176,7 @@ def reachable(calls: list[tuple[str, int | None]], resolve: Resolve, own: set[st
         found[key] = definition
         if definition.kind == "process":
             found_conventions = conventions.of_xml(definition.xml, definition.key)
-            queue += list(found_conventions.calls.values()) + list(found_conventions.decisions.values())
+            queue += list(found_conventions.reaches.values())
     return found, missing
 
 
@@ -225,7 +225,7 @@ def check(xml: bytes, filename: str | None = None, resolve: Resolve | None = Non
         problems += _no_executable_process(root)
     own = {p.get("id") for p in root.iterfind("bpmn:process", NS)}
     calls = [call for p in root.iterfind("bpmn:process", NS) if _executable(p)
-             for call in {**conventions.of_process(p).calls, **conventions.of_process(p).decisions}.items()]
+             for call in conventions.of_process(p).reaches.items()]
     reached, missing = reachable([c for _id, c in calls], resolve or (lambda _k, _v: None), own)
     for call_id, (key, pinned) in calls:
         if key not in own and (key not in reached or f"{key} v{pinned}" in missing):
@@ -261,7 +261,7 @@ def resolver(session: Session) -> Resolve:
 def called_by(session: Session, definition: ProcessDefinition) -> dict[str, ProcessDefinition]:
     """The versions an instance of ``definition`` starting now calls (latest or pinned, followed down)."""
     found = conventions.of_xml(definition.xml, definition.key)
-    calls = list(found.calls.values()) + list(found.decisions.values())
+    calls = list(found.reaches.values())
     if not calls:
         return {}
     found, missing = reachable(calls, resolver(session), {definition.key})

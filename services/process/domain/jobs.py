@@ -17,8 +17,7 @@ from services.common.text import nfc
 from services.process import engine
 from services.process.domain import incidents
 from services.process.domain.access import unit_or_404
-from services.process.domain.definitions import engine_files
-from services.process.domain.instances.context import Policy, check_size, clean, context_for, definition_of, save
+from services.process.domain.instances.context import Policy, check_size, clean, context_for, load_run, save
 from services.process.models import ProcessInstance, ProcessJob
 
 WORK = "process.work"
@@ -44,11 +43,8 @@ def publish(uow: UnitOfWork, job: ProcessJob, inst: ProcessInstance, *, variable
 
 def data_of(session: Session, inst: ProcessInstance, job: ProcessJob) -> dict:
     """The process data the job's task sees (sent again with the job after a failure or a retry)."""
-    definition = definition_of(session, inst.definition_id)
-    called = {key: definition_of(session, i) for key, i in (inst.called or {}).items()}
     try:
-        run = engine.Run.load(definition.xml, definition.content_hash, inst.process_key, inst.engine_state,
-                              engine_files(called.values()))
+        run = load_run(session, inst)
     except engine.EngineError:
         return {}
     found = next((t for t in run.ready() if t.engine_id == job.engine_id), None)

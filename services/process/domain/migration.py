@@ -12,7 +12,7 @@ from services.common.errors import Conflict, DomainError, Forbidden, Invalid
 from services.process import engine
 from services.process.domain import definitions
 from services.process.domain.definitions import called_by, engine_files, shape, version
-from services.process.domain.instances.context import Context, Policy, all_steps, definition_of, save
+from services.process.domain.instances.context import Context, Policy, all_steps, load_run, save
 from services.process.domain.instances.mirror import mirror
 from services.process.domain.instances.views import instance_view
 from services.process.models import ProcessDefinition, ProcessInstance, UnitRef
@@ -31,10 +31,7 @@ def _require_designer(session: Session, principal: Principal, key: str) -> None:
 def _blockers(session: Session, inst: ProcessInstance, target: ProcessDefinition,
               called: dict[str, ProcessDefinition]) -> list[str]:
     """Why ``inst`` cannot move to ``target`` (empty: it can)."""
-    source = definition_of(session, inst.definition_id)
-    source_called = {key: definition_of(session, i) for key, i in (inst.called or {}).items()}
-    run = engine.Run.load(source.xml, source.content_hash, inst.process_key, inst.engine_state,
-                          engine_files(source_called.values()))
+    run = load_run(session, inst)
     try:
         reasons = [p["message"] for p in run.migration_problems(target.xml, target.content_hash, target.key,
                                                                  engine_files(called.values()))]
@@ -104,10 +101,7 @@ def _move(db: Database, policy: Policy, principal: Principal, instance_id: str, 
         inst = session.get(ProcessInstance, instance_id)
         if inst.state != "running" or inst.definition_version != from_version:
             raise Conflict("the instance changed since the plan was made", code="changed_meanwhile")
-        source = definition_of(session, inst.definition_id)
-        source_called = {key: definition_of(session, i) for key, i in (inst.called or {}).items()}
-        run = engine.Run.load(source.xml, source.content_hash, inst.process_key, inst.engine_state,
-                              engine_files(source_called.values()))
+        run = load_run(session, inst)
         try:
             moved = run.migrate(target.xml, target.content_hash, target.key, engine_files(called.values()))
         except engine.EngineError as exc:

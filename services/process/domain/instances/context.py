@@ -135,25 +135,27 @@ class Context:
             raise Invalid(f"lane {lane_id!r} is not in this version of the process")
         return found
 
-    def lane_of(self, ready: engine.ReadyTask) -> str | None:
-        """The lane of an engine task: the process's own (its sub-processes' tasks included), or, qualified
-        as ``<key>/<lane>``, a lane of a process a call activity runs."""
+    def _owner(self, ready: engine.ReadyTask) -> tuple[str | None, Shape | None]:
+        """The process an engine task belongs to: (None, the instance's own shape) — its sub-processes
+        included — or (the key, the shape) of a process a call activity runs; (None, None) when neither."""
         if self.shape.conventions.owns(self.definition.key, ready.process):
-            return self.shape.lanes.get(ready.spec_id)
+            return None, self.shape
         for key, definition in self.processes_called.items():
             if shape(definition).conventions.owns(key, ready.process):
-                lane_id = shape(definition).lanes.get(ready.spec_id)
-                return f"{key}/{lane_id}" if lane_id else None
-        return None
+                return key, shape(definition)
+        return None, None
+
+    def lane_of(self, ready: engine.ReadyTask) -> str | None:
+        """The lane of an engine task: the process's own, or, qualified as ``<key>/<lane>``, a lane of a process
+        a call activity runs."""
+        key, found = self._owner(ready)
+        lane_id = found.lanes.get(ready.spec_id) if found is not None else None
+        return f"{key}/{lane_id}" if key and lane_id else lane_id
 
     def conventions_of(self, ready: engine.ReadyTask):
         """The conventions of the process an engine task belongs to (the instance's own or a called one)."""
-        if self.shape.conventions.owns(self.definition.key, ready.process):
-            return self.shape.conventions
-        for key, definition in self.processes_called.items():
-            if shape(definition).conventions.owns(key, ready.process):
-                return shape(definition).conventions
-        return self.shape.conventions
+        _key, found = self._owner(ready)
+        return (found or self.shape).conventions
 
     def step_names(self) -> dict[str, str]:
         """Each lane's name as the unit's admin calls the step (display_name), else the BPMN's."""
@@ -186,6 +188,18 @@ class Context:
                                self.inst.engine_state, engine_files(self.called.values()))
 
 
+def called_of(session: Session, inst: ProcessInstance) -> dict[str, ProcessDefinition]:
+    """The versions the instance's call activities and rule tasks run, as recorded when it started (or moved)."""
+    return {key: definition_of(session, definition_id) for key, definition_id in (inst.called or {}).items()}
+
+
+def load_run(session: Session, inst: ProcessInstance) -> engine.Run:
+    """The instance in the engine, from its stored state, on the versions it runs."""
+    definition = definition_of(session, inst.definition_id)
+    return engine.Run.load(definition.xml, definition.content_hash, inst.process_key, inst.engine_state,
+                           engine_files(called_of(session, inst).values()))
+
+
 def all_steps(session: Session, definition: ProcessDefinition, called: dict[str, ProcessDefinition],
               unit: UnitRef | None) -> list[dict]:
     """The serving steps of the process and, qualified as ``<key>/<lane>``, of every process it calls, for the
@@ -204,7 +218,7 @@ def context_for(uow: UnitOfWork, policy: Policy, inst: ProcessInstance, actor: s
     """A change of ``inst`` by ``actor`` on its version, the versions it calls and its unit's serving staffing."""
     session = uow.session
     definition = definition_of(session, inst.definition_id)
-    called = {key: definition_of(session, definition_id) for key, definition_id in (inst.called or {}).items()}
+    called = called_of(session, inst)
     steps = all_steps(session, definition, called, session.get(UnitRef, inst.unit_id))
     return Context(uow, policy, inst, definition, steps, actor, read_version=inst.version, called=called)
 
