@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN, "camunda": CAMUNDA}
+HUMAN = ("userTask", "manualTask", "task")   # the engine waits for a person at each of these
 
 # What a person may do on a task besides completing it with an outcome (each has its own endpoint).
 VERBS = ("delegate", "claim", "return_to_previous", "request_extension", "attach", "comment")
@@ -267,6 +268,11 @@ def _problem(element, message: str) -> dict:
     return {"element_id": element.get("id"), "line": element.sourceline, "message": message}
 
 
+def leaf_lanes(process) -> list:
+    """The lanes that are steps: a lane divided into lanes of its own (a child lane set) only groups them."""
+    return [lane for lane in process.iterfind(".//bpmn:lane", NS) if lane.find("bpmn:childLaneSet", NS) is None]
+
+
 def _enclosing_lane(element, lane_of: dict[str, str]) -> str | None:
     """An element inside a sub-process belongs to the lane of the nearest enclosing element a lane names."""
     node = element
@@ -296,13 +302,13 @@ def of_process(process) -> Conventions:
 
     process_props = typed("process", process, ProcessProps())
     lanes, lane_of = [], {}
-    for order, lane in enumerate(process.iterfind(".//bpmn:lane", NS), start=1):
+    for order, lane in enumerate(leaf_lanes(process), start=1):
         props = typed("lane", lane, LaneProps())
         lanes.append(Lane(lane.get("id"), (lane.get("name") or "").strip() or lane.get("id"), order, props))
         for ref in lane.iterfind("bpmn:flowNodeRef", NS):
             lane_of[(ref.text or "").strip()] = lane.get("id")
     tasks = {}
-    for task in process.iterfind(".//bpmn:userTask", NS):
+    for task in (t for local in HUMAN for t in process.iterfind(f".//bpmn:{local}", NS)):
         tasks[task.get("id")] = typed("userTask", task, TaskProps())
         lane_id = _enclosing_lane(task, lane_of)
         if lane_id:

@@ -22,7 +22,7 @@ from SpiffWorkflow.bpmn.parser.BpmnParser import XSD_PATH, full_tag
 from SpiffWorkflow.bpmn.parser.ValidationException import ValidationException
 from SpiffWorkflow.bpmn.script_engine import PythonScriptEngine, TaskDataEnvironment
 from SpiffWorkflow.bpmn.serializer.workflow import BpmnWorkflowSerializer
-from SpiffWorkflow.bpmn.specs.defaults import ManualTask
+from SpiffWorkflow.bpmn.specs.defaults import ManualTask, ScriptTask
 from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import TimerEventDefinition
 from SpiffWorkflow.bpmn.util.diff import diff_workflow, migrate_workflow
@@ -30,6 +30,7 @@ from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.bpmn.workflow import BpmnWorkflow
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 from SpiffWorkflow.camunda.parser.task_spec import CamundaTaskParser
+from SpiffWorkflow.camunda.parser.task_spec import ScriptTaskParser as CamundaScriptTaskParser
 from SpiffWorkflow.camunda.serializer import DEFAULT_CONFIG as CAMUNDA_SERIALIZER_CONFIG
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition as CamundaMessage
 from SpiffWorkflow.exceptions import WorkflowException
@@ -93,7 +94,27 @@ def _add(parser, text: str | bytes, filename: str | None = None) -> None:
         parser.add_dmn_xml(root, filename=filename)
         return
     quote_plain_timers(root)
+    documentation_only(root)
     parser.add_bpmn_xml(root, filename=filename)
+
+
+def documentation_only(root) -> None:
+    """What a diagram says about data beyond process variables is documentation here, kept in the stored file
+    and left out of what the engine parses: data stores (a register, an archive; the engine would want code
+    behind each) with the associations to and from them, and input/output specifications (the suite's data are
+    the process variables that forms and scripts set; the engine would refuse to run a task whose declared
+    inputs are not variables)."""
+    stores = list(root.iter(f"{{{_BPMN_NS}}}dataStoreReference"))
+    ids = {el.get("id") for el in stores}
+    for kind in ("dataInputAssociation", "dataOutputAssociation"):
+        for association in list(root.iter(f"{{{_BPMN_NS}}}{kind}")):
+            refs = {(ref.text or "").strip() for ref in association
+                    if isinstance(ref.tag, str) and ref.tag.endswith(("}sourceRef", "}targetRef"))}
+            if refs & ids:
+                association.getparent().remove(association)
+    for element in stores + list(root.iterfind(f"{{{_BPMN_NS}}}dataStore")) + \
+            list(root.iter(f"{{{_BPMN_NS}}}ioSpecification")):
+        element.getparent().remove(element)
 
 
 def decision_problems(xml: bytes, filename: str | None) -> tuple[list[dict], list[tuple[str, str]]]:
@@ -116,12 +137,17 @@ def decision_problems(xml: bytes, filename: str | None) -> tuple[list[dict], lis
     return [], decisions
 
 
+class _ScriptTaskParser(CamundaTaskParser, CamundaScriptTaskParser):
+    """A script task that reads Camunda's multi-instance ``collection`` like every other Camunda task."""
+
+
 class Parser(CamundaParser):
     """Camunda's parser, with service tasks as tasks that wait: the suite runs them as external jobs (a worker
     completes or fails them), so the engine only has to stop there until told."""
 
     OVERRIDE_PARSER_CLASSES = {**CamundaParser.OVERRIDE_PARSER_CLASSES,
-                               full_tag("serviceTask"): (CamundaTaskParser, ManualTask)}
+                               full_tag("serviceTask"): (CamundaTaskParser, ManualTask),
+                               full_tag("scriptTask"): (_ScriptTaskParser, ScriptTask)}
 
 
 _EVENT_KINDS = {"MessageEventDefinition": "message", "SignalEventDefinition": "signal"}
@@ -290,10 +316,14 @@ class Run:
         """What the instance waits to be told from outside: (message|signal, name, element id, the data there)."""
         found = []
         for task in self.workflow.event_manager.tasks.values():
+            if task.state != TaskState.WAITING:
+                continue
             definition = getattr(task.task_spec, "event_definition", None)
-            kind = _EVENT_KINDS.get(type(definition).__name__)
-            if kind and task.state == TaskState.WAITING:
-                found.append((kind, definition.name, task.task_spec.bpmn_id or task.task_spec.name, dict(task.data)))
+            # an event-based gateway (or a catch event of several kinds) waits for any of its events
+            for one in getattr(definition, "event_definitions", None) or [definition]:
+                kind = _EVENT_KINDS.get(type(one).__name__)
+                if kind:
+                    found.append((kind, one.name, task.task_spec.bpmn_id or task.task_spec.name, dict(task.data)))
         return found
 
     def thrown(self) -> list[tuple[str, str, dict]]:
@@ -327,10 +357,16 @@ class Run:
         _run_engine(step)
 
     def wake_at(self) -> datetime | None:
-        """When the earliest waiting timer is due (None: no timer waits)."""
+        """When the earliest waiting timer is due (None: no timer waits), an event-based gateway's included."""
         moments = []
-        for event in self.workflow.waiting_events():
-            value = event.value
+        for task in self.workflow.event_manager.tasks.values():
+            definition = getattr(task.task_spec, "event_definition", None)
+            if task.state != TaskState.WAITING or definition is None:
+                continue
+            several = getattr(definition, "event_definitions", None)
+            if several is not None and not any(isinstance(d, TimerEventDefinition) for d in several):
+                continue
+            value = task._get_internal_data("event_value") if several is not None else definition.details(task).value
             if isinstance(value, dict):
                 value = value.get("next")
             if isinstance(value, str):
@@ -433,11 +469,13 @@ def quote_plain_timers(root) -> int:
 
 
 _INTERNALS = re.compile(r"<Element \{[^}]*\}(\w+) at 0x[0-9a-f]+>")
+_XML_BYTES = re.compile(r"b'<.*?'(?=[,)]|$)|b\"<.*?\"(?=[,)]|$)", re.DOTALL)
 
 
 def _readable(text: str) -> str:
     """The engine's message without its internals (element reprs, memory addresses)."""
-    return _INTERNALS.sub(lambda m: f"a {m.group(1)} element", text).strip().rstrip(".")
+    text = _XML_BYTES.sub("the element", _INTERNALS.sub(lambda m: f"a {m.group(1)} element", text))
+    return text.strip().rstrip(".")
 
 
 def _not_runnable(root, exc: TypeError) -> dict:
@@ -460,7 +498,7 @@ def parser_problems(xml: bytes, filename: str | None, process_ids: list[str], ca
     parser = Parser()
     root = etree.fromstring(xml)
     try:
-        parser.add_bpmn_xml(root, filename=filename)
+        _add(parser, xml, filename)
         for _hash, other in called:
             _add(parser, other)
         for process_id in process_ids:

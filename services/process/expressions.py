@@ -16,6 +16,7 @@ _WORDS = {"and": "and", "or": "or", "not": "not", "true": "True", "false": "Fals
           "eq": "==", "ne": "!=", "lt": "<", "gt": ">", "le": "<=", "ge": ">=", "div": "/", "mod": "%"}
 _OPS = {"&&": "and", "||": "or", "!": "not", "==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=",
         "+": "+", "-": "-", "*": "*", "/": "/", "%": "%", "(": "(", ")": ")"}
+_XPATH_BOOLEANS = {"true": "True", "false": "False", "true()": "True", "false()": "False"}
 HINT = ("write it in Python as the suite runs it, e.g. approved == True and so_ngay > 3 "
         "(names, numbers, 'text', and/or/not, comparisons)")
 
@@ -38,7 +39,8 @@ def to_python(text: str) -> str:
     """The Python form of a JUEL or FEEL expression (Python is returned as it is)."""
     kind = dialect(text)
     if kind is None:
-        return text
+        # XPath's boolean literals, which Signavio, Bonita and Trisotech write on always-taken flows
+        return _XPATH_BOOLEANS.get((text or "").strip(), text)
     body = text.strip()[2:-1] if kind == "juel" else text.strip()[1:]
     out, position = [], 0
     while position < len(body):

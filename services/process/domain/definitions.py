@@ -16,6 +16,7 @@ from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.models import iso
 from services.process import conventions, engine, expressions, sandbox
 from services.process.conventions import BPMN, CAMUNDA, NS
+from services.process.domain import runnable
 from services.process.models import ProcessDefinition, UnitRef
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -51,7 +52,7 @@ def _parse(xml: bytes) -> etree._ElementTree:
 def _structure_problems(root) -> list[dict]:
     problems = []
     ids = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
-    for element in root.iter():
+    for element in (el for p in root.iterfind("bpmn:process", NS) if _executable(p) for el in p.iter()):
         if isinstance(element.tag, str) and element.get("id") in engine.RESERVED_IDS:
             problems.append(_problem(element.get("id"), element.sourceline,
                                      f"the id “{element.get('id')}” is reserved by the engine; rename the element "
@@ -75,17 +76,19 @@ def _structure_problems(root) -> list[dict]:
         found = conventions.of_process(process)
         problems += found.problems
         lanes = {lane.id: lane for lane in found.lanes}
-        for task in process.iterfind(".//bpmn:userTask", NS):
+        for task in (t for local in runnable.HUMAN for t in process.iterfind(f".//bpmn:{local}", NS)):
             lane = lanes.get(found.lane_of.get(task.get("id"), ""))
             if lane is None:
+                kind = "user task" if etree.QName(task).localname == "userTask" else "task"
                 problems.append(_problem(task.get("id"), task.sourceline,
-                                         f"user task “{task.get('name') or task.get('id')}” is in no lane; put "
-                                         "every user task in a lane (a step a unit admin staffs)"))
+                                         f"{kind} “{task.get('name') or task.get('id')}” is in no lane; a person "
+                                         "does it, so put it in a lane (a step a unit admin staffs)"))
             else:
                 element = process.find(f".//bpmn:lane[@id='{lane.id}']", NS)
                 if not (element.get("name") or "").strip():
                     problems.append(_problem(lane.id, element.sourceline,
                                              f"lane {lane.id} has no name; name it after the step"))
+        problems += runnable.problems(process, root)
         for start in process.iterfind(".//bpmn:subProcess[@triggeredByEvent='true']/bpmn:startEvent", NS):
             if start.find("bpmn:errorEventDefinition", NS) is not None:
                 sub = start.getparent()
@@ -112,7 +115,7 @@ def _structure_problems(root) -> list[dict]:
                 problems.append(_problem(flow.get("id"), condition.sourceline, f"condition: {why}"))
         for kind in engine.TIMER_KINDS:
             for timer in process.iterfind(f".//bpmn:timerEventDefinition/bpmn:{kind}", NS):
-                why = engine.timer_problem(kind, timer.text or "")
+                why = engine.timer_problem(kind, timer.text) if (timer.text or "").strip() else None
                 if why:
                     event = timer.getparent().getparent()
                     problems.append(_problem(event.get("id"), timer.sourceline, f"timer: {why}"))
@@ -142,7 +145,7 @@ def _processes(root) -> list[dict]:
         name = (process.get("name") or "").strip() or pools.get(process.get("id")) or process.get("id")
         found.append({"key": process.get("id"), "name": name,
                       "abbreviation": props.abbreviation, "group": props.group,
-                      "steps": len(process.findall(".//bpmn:lane", NS)), "executable": True})
+                      "steps": len(conventions.leaf_lanes(process)), "executable": True})
     return found
 
 
@@ -228,6 +231,8 @@ def check(xml: bytes, filename: str | None = None, resolve: Resolve | None = Non
              for call in conventions.of_process(p).reaches.items()]
     reached, missing = reachable([c for _id, c in calls], resolve or (lambda _k, _v: None), own)
     for call_id, (key, pinned) in calls:
+        if any(p["element_id"] == call_id for p in problems):
+            continue  # already refused for what it calls (a global task, an expression)
         if key not in own and (key not in reached or f"{key} v{pinned}" in missing):
             element = root.find(f".//*[@id='{call_id}']")
             which = f"version {pinned} of “{key}”" if pinned else f"“{key}”"

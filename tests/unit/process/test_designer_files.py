@@ -78,14 +78,16 @@ def test_the_suites_checks_and_the_engines_come_back_in_one_round(process, desig
     m = Model("mot_luot", "Một lượt")
     lane = m.lane("Lane_1", "Chuyên viên", people="role:officer")
     m.start("Start_1", lane)
-    m.node("complexGateway", "Phuc_tap", lane, name="Cổng phức hợp")
-    m.user("Task_1", "Xử lý", lane)
+    writes = ('<bpmn:dataOutputAssociation id="Writes"><bpmn:targetRef>Ho_so</bpmn:targetRef>'
+              '</bpmn:dataOutputAssociation>')
+    m.node("userTask", "Phuc_tap", lane, name="Lập hồ sơ", inner=writes)
     m.end("End_1", lane)
-    m.chain("Start_1", "Phuc_tap", "Task_1", "End_1")
+    m.chain("Start_1", "Phuc_tap", "End_1")
+    m.extra = '<bpmn:dataObjectReference id="Ho_so" name="Hồ sơ" dataObjectRef="Khong_co"/>'  # refers to nothing
     m.node("userTask", "Orphan", None, name="Việc không có làn")
     response = upload(process, designer, m.xml())
     assert response.status_code == 422
     problems = {p["element_id"]: p for p in response.get_json()["problems"]}
     assert "in no lane" in problems["Orphan"]["message"], "the suite's own check"
-    assert "complexGateway" in problems["Phuc_tap"]["message"] and problems["Phuc_tap"]["line"], \
+    assert "Cannot resolve" in problems["Phuc_tap"]["message"] and problems["Phuc_tap"]["line"], \
         "the engine's, in the same answer, with its line"

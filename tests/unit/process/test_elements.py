@@ -211,6 +211,33 @@ def test_multi_instance_over_a_juel_collection_and_feel_conditions_run(suite):
     assert process.get(f"{P}/instances/{started['id']}", headers=hung_h).get_json()["result"] == "many_rooms"
 
 
+def test_a_script_task_and_a_sub_process_run_once_per_item_of_a_collection(suite):
+    m = Model("tung_phong_thu", "Tổng hợp từng phòng")
+    lane = m.lane("Lane_1", "Chuyên viên", people="role:officer")
+    m.start("Start_1", lane)
+    per_item = ('<bpmn:multiInstanceLoopCharacteristics camunda:collection="${phong_ban}" '
+                'camunda:elementVariable="phong"/>')
+    m.node("scriptTask", "Count", lane, name="Đếm từng phòng",
+           inner=per_item + "<bpmn:script>da_dem = phong</bpmn:script>")
+    m.node("subProcess", "Ask", lane, name="Hỏi từng phòng", inner=per_item + _inner("A", "Hỏi ý kiến phòng"))
+    m.user("Sum", "Tổng hợp", lane)
+    m.end("End_1", lane)
+    m.chain("Start_1", "Count", "Ask", "Sum", "End_1")
+    assert upload(suite, m.xml()).status_code == 201, upload(suite, m.xml()).get_json()
+    process = suite.gateway.apps["process"].test_client()
+    hung_h = suite.headers("phungtienhung")
+    started = process.post(f"{P}/instances", headers=hung_h, json={
+        "process_key": "tung_phong_thu", "unit_id": suite.unit(SKHCN)["id"],
+        "variables": {"officer": suite.account("phungtienhung")["id"],
+                      "phong_ban": ["Văn phòng", "Thanh tra"]}}).get_json()
+    asked = started["current"]
+    assert [t["name"] for t in asked] == ["Hỏi ý kiến phòng"] * 2, "the script ran per item, then one sub-process each"
+    for task in asked:
+        assert process.post(f"{P}/tasks/{task['id']}/complete", headers=hung_h, json={}).status_code == 200
+    detail = process.get(f"{P}/instances/{started['id']}", headers=hung_h).get_json()
+    assert [t["name"] for t in detail["current"]] == ["Tổng hợp"]
+
+
 DMN = """<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="Defs_muc_duyet" name="Mức duyệt"
              namespace="http://camunda.org/schema/1.0/dmn">

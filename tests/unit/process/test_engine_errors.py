@@ -30,6 +30,8 @@ def _deploy_and_staff(suite, xml: str, key: str) -> tuple[object, dict]:
 
 def _after_handle(xml: str, element: str) -> str:
     """``element`` (id Next) between the user task and the end."""
+    xml = xml.replace("<bpmn:flowNodeRef>Handle</bpmn:flowNodeRef>",
+                      "<bpmn:flowNodeRef>Handle</bpmn:flowNodeRef><bpmn:flowNodeRef>Next</bpmn:flowNodeRef>")
     return xml.replace('<bpmn:sequenceFlow id="Flow_2" sourceRef="Handle" targetRef="End_1"/>',
                        '<bpmn:sequenceFlow id="Flow_2" sourceRef="Handle" targetRef="Next"/>'
                        '<bpmn:sequenceFlow id="Flow_3" sourceRef="Next" targetRef="End_1"/>' + element

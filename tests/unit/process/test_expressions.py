@@ -60,8 +60,9 @@ def test_a_form_beyond_the_simple_ones_is_refused_with_the_element_line_and_what
 def test_a_multi_instance_collection_in_juel_is_read_as_the_variable():
     xml = GATEWAY.replace("YES", "approved").replace("NO", "not approved").replace(
         '<bpmn:endEvent id="Approved">',
-        '<bpmn:task id="PerUnit" name="Từng phòng"><bpmn:multiInstanceLoopCharacteristics '
-        'camunda:collection="${phong_ban}" camunda:elementVariable="phong"/></bpmn:task><bpmn:endEvent id="Approved">')
+        '<bpmn:scriptTask id="PerUnit" name="Từng phòng"><bpmn:multiInstanceLoopCharacteristics '
+        'camunda:collection="${phong_ban}" camunda:elementVariable="phong"/><bpmn:script>da_xem = True</bpmn:script>'
+        '</bpmn:scriptTask><bpmn:endEvent id="Approved">')
     checked = check(xml.encode())
     loop = checked.tree.getroot().find(".//{http://www.omg.org/spec/BPMN/20100524/MODEL}"
                                        "multiInstanceLoopCharacteristics")
