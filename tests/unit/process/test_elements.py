@@ -180,6 +180,41 @@ def test_an_error_thrown_in_a_sub_process_is_caught_by_its_boundary_event(suite)
     assert process.get(f"{P}/instances/{started['id']}", headers=hung_h).get_json()["result"] == "supplement"
 
 
+def test_an_escalation_thrown_in_a_sub_process_adds_the_leaders_task_while_the_work_goes_on(suite):
+    m = Model("vuot_cap_thu", "Báo cáo vượt cấp")
+    officer = m.lane("Lane_1", "Chuyên viên", people="role:officer")
+    leader = m.lane("Lane_2", "Lãnh đạo", people="role:leader")
+    m.start("Start_1", officer)
+    inner = ('<bpmn:startEvent id="V_start"><bpmn:outgoing>V_f1</bpmn:outgoing></bpmn:startEvent>'
+             '<bpmn:intermediateThrowEvent id="V_up" name="Báo lãnh đạo"><bpmn:incoming>V_f1</bpmn:incoming>'
+             '<bpmn:outgoing>V_f2</bpmn:outgoing><bpmn:escalationEventDefinition escalationRef="Esc_1"/>'
+             '</bpmn:intermediateThrowEvent>'
+             '<bpmn:userTask id="V_task" name="Xử lý tiếp"><bpmn:incoming>V_f2</bpmn:incoming>'
+             '<bpmn:outgoing>V_f3</bpmn:outgoing></bpmn:userTask>'
+             '<bpmn:endEvent id="V_end"><bpmn:incoming>V_f3</bpmn:incoming></bpmn:endEvent>'
+             '<bpmn:sequenceFlow id="V_f1" sourceRef="V_start" targetRef="V_up"/>'
+             '<bpmn:sequenceFlow id="V_f2" sourceRef="V_up" targetRef="V_task"/>'
+             '<bpmn:sequenceFlow id="V_f3" sourceRef="V_task" targetRef="V_end"/>')
+    m.node("subProcess", "Work", officer, name="Giải quyết", inner=inner)
+    m.node("boundaryEvent", "Raised", officer, attachedToRef="Work", cancelActivity="false",
+           inner='<bpmn:escalationEventDefinition escalationRef="Esc_1"/>')
+    m.user("Know", "Nắm tình hình", leader)
+    m.end("End_known", leader)
+    m.end("End_1", officer, result="done")
+    m.chain("Start_1", "Work", "End_1")
+    m.chain("Raised", "Know", "End_known")
+    m.outside = '<bpmn:escalation id="Esc_1" name="Vượt thẩm quyền" escalationCode="VUOT_CAP"/>'
+    assert upload(suite, m.xml()).status_code == 201, upload(suite, m.xml()).get_json()
+    process = suite.gateway.apps["process"].test_client()
+    hung, toan = suite.account("phungtienhung")["id"], suite.account("dinhtruongtoan")["id"]
+    started = process.post(f"{P}/instances", headers=suite.headers("phungtienhung"), json={
+        "process_key": "vuot_cap_thu", "unit_id": suite.unit(SKHCN)["id"],
+        "variables": {"officer": hung, "leader": toan}})
+    assert started.status_code == 201, started.get_json()
+    assert sorted((t["name"], tuple(t["candidates"])) for t in started.get_json()["current"]) == [
+        ("Nắm tình hình", (toan,)), ("Xử lý tiếp", (hung,))], "the escalation did not stop the officer's work"
+
+
 def test_multi_instance_over_a_juel_collection_and_feel_conditions_run(suite):
     m = Model("lay_y_kien_thu", "Lấy ý kiến các phòng")
     lane = m.lane("Lane_1", "Chuyên viên các phòng", people="role:officer", actions="agree,disagree")
