@@ -158,6 +158,11 @@ def blueprint(rt, policy: instances.Policy) -> APIBlueprint:
         with rt.db.uow() as uow:
             return jsonify(fn(uow, policy, principal, *args, **kwargs))
 
+    @bp.get("/tasks/<task_id>", summary="A task with its form fields and the actions its step allows",
+            security=[BEARER])
+    def task(path: TaskPath):
+        return act(instances.task_page, path.task_id)
+
     @bp.post("/tasks/<task_id>/complete", summary="Complete with an action and the task's form data",
              security=[BEARER])
     def complete(path: TaskPath, body: CompleteBody):

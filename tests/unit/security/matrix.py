@@ -166,6 +166,7 @@ ROUTES: dict[tuple[str, str], tuple[object, object]] = {
     ("GET", "/api/process/instances/{instance_id}/attachments/{attachment_id}"): (PROCESS_OF_A, lambda m: _file(m)),
     ("GET", "/api/process/units/{unit_id}/instances"): (PROCESS_OF_A, lambda m: Request({"unit_id": m.a["id"]})),
     ("GET", "/api/process/inbox"): (SIGNED_IN, lambda m: Request()),
+    ("GET", "/api/process/tasks/{task_id}"): (PROCESS_OF_A, lambda m: Request({"task_id": m.task()["id"]})),
     ("POST", "/api/process/tasks/{task_id}/complete"): (ACTOR, lambda m: Request(
         {"task_id": m.task()["id"]}, json={"action": "assign", "assign_to": [m.people["hung"]]})),
     ("POST", "/api/process/tasks/{task_id}/return"): (ACTOR, lambda m: Request(

@@ -12,6 +12,7 @@ from services.process.domain.instances.acting import (
     delegate,
     request_extension,
     return_to_previous,
+    task_page,
 )
 from services.process.domain.instances.context import Context, Policy, definition_of, save
 from services.process.domain.instances.files import attach, attachment, detected_type
@@ -27,4 +28,4 @@ from services.process.domain.instances.views import (
 
 __all__ = ["Context", "Policy", "StepNames", "attach", "attachment", "attachment_view", "cancel", "claim", "comment",
            "complete", "decide_extension", "definition_of", "delegate", "detail", "detected_type", "instance_view",
-           "request_extension", "return_to_previous", "save", "start", "task_view", "unit_instances"]
+           "request_extension", "return_to_previous", "save", "start", "task_page", "task_view", "unit_instances"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from lxml import etree
 from sqlalchemy import delete
 from sqlmodel import col, select
 
@@ -15,7 +16,7 @@ from services.common.errors import Conflict, Forbidden, Invalid, NotFound
 from services.common.models import iso, utcnow
 from services.common.text import nfc
 from services.process import engine
-from services.process.conventions import VERBS
+from services.process.conventions import BPMN, HUMAN, VERBS
 from services.process.domain import incidents, jobs
 from services.process.domain.access import can_see, may_cancel, unit_or_404, visible_instance
 from services.process.domain.instances.context import (
@@ -27,6 +28,7 @@ from services.process.domain.instances.context import (
     person_name,
     run_engine,
     save,
+    staff_of,
     step_config,
 )
 from services.process.domain.instances.mirror import mirror, set_actors
@@ -55,6 +57,59 @@ def acting(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str) 
         raise Forbidden(f"the task “{task.name}” is assigned to {whom}" if task.assignees else
                         f"you are not one of the people of the step “{task.name}”")
     return task, context_for(uow, policy, inst, principal.account_id)
+
+
+def task_page(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str) -> dict:
+    """A task as the person working it sees it: the task, its instance, and — when they may act on it now —
+    the form fields the model declares and the actions the unit's staffing allows at its step (with the ones
+    that need a reason and the ones that pick the next people). 404 when the caller cannot see it."""
+    session = uow.session
+    task = session.get(ProcessTask, task_id)
+    inst = session.get(ProcessInstance, task.instance_id) if task is not None else None
+    acts = task is not None and session.get(TaskActor, (principal.account_id, task.id)) is not None
+    if task is None or (not acts and not can_see(session, principal, inst)):
+        raise NotFound(f"no task {task_id!r}")
+    ctx = context_for(uow, policy, inst, principal.account_id)
+    definition = ctx.definition
+    page = {"task": task_view(task, inst, ctx.step_names()),
+            "instance": {**instance_view(inst), "process_name": definition.name},
+            "may_act": acts and task.status == "ready", "form": [], "actions": [], "reason_required": [],
+            "chooses_next": [], "attachment_required": False}
+    if page["may_act"]:
+        step, lane = step_config(ctx.steps, task.lane_id), ctx.lane(task.lane_id)
+        page.update(form=list(ready_in(ctx.load(), task).form), actions=list(step.get("actions", ())),
+                    reason_required=list(lane.props.reason_required), chooses_next=list(lane.props.chooses_next),
+                    attachment_required=bool(step.get("attachment_required")))
+        if lane.props.chooses_next and "/" not in task.lane_id:
+            page["choices"] = [{"id": a, "name": person_name(session, a) or a}
+                               for a in active(session, _next_staff(ctx, task))]
+    return page
+
+
+def _next_staff(ctx: Context, task: ProcessTask) -> list[str]:
+    """Who a person handing the work on may choose: the staff of the steps whose tasks come next in the model
+    (following the flows through gateways and events to the first human tasks)."""
+    root = etree.fromstring(ctx.definition.xml.encode())
+    targets: dict[str, list[str]] = {}
+    for flow in root.iter(f"{{{BPMN}}}sequenceFlow"):
+        targets.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
+    human = {el.get("id") for local in HUMAN for el in root.iter(f"{{{BPMN}}}{local}")}
+    seen, queue, found = {task.spec_id}, list(targets.get(task.spec_id, [])), []
+    while queue:
+        node = queue.pop(0)
+        if node in seen:
+            continue
+        seen.add(node)
+        if node in human:
+            found.append(node)
+        else:
+            queue += targets.get(node, [])
+    lanes = {ctx.shape.conventions.lane_of.get(node) for node in found} - {None}
+    staff: list[str] = []
+    for step in ctx.steps:
+        if step["lane_id"] in lanes:
+            staff += staff_of(ctx.steps, step)
+    return list(dict.fromkeys(staff))
 
 
 def allowed(ctx: Context, task: ProcessTask, action: str) -> dict:
