@@ -89,7 +89,28 @@ def create_service_app(runtime, *, title: str, description: str, blueprints=(), 
         app.register_api(blueprint)
     add_health_routes(app, service, {"database": runtime.db.ping, "bus": runtime.bus.ping})
     app.extensions["egov"] = runtime
+    trusted = {a.strip() for a in settings.trusted_proxies.split(",") if a.strip()}
+    if trusted:
+        app.wsgi_app = ForwardedFor(app.wsgi_app, trusted)
     return app
+
+
+class ForwardedFor:
+    """The person's address behind a trusted proxy (the portal, a reverse proxy): the right-most address of
+    X-Forwarded-For that is not itself a trusted proxy. A request from anywhere else keeps its own address, so
+    nobody can pick the address their sign-in attempts are counted against."""
+
+    def __init__(self, wsgi_app, trusted: set[str]):
+        self.wsgi_app, self.trusted = wsgi_app, frozenset(trusted)
+
+    def __call__(self, environ, start_response):
+        forwarded = environ.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded and environ.get("REMOTE_ADDR") in self.trusted:
+            hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+            outside = [hop for hop in hops if hop not in self.trusted]
+            if outside:
+                environ["REMOTE_ADDR"] = outside[-1]
+        return self.wsgi_app(environ, start_response)
 
 
 def _install_request_hooks(app: OpenAPI) -> None:

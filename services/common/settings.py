@@ -40,6 +40,8 @@ class ServiceSettings(BaseSettings):
     max_request_mb: float = 2.0         # any request body larger than this: 413
     max_json_kb: int = 512              # a JSON body larger than this: 413
     max_json_depth: int = 32            # JSON nested deeper than this: 422
+    trusted_proxies: str = ""           # comma-separated addresses (the portal, a reverse proxy) whose
+    #                                     X-Forwarded-For names the person's address (sign-in throttling counts it)
 
     @model_validator(mode="after")
     def _refuse_placeholders_outside_development(self) -> ServiceSettings:

@@ -140,3 +140,24 @@ def test_readyz_reports_a_database_that_is_gone(orgunits):
 def test_unknown_route_is_a_problem_document(orgunits):
     response = orgunits.test_client().get("/api/orgunits/nothing-here")
     assert response.status_code == 404 and response.mimetype == "application/problem+json"
+
+
+def test_only_a_trusted_proxy_names_the_persons_address():
+    from werkzeug.test import Client
+
+    from services.common.http import ForwardedFor
+
+    def echo(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [environ["REMOTE_ADDR"].encode()]
+
+    client = Client(ForwardedFor(echo, {"10.0.0.5"}))
+
+    def seen(remote: str, forwarded: str | None) -> str:
+        headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+        return client.get("/", headers=headers, environ_base={"REMOTE_ADDR": remote}).get_data(as_text=True)
+
+    assert seen("10.0.0.5", "203.0.113.7") == "203.0.113.7", "the portal passes on the person's address"
+    assert seen("10.0.0.5", "198.51.100.1, 203.0.113.7, 10.0.0.5") == "203.0.113.7", "the right-most outside hop"
+    assert seen("198.51.100.9", "203.0.113.7") == "198.51.100.9", "anyone else cannot choose their address"
+    assert seen("10.0.0.5", None) == "10.0.0.5"
