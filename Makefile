@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+NODE_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
 
 .PHONY: install run test test-unit test-integration lint events-doc bench bench-quick chaos clean
 
@@ -11,7 +12,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-install: $(STAMP)
+## the portal's browser packages (htmx, alpinejs, axe-core for the accessibility checks), pinned by package-lock.json
+$(NODE_STAMP): package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@rm -f node_modules/.installed-* && touch $(NODE_STAMP)
+
+install: $(STAMP) $(NODE_STAMP)
 
 ## the whole suite in one process on http://127.0.0.1:8000 with demo data (Ctrl-C stops it)
 run: install
@@ -44,4 +50,4 @@ events-doc: install
 	$(PY) -m services.eventdoc
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache node_modules

@@ -21,6 +21,8 @@ from services.identity.settings import IdentitySettings
 from services.notify import app as notify_app
 from services.notify.settings import NotifySettings
 from services.orgunits import app as orgunits_app
+from services.portal import app as portal_app
+from services.portal.settings import PortalSettings
 from services.process import app as process_app
 from services.process.app import ProcessSettings
 from services.process.demo import load_demo_staffing
@@ -43,6 +45,8 @@ def build(var_dir: Path, *, log_format: str = "auto",
     process = process_app.create_app(settings_for("process", ProcessSettings, jwt_public_key=public_key, **common),
                                      bus=bus)
     gateway = Gateway({"identity": identity, "orgunits": orgunits, "process": process, "notify": notify})
+    gateway.front = portal_app.create_app(PortalSettings(var_dir=var_dir, env="development",
+                                                         jwt_public_key=public_key), services=gateway)
     for runtime in gateway.runtimes:
         runtime.start_consumers()
     orgunits_app.load_demo_data(orgunits.extensions["egov"])
@@ -66,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     server = make_server(args.host, args.port, gateway, threaded=True)
     base = f"http://{args.host}:{args.port}"
     print(f"\nThe suite is running on {base}/  (Ctrl-C stops it)\n"
+          f"  portal:   {base}/  (sign in with a demo account below)\n"
           f"  units:    {base}/api/orgunits/units?parent=root\n"
           f"  sign in:  POST {base}/api/identity/auth/login  {{\"username\": …, \"password\": …}}\n"
           f"  inbox:    {base}/api/process/inbox  (processes: {base}/api/process/definitions)\n"

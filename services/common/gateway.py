@@ -9,8 +9,9 @@ from flask import Flask
 
 
 class Gateway:
-    def __init__(self, apps: dict[str, Flask]):
+    def __init__(self, apps: dict[str, Flask], front: Flask | None = None):
         self.apps = apps
+        self.front = front   # the portal: every path that is not /api/… or a health check
 
     @property
     def runtimes(self):
@@ -42,6 +43,8 @@ class Gateway:
             return self.apps[parts[2]](environ, start_response)
         if path in ("/healthz", "/readyz"):
             return self._health(path, start_response)
+        if self.front is not None and not path.startswith("/api/"):
+            return self.front(environ, start_response)
         return self._json(start_response, "404 NOT FOUND", {
             "type": "about:blank", "title": "Not found", "status": 404,
             "detail": f"no service serves {path}; services: " + ", ".join(f"/api/{n}/" for n in self.apps)},

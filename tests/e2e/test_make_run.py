@@ -64,6 +64,10 @@ def test_make_run_serves_the_tree_and_restarts_on_the_same_data(tmp_path):
         _wait_ready(proc, base)
         units = _units(base)
         assert len(units) == 679 and max(u["depth"] for u in units) == 6
+        portal = requests.get(f"{base}/", timeout=5)   # the portal beside /api/…: sign in first
+        assert "/dang-nhap" in portal.url, portal.url
+        assert portal.status_code == 200 and "Đăng nhập" in portal.text and 'lang="vi"' in portal.text
+        assert requests.get(f"{base}/vendor/htmx.js", timeout=5).status_code == 200, "htmx from our own origin"
         otp = next(line.split()[1] for line in iter(proc.stdout.readline, "") if line.strip().startswith("qt.sokhcn"))
         token = _sign_in(base, "qt.sokhcn", otp)
         skhcn = requests.get(f"{base}/api/orgunits/units", params={"q": "BT.01.01.13"}, timeout=5).json()["items"][0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -40,6 +41,23 @@ def _wait(predicate, timeout: float, what: str):
     return wait_for(predicate, timeout, what, interval=0.2, ignore=(requests.RequestException,))
 
 
+def _the_portal_signs_in_over_the_services_http_apis(portal: str) -> None:
+    """portal-web: its sign-in page, the super admin signed in through it (identity over HTTP, the token checked
+    against identity's JWKS, the session kept server-side), the inbox from process."""
+    browser = requests.Session()
+    page = _wait(lambda: browser.get(f"{portal}/dang-nhap", timeout=5), 60, "the portal")
+    assert page.status_code == 200 and "Đăng nhập" in page.text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    signed_in = browser.post(f"{portal}/dang-nhap", timeout=10, allow_redirects=False, data={
+        "csrf_token": token, "username": "admin", "password": "mật khẩu quản trị sản xuất"})
+    assert signed_in.status_code == 302, signed_in.text
+    cookie = next(c for c in browser.cookies if c.name == "egov_portal")
+    assert cookie.has_nonstandard_attr("HttpOnly") or "httponly" in str(cookie._rest).lower()
+    assert "access_token" not in cookie.value and len(cookie.value) < 200, "only a session id in the cookie"
+    inbox = browser.get(f"{portal}/cong-viec", timeout=10)
+    assert inbox.status_code == 200 and "Công việc" in inbox.text and "Quá hạn" in inbox.text, inbox.text[:500]
+
+
 def _production_env(service: str, database: str, broker: str, port: int) -> dict[str, str]:
     prefix = service.upper()
     return {f"{prefix}_ENV": "production", f"{prefix}_DATABASE_URL": database, f"{prefix}_BUS_URL": broker,
@@ -48,8 +66,9 @@ def _production_env(service: str, database: str, broker: str, port: int) -> dict
 
 
 def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, third_pg_url, fourth_pg_url,
-                                                      broker_user, keys):
+                                                      broker_user, keys, tmp_path):
     port, identity_port, notify_port, process_port = free_port(), free_port(), free_port(), free_port()
+    portal_port = free_port()
     sealing_key = Fernet.generate_key().decode()
     private_pem = keys.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                                  serialization.NoEncryption()).decode()
@@ -62,7 +81,15 @@ def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, thi
            "ORGUNITS_JWKS_URL": f"http://127.0.0.1:{identity_port}/api/identity/.well-known/jwks.json",
            "IDENTITY_SIGNING_KEY": private_pem, "IDENTITY_JWT_PUBLIC_KEY": keys.public_pem,
            "IDENTITY_BOOTSTRAP_ADMIN_PASSWORD": "mật khẩu quản trị sản xuất", "IDENTITY_WEB_WORKERS": "3",
-           "IDENTITY_SEALING_KEY": sealing_key, "NOTIFY_SEALING_KEY": sealing_key}
+           "IDENTITY_SEALING_KEY": sealing_key, "NOTIFY_SEALING_KEY": sealing_key,
+           "IDENTITY_TRUSTED_PROXIES": "127.0.0.1",
+           "PORTAL_ENV": "production", "PORTAL_SECRET_KEY": secrets.token_urlsafe(32),
+           "PORTAL_PORT": str(portal_port), "PORTAL_WEB_WORKERS": "1", "PORTAL_VAR_DIR": str(tmp_path / "portal"),
+           "PORTAL_COOKIE_SECURE": "false",   # plain HTTP here; behind TLS in production
+           "PORTAL_JWKS_URL": f"http://127.0.0.1:{identity_port}/api/identity/.well-known/jwks.json",
+           **{f"PORTAL_{name.upper()}_URL": f"http://127.0.0.1:{p}" for name, p in (
+               ("identity", identity_port), ("orgunits", port), ("process", process_port),
+               ("notify", notify_port))}}
     for service in ("identity", "orgunits", "process", "notify"):
         for step in ("migrate", "declare"):
             subprocess.run([sys.executable, "-m", "services.common.worker", service, step], cwd=ROOT, env=env,
@@ -110,6 +137,7 @@ def test_procfile_processes_serve_publish_and_consume(pg_url, second_pg_url, thi
                                    timeout=2).json().get("total") == 1, 30, "the consumer process to apply")
         me = requests.get(f"{notify}/notifications", headers=auth(super_token), timeout=5)
         assert me.status_code == 200, me.text
+        _the_portal_signs_in_over_the_services_http_apis(f"http://127.0.0.1:{portal_port}")
         _concurrent_guesses_are_counted_across_workers(identity)
         _a_locked_accounts_token_is_refused_everywhere_within_two_seconds(
             identity, {"orgunits": f"{base}/units/{unit['id']}/members", "process": f"{process}/inbox",

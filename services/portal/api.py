@@ -1,0 +1,95 @@
+"""The portal talks to the services only through their HTTP APIs: over HTTP in production, or straight into
+the embedded suite's WSGI app (same requests, same answers, no socket) when both run in one process."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import requests
+from werkzeug.test import Client
+
+
+@dataclass
+class Answer:
+    status: int
+    body: dict | list | None
+    headers: dict
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+class ApiError(Exception):
+    """A service refused: its problem+json (``detail``, ``code``, ``problems``) for the page to explain."""
+
+    def __init__(self, answer: Answer):
+        body = answer.body if isinstance(answer.body, dict) else {}
+        super().__init__(body.get("detail") or f"HTTP {answer.status}")
+        self.status, self.problem = answer.status, body
+        self.code = body.get("code")
+
+
+class Api:
+    def __init__(self, transport):
+        self.transport = transport
+
+    def call(self, method: str, path: str, *, token: str | None = None, json: dict | None = None,
+             params: dict | None = None, files: dict | None = None, client_ip: str | None = None,
+             language: str = "vi") -> Answer:
+        headers = {"Accept": "application/json", "Accept-Language": language}
+        if token:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.transport(method, path, headers=headers, json=json, params=params, files=files,
+                              client_ip=client_ip)
+
+    def must(self, method: str, path: str, **kw) -> dict | list | None:
+        answer = self.call(method, path, **kw)
+        if not answer.ok:
+            raise ApiError(answer)
+        return answer.body
+
+
+class HttpTransport:
+    """Production: each service at its base URL (its gunicorn port, or one reverse proxy for all)."""
+
+    def __init__(self, base_urls: dict[str, str], timeout: float = 15.0):
+        self.base_urls, self.timeout = {k: v.rstrip("/") for k, v in base_urls.items() if v}, timeout
+        self.session = requests.Session()
+
+    def __call__(self, method, path, *, headers, json, params, files, client_ip) -> Answer:
+        service = path.split("/")[2] if path.startswith("/api/") else ""
+        if service not in self.base_urls:
+            return Answer(502, {"detail": f"the portal knows no address for the {service or '?'} service"}, {})
+        if client_ip:
+            headers = {**headers, "X-Forwarded-For": client_ip}
+        try:
+            response = self.session.request(method, self.base_urls[service] + path, headers=headers, json=json,
+                                            params=params, files=files, timeout=self.timeout)
+        except requests.RequestException:
+            return Answer(503, {"detail": f"the {service} service does not answer"}, {})
+        try:
+            body = response.json() if response.content else None
+        except ValueError:
+            body = None
+        return Answer(response.status_code, body, dict(response.headers))
+
+
+class WsgiTransport:
+    """The embedded suite: requests go into its WSGI app in this process (the person's address is passed on, so
+    sign-in throttling counts them, not the portal)."""
+
+    def __init__(self, wsgi_app):
+        self.client = Client(wsgi_app)
+
+    def __call__(self, method, path, *, headers, json, params, files, client_ip) -> Answer:
+        data = None
+        if files:
+            data = {name: (stream, filename, content_type) for name, (filename, stream, content_type) in files.items()}
+        response = self.client.open(path, method=method, headers=headers, json=json if data is None else None,
+                                    query_string=params, data=data,
+                                    environ_base={"REMOTE_ADDR": client_ip or "127.0.0.1"})
+        try:
+            body = response.get_json(silent=True)
+        finally:
+            response.close()
+        return Answer(response.status_code, body, dict(response.headers))

@@ -1,0 +1,18 @@
+// The portal's own behaviour, with no inline script (the pages' Content-Security-Policy allows none):
+// a dialog opens when htmx fills it, and buttons close it or reload the list behind it.
+document.addEventListener("htmx:afterSwap", function (event) {
+  var dialog = event.detail.target.closest("dialog");
+  if (dialog && !dialog.open) { dialog.showModal(); }
+});
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-close-dialog], [data-reload]");
+  if (!button) { return; }
+  if (button.hasAttribute("data-reload")) { window.location.reload(); return; }
+  button.closest("dialog").close();
+});
+// choosing a unit among the search results keeps its name in the search box
+document.addEventListener("change", function (event) {
+  if (event.target.matches("input[type=radio][data-name]")) {
+    document.getElementById("unit_q").value = event.target.getAttribute("data-name");
+  }
+});

@@ -1,0 +1,185 @@
+"""The portal's pages. ``Portal`` calls the services as the signed-in person (their tokens stay in the
+server-side session; a refused access token is refreshed once), and turns a service's refusal into a sentence
+in the person's language — never a raw field name, code or 500."""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+
+from services.common.auth import Principal
+from services.common.errors import Unauthorized
+from services.portal.api import Api, ApiError
+
+
+class SignInRequired(Exception):
+    """The session holds no usable tokens: the person signs in again (and comes back where they were)."""
+
+
+@dataclass
+class Me:
+    account_id: str
+    name: str
+    unit_id: str | None
+    principal: Principal
+
+    def holds(self, permission: str) -> bool:
+        """Whether the menus offer what needs ``permission`` somewhere (the services decide per unit)."""
+        return self.principal.is_super_admin or any(permission in grant.permissions for grant in self.principal.grants)
+
+
+class Portal:
+    def __init__(self, api: Api, verifier, settings):
+        self.api, self.verifier, self.settings = api, verifier, settings
+
+    def anonymous(self, method: str, path: str, **kw):
+        return self.api.call(method, path, client_ip=request.remote_addr, language=_language(), **kw)
+
+    def call(self, method: str, path: str, **kw):
+        """As the signed-in person; raises ApiError with the service's problem, SignInRequired when the
+        tokens are gone."""
+        token = session.get("access_token")
+        if not token:
+            raise SignInRequired
+        answer = self.api.call(method, path, token=token, client_ip=request.remote_addr, language=_language(), **kw)
+        if answer.status == 401 and self.refresh():
+            answer = self.api.call(method, path, token=session["access_token"], client_ip=request.remote_addr,
+                                   language=_language(), **kw)
+        if answer.status == 401:
+            session.clear()
+            raise SignInRequired
+        if not answer.ok:
+            raise ApiError(answer)
+        return answer.body
+
+    def refresh(self) -> bool:
+        refresh_token = session.get("refresh_token")
+        if not refresh_token:
+            return False
+        answer = self.anonymous("POST", "/api/identity/auth/refresh", json={"refresh_token": refresh_token})
+        if not answer.ok or not answer.body.get("access_token"):
+            return False
+        keep_tokens(answer.body)
+        return True
+
+    def me(self) -> Me | None:
+        token = session.get("access_token")
+        if not token:
+            return None
+        try:
+            principal = self.verifier.verify(token)
+        except Unauthorized:
+            if not self.refresh():
+                session.clear()
+                return None
+            principal = self.verifier.verify(session["access_token"])
+        return Me(principal.account_id, session.get("name") or principal.name or "", principal.unit_id, principal)
+
+
+def portal() -> Portal:
+    from flask import current_app
+    return current_app.extensions["portal"]
+
+
+def keep_tokens(tokens: dict) -> None:
+    session["access_token"] = tokens["access_token"]
+    session["refresh_token"] = tokens.get("refresh_token") or session.get("refresh_token")
+    session["account_id"] = tokens.get("account_id") or session.get("account_id")
+    session.pop("change_token", None)
+
+
+def _language() -> str:
+    return session.get("lang") or "vi"
+
+
+def signed_in(view):
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        g.me = portal().me()
+        if g.me is None:
+            raise SignInRequired
+        return view(*args, **kwargs)
+    return wrapper
+
+
+# A service's refusal as a sentence: by its code where it gives one, else by the HTTP status.
+CODES = {
+    "throttled": "Bạn đã thử quá nhiều lần. Hãy đợi vài phút rồi thử lại.",
+    "password_weak": "Mật khẩu quá dễ đoán. Hãy dùng một cụm từ dài hơn, khó đoán hơn.",
+    "password_too_short": "Mật khẩu quá ngắn.",
+    "password_too_long": "Mật khẩu quá dài.",
+    "password_personal": "Mật khẩu không được chứa tên, tên đăng nhập hay số CCCD của bạn.",
+    "password_unchanged": "Mật khẩu mới phải khác mật khẩu cũ.",
+    "account_inactive": "Tài khoản này không đăng nhập được (chưa duyệt, đã khóa hoặc đã lưu trữ).",
+    "permission_missing": "Bạn không có quyền làm việc này ở đơn vị này.",
+    "account_outranks_you": "Tài khoản này có quyền ở nơi bạn không quản trị, nên bạn không sửa được.",
+    "changed_meanwhile": "Dữ liệu vừa được người khác thay đổi. Hãy tải lại trang rồi làm lại.",
+    "reason_required": "Hãy ghi lý do.",
+    "attachment_required": "Bước này cần đính kèm tệp trước khi hoàn thành.",
+    "action_not_allowed": "Bước này không cho phép thao tác đó.",
+    "not_staff_of_step": "Người được chọn không thuộc danh sách cán bộ của bước này.",
+    "step_not_staffed": "Bước này chưa có cán bộ; hãy chọn cán bộ trước.",
+    "assignee_required": "Hãy chọn người xử lý tiếp theo.",
+    "token_revoked": "Phiên đăng nhập đã bị thu hồi. Hãy đăng nhập lại.",
+}
+STATUSES = {
+    400: "Dữ liệu gửi lên không hợp lệ.",
+    401: "Tên đăng nhập hoặc mật khẩu không đúng.",
+    403: "Bạn không có quyền làm việc này.",
+    404: "Không tìm thấy nội dung này (có thể đã bị xóa, hoặc nằm ngoài phạm vi bạn quản lý).",
+    409: "Việc này xung đột với trạng thái hiện tại. Hãy tải lại trang.",
+    413: "Tệp quá lớn.",
+    422: "Dữ liệu chưa hợp lệ.",
+    429: "Bạn đã thử quá nhiều lần. Hãy đợi vài phút rồi thử lại.",
+}
+
+
+def explain(error: ApiError) -> str:
+    if error.code in CODES:
+        return _(CODES[error.code])
+    sentence = _(STATUSES.get(error.status, "Hệ thống đang bận. Hãy thử lại sau ít phút."))
+    detail = error.problem.get("detail")
+    if detail and error.status in (409, 422) and _language() == "en":
+        sentence = f"{sentence} ({detail})"
+    return sentence
+
+
+def register(app: Flask) -> None:
+    from services.portal.views import admin, auth, signup, work
+
+    for module in (auth, signup, work, admin):
+        app.register_blueprint(module.bp)
+
+    @app.errorhandler(SignInRequired)
+    def sign_in_again(_error):
+        target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+        if request.headers.get("HX-Request"):
+            return "", 204, {"HX-Redirect": target}
+        return redirect(target)
+
+    @app.errorhandler(CSRFError)
+    def stale_form(_error):
+        flash(_("Trang đã mở quá lâu hoặc đã hết phiên. Hãy thử lại."), "error")
+        return redirect(request.referrer or url_for("work.inbox"))
+
+    @app.errorhandler(ApiError)
+    def refused(error: ApiError):
+        status = error.status if error.status in (403, 404) else 400
+        return render_template("error.html", message=explain(error)), status
+
+    @app.errorhandler(404)
+    def not_found(_error):
+        return render_template("error.html", message=_("Không có trang này.")), 404
+
+    @app.errorhandler(500)
+    def broken(_error):
+        return render_template("error.html", message=_("Hệ thống gặp sự cố. Hãy thử lại sau ít phút.")), 500
+
+    @app.get("/ngon-ngu/<code>")
+    def language(code: str):
+        if code in ("vi", "en"):
+            session["lang"] = code
+        return redirect(request.referrer or url_for("work.inbox"))

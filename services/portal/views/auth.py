@@ -1,0 +1,83 @@
+"""Đăng nhập: sign in, the one-time password's forced change (with a strength hint as one types), sign out."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from zxcvbn import zxcvbn
+
+from services.portal.api import ApiError
+from services.portal.views import explain, keep_tokens, portal
+
+bp = Blueprint("auth", __name__)
+STRENGTH = ["Rất yếu", "Yếu", "Tạm được", "Mạnh", "Rất mạnh"]
+
+
+def _safe_next(target: str | None) -> str:
+    """Back to where the person was, on this site only."""
+    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+        return target
+    return url_for("work.inbox")
+
+
+@bp.route("/dang-nhap", methods=["GET", "POST"])
+def login():
+    if request.method == "GET":
+        return render_template("login.html", next=request.args.get("next", ""))
+    username = (request.form.get("username") or "").strip()
+    password = request.form.get("password") or ""
+    if not username or not password:
+        return render_template("login.html", error=_("Hãy nhập tên đăng nhập và mật khẩu."), username=username,
+                               next=request.form.get("next", "")), 400
+    answer = portal().anonymous("POST", "/api/identity/auth/login", json={"username": username, "password": password})
+    if not answer.ok:
+        return render_template("login.html", error=explain(ApiError(answer)), username=username,
+                               next=request.form.get("next", "")), answer.status if answer.status != 401 else 400
+    session.clear()
+    session.permanent = True
+    if answer.body.get("password_change_required"):
+        session["change_token"], session["username"] = answer.body["change_token"], username
+        return redirect(url_for("auth.choose_password", next=request.form.get("next", "")))
+    keep_tokens(answer.body)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.route("/doi-mat-khau", methods=["GET", "POST"])
+def choose_password():
+    if "change_token" not in session:
+        return redirect(url_for("auth.login"))
+    if request.method == "GET":
+        return render_template("password.html", next=request.args.get("next", ""))
+    new, again = request.form.get("new_password") or "", request.form.get("confirm") or ""
+    if new != again:
+        return render_template("password.html", error=_("Hai lần nhập mật khẩu mới không khớp."),
+                               next=request.form.get("next", "")), 400
+    answer = portal().anonymous("POST", "/api/identity/auth/password", json={
+        "username": session["username"], "change_token": session["change_token"], "new_password": new})
+    if not answer.ok:
+        return render_template("password.html", error=explain(ApiError(answer)),
+                               next=request.form.get("next", "")), 400
+    session.pop("username", None)
+    keep_tokens(answer.body)
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@bp.post("/doi-mat-khau/do-manh")
+def strength():
+    """The hint shown under the new password while it is typed (identity decides when it is submitted)."""
+    password = request.form.get("new_password") or ""
+    if not password:
+        return ""
+    result = zxcvbn(password[:128], user_inputs=[session.get("username") or ""])
+    return render_template("partials/strength.html", score=result["score"], label=_(STRENGTH[result["score"]]),
+                           enough=result["score"] >= 3 and len(password) >= 10)
+
+
+@bp.post("/dang-xuat")
+def logout():
+    refresh_token = session.get("refresh_token")
+    if refresh_token:
+        portal().anonymous("POST", "/api/identity/auth/logout", json={"refresh_token": refresh_token})
+    session.clear()
+    return redirect(url_for("auth.login"))

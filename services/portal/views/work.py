@@ -1,0 +1,109 @@
+"""Công việc: my inbox (or my unit's) by deadline bucket, a task's page with the form its model declares and
+the actions its step allows as buttons, and acting on it."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from services.portal.api import ApiError
+from services.portal.views import explain, portal, signed_in
+
+bp = Blueprint("work", __name__)
+BUCKETS = ("overdue", "due_today", "due_soon", "in_time")
+BUCKET_LABELS = {"overdue": "Quá hạn", "due_today": "Đến hạn hôm nay", "due_soon": "Sắp đến hạn",
+                 "in_time": "Trong hạn"}
+# the runtime's verbs, named as the seeds name them; a model's own outcomes keep the words it declares
+ACTION_LABELS = {"complete": "Hoàn thành", "delegate": "Chuyển người khác", "return_to_previous": "Trả lại bước trước",
+                 "request_extension": "Xin gia hạn", "claim": "Nhận xử lý", "assign": "Phân phối",
+                 "handle": "Hoàn thành xử lý", "approve": "Phê duyệt", "return_to_ioc": "Trả về IOC",
+                 "agree": "Đồng ý", "disagree": "Không đồng ý", "reject": "Từ chối"}
+HISTORY_LABELS = {"started": "Khởi tạo", "cancel": "Hủy", "claim": "Nhận xử lý",
+                  "decide_extension": "Quyết định gia hạn", "delegate": "Chuyển người khác",
+                  "job_completed": "Hệ thống xử lý xong",
+                  "job_created": "Chuyển hệ thống xử lý", "migrated": "Chuyển sang phiên bản mới",
+                  "request_extension": "Xin gia hạn", "return_to_previous": "Trả lại bước trước",
+                  "timer": "Hết thời gian chờ", "withdrawn": "Thu hồi", "comment": "Ý kiến"}
+FORM_ACTIONS = ("delegate", "return_to_previous", "request_extension")   # verbs with their own form
+
+
+@bp.get("/")
+@signed_in
+def home():
+    return redirect(url_for("work.inbox"))
+
+
+@bp.get("/cong-viec")
+@signed_in
+def inbox():
+    scope = "unit" if request.args.get("scope") == "unit" else "mine"
+    bucket = request.args.get("bucket") if request.args.get("bucket") in BUCKETS else None
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10000))
+    found = portal().call("GET", "/api/process/inbox", params={
+        "scope": scope, "page": page, "page_size": 20, **({"bucket": bucket} if bucket else {})})
+    template = "partials/inbox_rows.html" if request.headers.get("HX-Request") else "inbox.html"
+    return render_template(template, found=found, scope=scope, bucket=bucket, page=page, buckets=BUCKETS,
+                           bucket_labels=BUCKET_LABELS)
+
+
+def _label(action: str) -> str:
+    """An action as the people of the seeds name it; a model's own outcome keeps the word it declares."""
+    known = ACTION_LABELS.get(action) or HISTORY_LABELS.get(action)
+    return _(known) if known else action.replace("_", " ").capitalize()
+
+
+def _actor(entry: dict) -> str:
+    actor = entry.get("actor") or ""
+    if entry.get("actor_name"):
+        return entry["actor_name"]
+    if actor == "system:ioc":
+        return _("Trung tâm IOC")
+    return _("Hệ thống") if actor.startswith("system:") else ""
+
+
+@bp.get("/cong-viec/<task_id>")
+@signed_in
+def task(task_id: str):
+    page = portal().call("GET", f"/api/process/tasks/{task_id}")
+    instance = portal().call("GET", f"/api/process/instances/{page['task']['instance_id']}")
+    outcomes = [a for a in page["actions"] if a not in FORM_ACTIONS]
+    return render_template("task.html", page=page, instance=instance, outcomes=outcomes, label=_label, actor=_actor,
+                           verbs=[a for a in page["actions"] if a in FORM_ACTIONS], bucket_labels=BUCKET_LABELS)
+
+
+@bp.post("/cong-viec/<task_id>/xu-ly")
+@signed_in
+def act(task_id: str):
+    action = request.form.get("action") or ""
+    reason = (request.form.get("reason") or "").strip() or None
+    try:
+        page = portal().call("GET", f"/api/process/tasks/{task_id}")
+        data = {field["id"]: _value(field, request.form.get(f"field_{field['id']}")) for field in page["form"]
+                if request.form.get(f"field_{field['id']}") not in (None, "")}
+        if action == "return_to_previous":
+            portal().call("POST", f"/api/process/tasks/{task_id}/return", json={"reason": reason or ""})
+        elif action == "request_extension":
+            portal().call("POST", f"/api/process/tasks/{task_id}/extension", json={
+                "days": request.form.get("days", type=int) or 1, "reason": reason or ""})
+        else:
+            body = {"action": action, "data": data, "reason": reason}
+            chosen = [p for p in request.form.getlist("assign_to") if p]
+            if action in page["chooses_next"]:
+                body["assign_to"] = chosen
+            portal().call("POST", f"/api/process/tasks/{task_id}/complete", json=body)
+    except ApiError as error:
+        flash(explain(error), "error")
+        return redirect(url_for("work.task", task_id=task_id))
+    flash(_("Đã ghi nhận: %(action)s.", action=_label(action)), "success")
+    return redirect(url_for("work.inbox"))
+
+
+def _value(field: dict, raw: str | None):
+    """A form value typed as the model declares the field."""
+    if field.get("type") == "long":
+        try:
+            return int(raw or "")
+        except ValueError:
+            return raw
+    if field.get("type") == "boolean":
+        return raw in ("on", "true", "1")
+    return raw

@@ -1,0 +1,85 @@
+"""Seed 000 in the browser, as its people do it: an officer registers; the unit admin finds the account in Chờ
+duyệt, fills the review dialog and approves; the officer signs in with the one-time password and chooses a new
+one, and lands in the inbox, without the admin's menu. Every screen is saved and has no serious accessibility
+violation."""
+from __future__ import annotations
+
+import re
+
+from tests.browser.conftest import screen
+
+
+def test_an_officer_registers_is_approved_and_signs_in_with_a_new_password(live, browser_page):
+    officer = browser_page()
+    officer.goto(f"{live.base}/dang-ky")
+    officer.get_by_label("Họ và tên").fill("Võ Thị Hồng")
+    officer.get_by_label("Số CCCD").fill("060096000555")
+    officer.get_by_label("Ngày sinh").fill("05/09/1990")
+    officer.get_by_label("Điện thoại").fill("0912 345 678")
+    officer.get_by_label("Đơn vị công tác").fill("so khoa hoc")
+    officer.get_by_label("Sở Khoa học và Công nghệ (BT.01.01.13)").check()
+    officer.get_by_label("Phòng ban").fill("Phòng Quản lý khoa học")
+    officer.get_by_label("Chức vụ").fill("Chuyên viên")
+    assert screen(officer, "01-dang-ky") == []
+    officer.get_by_role("button", name="Gửi đăng ký").click()
+    officer.get_by_role("heading", name="Đã gửi đăng ký").wait_for()
+
+    admin = browser_page()
+    admin.goto(f"{live.base}/")
+    admin.get_by_label("Tên đăng nhập").fill("qt.sokhcn")
+    admin.get_by_label("Mật khẩu").fill(live.people["qt.sokhcn"])
+    assert screen(admin, "02-dang-nhap") == []
+    admin.get_by_role("button", name="Đăng nhập").click()
+    admin.get_by_role("heading", name="Đặt mật khẩu mới").wait_for()
+    admin.get_by_label("Mật khẩu mới", exact=True).fill("hoa sen nở giữa đầm lầy xanh")
+    admin.get_by_text("Độ mạnh:").wait_for()
+    assert screen(admin, "03-dat-mat-khau") == []
+    admin.get_by_label("Nhập lại mật khẩu mới").fill("hoa sen nở giữa đầm lầy xanh")
+    admin.get_by_role("button", name="Lưu mật khẩu").click()
+    admin.get_by_role("heading", name="Công việc").wait_for()
+    admin.get_by_role("link", name="Quản lý đăng ký tài khoản").click()
+    row = admin.get_by_role("row", name=re.compile("Võ Thị Hồng"))
+    assert screen(admin, "04-cho-duyet") == []
+    row.get_by_role("button", name="Xem xét").click()
+    dialog = admin.get_by_role("dialog")
+    dialog.get_by_label("Chức vụ").fill("Chuyên viên chính")
+    dialog.get_by_label("Cán bộ").check()
+    assert screen(admin, "05-duyet") == []
+    dialog.get_by_role("button", name="Duyệt", exact=True).click()
+    password = dialog.locator("#one-time-password").inner_text().strip()
+    username = dialog.locator("#approved-username").inner_text().strip()
+    assert password and username
+
+    officer.goto(f"{live.base}/dang-nhap")
+    officer.get_by_label("Tên đăng nhập").fill(username)
+    officer.get_by_label("Mật khẩu").fill(password)
+    officer.get_by_role("button", name="Đăng nhập").click()
+    officer.get_by_label("Mật khẩu mới", exact=True).fill("mây trắng bay trên đỉnh núi cao")
+    officer.get_by_label("Nhập lại mật khẩu mới").fill("mây trắng bay trên đỉnh núi cao")
+    officer.get_by_role("button", name="Lưu mật khẩu").click()
+    officer.get_by_role("heading", name="Công việc").wait_for()
+    assert officer.get_by_text("Võ Thị Hồng").is_visible()
+    assert officer.get_by_role("link", name="Quản lý đăng ký tài khoản").count() == 0, "no admin menu for an officer"
+    assert screen(officer, "06-cong-viec") == []
+    officer.goto(f"{live.base}/quan-tri/dang-ky")
+    assert officer.get_by_text("Bạn không có quyền").is_visible(), "the page says why"
+
+
+def test_an_officer_distributes_a_field_report_from_the_inbox(live, browser_page):
+    from tests.unit.process.story import staff_field_report, start_report
+
+    people = staff_field_report(live)
+    start_report(live, people)
+    live.sign_in("dinhtruongtoan")      # the first sign-in's new password (NEW_PASSWORD)
+    officer = browser_page()
+    officer.goto(f"{live.base}/dang-nhap")
+    officer.get_by_label("Tên đăng nhập").fill("dinhtruongtoan")
+    officer.get_by_label("Mật khẩu").fill(live.people["dinhtruongtoan"])
+    officer.get_by_role("button", name="Đăng nhập").click()
+    officer.get_by_role("link", name="Phân phối phản ánh").click()
+    officer.get_by_label("Ý kiến phân phối").fill("Giao anh Hùng xử lý trong tuần")
+    officer.get_by_label("Phùng Tiến Hùng").check()
+    assert screen(officer, "07-xu-ly") == []
+    officer.get_by_role("button", name="Phân phối", exact=True).click()
+    officer.get_by_text("Đã ghi nhận: Phân phối").wait_for()
+    assert officer.get_by_role("link", name="Phân phối phản ánh").count() == 0, "it left the inbox"

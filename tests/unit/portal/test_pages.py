@@ -1,0 +1,142 @@
+"""The portal's pages over the embedded suite: sign-in and the one-time password's change, the registrations an
+admin approves (the one-time password shown once), an officer's inbox and task page, what an officer is not
+offered, CSRF, English selectable — every refusal a Vietnamese sentence, never a 500."""
+from __future__ import annotations
+
+import re
+
+from tests.unit.process.story import staff_field_report, start_report
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_pages_need_a_sign_in_and_come_back_after_it(browser):
+    person = browser()
+    answer = person.get("/cong-viec?scope=unit")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/dang-nhap?next=")
+    page = person.get(answer.headers["Location"])
+    assert page.status_code == 200 and 'lang="vi"' in text(page) and "Đăng nhập" in text(page)
+    assert page.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    wrong = person.post("/dang-nhap", {"username": "dinhtruongtoan", "password": "không phải mật khẩu"})
+    assert wrong.status_code == 400 and "Tên đăng nhập hoặc mật khẩu không đúng" in text(wrong)
+    assert "dinhtruongtoan" in text(wrong), "the name typed stays in the form"
+
+
+def test_a_one_time_password_leads_to_choosing_a_new_one_with_a_strength_hint(browser, suite):
+    person = browser()
+    person.get("/dang-nhap")
+    first = person.post("/dang-nhap", {"username": "phungtienhung", "password": suite.people["phungtienhung"],
+                                       "next": "/cong-viec?scope=unit"})
+    assert first.status_code == 302 and first.headers["Location"].startswith("/doi-mat-khau")
+    assert "Đặt mật khẩu mới" in text(person.get(first.headers["Location"]))
+    hint = person.post("/doi-mat-khau/do-manh", {"new_password": "123456"}, htmx=True)
+    assert "<meter" in text(hint) and "chưa đủ" in text(hint)
+    strong = person.post("/doi-mat-khau/do-manh", {"new_password": "tre xanh lũy biếc nắng vàng"}, htmx=True)
+    assert "chưa đủ" not in text(strong)
+    mismatch = person.post("/doi-mat-khau", {"new_password": "tre xanh lũy biếc nắng vàng", "confirm": "khác"})
+    assert mismatch.status_code == 400 and "không khớp" in text(mismatch)
+    weak = person.post("/doi-mat-khau", {"new_password": "1234567890", "confirm": "1234567890"})
+    assert weak.status_code == 400 and "quá dễ đoán" in text(weak), text(weak)
+    done = person.post("/doi-mat-khau", {"new_password": "tre xanh lũy biếc nắng vàng",
+                                         "confirm": "tre xanh lũy biếc nắng vàng", "next": "/cong-viec?scope=unit"})
+    assert done.status_code == 302 and done.headers["Location"] == "/cong-viec?scope=unit"
+    inbox = person.get("/cong-viec")
+    assert inbox.status_code == 200 and "Phùng Tiến Hùng" in text(inbox) and "Quá hạn" in text(inbox)
+    assert "Quản lý đăng ký tài khoản" not in text(inbox), "an officer is not offered the admin menu"
+    refused = person.get("/quan-tri/dang-ky")
+    assert refused.status_code == 403 and "không có quyền" in text(refused)
+
+
+def test_an_admin_approves_a_registration_and_the_one_time_password_is_shown_once(browser, suite):
+    unit = suite.unit("BT.01.01.13")
+    registered = suite.identity.post("/api/identity/register", json={
+        "full_name": "Trần Thị Ánh", "citizen_id": "060095000777", "unit_id": unit["id"],
+        "department": "Phòng Quản lý khoa học", "position": "Chuyên viên", "phone": "0912345678"})
+    assert registered.status_code in (200, 201, 202), registered.get_json()
+    admin = browser()
+    admin.sign_in("qt.sokhcn")
+    listing = admin.get("/quan-tri/dang-ky")
+    assert listing.status_code == 200 and "Trần Thị Ánh" in text(listing)
+    found = admin.get("/quan-tri/dang-ky?q=tran thi anh", headers={"HX-Request": "true"})
+    assert "Trần Thị Ánh" in text(found) and "<html" not in text(found), "a fragment, found without diacritics"
+    account_id = re.search(r'/quan-tri/dang-ky/([0-9a-f]{32})"', text(listing)).group(1)
+    dialog = admin.get(f"/quan-tri/dang-ky/{account_id}", headers={"HX-Request": "true"})
+    assert 'value="Phòng Quản lý khoa học"' in text(dialog)
+    short = admin.post(f"/quan-tri/dang-ky/{account_id}/tu-choi", {"reason": "x"}, htmx=True)
+    assert short.status_code == 400 and "lý do" in text(short)
+    approved = admin.post(f"/quan-tri/dang-ky/{account_id}/duyet", {
+        "department": "Phòng Quản lý khoa học", "position": "Chuyên viên", "roles": "officer"}, htmx=True)
+    assert approved.status_code == 200, text(approved)
+    assert approved.headers["Cache-Control"] == "no-store"
+    password = re.search(r'id="one-time-password">([^<]+)<', text(approved)).group(1)
+    username = re.search(r'id="approved-username">([^<]+)<', text(approved)).group(1)
+    assert "Trần Thị Ánh" not in text(admin.get("/quan-tri/dang-ky")), "no longer waiting"
+    officer = browser()
+    officer.get("/dang-nhap")
+    first = officer.post("/dang-nhap", {"username": username, "password": password})
+    assert first.headers["Location"].startswith("/doi-mat-khau"), "the new officer signs in and must choose"
+
+
+def test_an_officer_works_a_task_from_the_inbox_page(browser, suite):
+    people = staff_field_report(suite)
+    _process, task = start_report(suite, people)
+    toan = browser()
+    toan.sign_in("dinhtruongtoan")
+    inbox = toan.get("/cong-viec")
+    assert "Phân phối phản ánh" in text(inbox) and f"/cong-viec/{task['id']}" in text(inbox)
+    page = toan.get(f"/cong-viec/{task['id']}")
+    body = text(page)
+    assert page.status_code == 200 and "Ý kiến phân phối" in body and "Phân phối" in body and "Trả về IOC" in body
+    assert "Phùng Tiến Hùng" in body, "the people of the next step to choose from"
+    missing = toan.post(f"/cong-viec/{task['id']}/xu-ly", {"action": "assign", "field_note": "Giao anh Hùng"})
+    assert missing.status_code == 302
+    assert "Hãy chọn người xử lý tiếp theo" in text(toan.get(missing.headers["Location"])), "said, not a 500"
+    done = toan.post(f"/cong-viec/{task['id']}/xu-ly", {"action": "assign", "field_note": "Giao anh Hùng",
+                                                       "assign_to": people["hung"]})
+    assert done.status_code == 302 and done.headers["Location"] == "/cong-viec"
+    assert "Đã ghi nhận: Phân phối" in text(toan.get("/cong-viec"))
+    hung = browser()
+    hung.sign_in("phungtienhung")
+    assert "Xử lý phản ánh" in text(hung.get("/cong-viec")), "the task went to the person chosen"
+
+
+def test_a_form_without_its_csrf_token_changes_nothing(browser, suite):
+    person = browser()
+    person.sign_in("dinhtruongtoan")
+    person.token = "forged"
+    answer = person.post("/dang-xuat")
+    assert answer.status_code == 302
+    assert person.get("/cong-viec").status_code == 200, "still signed in: the forged sign-out did nothing"
+
+
+def test_english_is_selectable(browser):
+    person = browser()
+    person.get("/dang-nhap")
+    person.get("/ngon-ngu/en", headers={"Referer": "/dang-nhap"})
+    page = person.get("/dang-nhap")
+    assert 'lang="en"' in text(page) and "Sign in" in text(page) and "Tiếng Việt" in text(page)
+
+
+def test_an_officer_registers_finding_the_unit_without_diacritics_and_each_mistake_is_said(browser, suite):
+    person = browser()
+    assert "Đăng ký tài khoản" in text(person.get("/dang-ky"))
+    choices = person.get("/dang-ky/don-vi?unit_q=so khoa hoc", headers={"HX-Request": "true"})
+    unit = suite.unit("BT.01.01.13")
+    assert f'value="{unit["id"]}"' in text(choices) and "Sở Khoa học và Công nghệ" in text(choices)
+    wrong = person.post("/dang-ky", {"full_name": "Lê Văn Bình", "citizen_id": "12345", "phone": "12",
+                                     "date_of_birth": "1990-09-05",
+                                     "unit_id": unit["id"], "unit_q": unit["name"]})
+    page = text(wrong)
+    assert wrong.status_code == 400 and "Số CCCD: gồm đúng 12 chữ số." in page and "Điện thoại:" in page
+    assert "ngày/tháng/năm, ví dụ 05/09/1990" in page
+    assert "citizen_id" not in page.split('id="errors"')[1].split("</div>")[0], "no field name on screen"
+    assert 'value="Lê Văn Bình"' in page and f'value="{unit["id"]}" checked' in page, "what was typed stays"
+    sent = person.post("/dang-ky", {"full_name": "Lê Văn Bình", "citizen_id": "060094000888",
+                                    "date_of_birth": "05/09/1990",
+                                    "unit_id": unit["id"], "unit_q": unit["name"]})
+    assert sent.status_code == 200 and "Đã gửi đăng ký" in text(sent)
+    waiting = suite.identity.get("/api/identity/accounts", query_string={"status": "pending", "q": "le van binh"},
+                                 headers=suite.headers("qt.sokhcn")).get_json()
+    assert [a["full_name"] for a in waiting["items"]] == ["Lê Văn Bình"]

@@ -1,0 +1,39 @@
+"""Every portal route says who may call it: the public ones (sign-in, registration, assets) answer anyone; every
+other page sends an anonymous visitor to sign in and leaves deciding to the service it calls (an officer meets
+the service's 403 as a sentence — see test_pages). A new route must be added here."""
+from __future__ import annotations
+
+import pytest
+
+PUBLIC = {
+    ("GET", "/dang-nhap"), ("POST", "/dang-nhap"), ("GET", "/doi-mat-khau"), ("POST", "/doi-mat-khau"),
+    ("POST", "/doi-mat-khau/do-manh"), ("POST", "/dang-xuat"), ("GET", "/dang-ky"), ("POST", "/dang-ky"),
+    ("GET", "/dang-ky/don-vi"), ("GET", "/ngon-ngu/<code>"), ("GET", "/vendor/<name>"),
+    ("GET", "/static/<path:filename>"),
+}
+SIGNED_IN = {
+    ("GET", "/"), ("GET", "/cong-viec"), ("GET", "/cong-viec/<task_id>"), ("POST", "/cong-viec/<task_id>/xu-ly"),
+    ("GET", "/quan-tri/dang-ky"), ("GET", "/quan-tri/dang-ky/<account_id>"),
+    ("POST", "/quan-tri/dang-ky/<account_id>/duyet"), ("POST", "/quan-tri/dang-ky/<account_id>/tu-choi"),
+}
+
+
+def routes(app) -> set[tuple[str, str]]:
+    return {(method, rule.rule) for rule in app.url_map.iter_rules()
+            for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def test_every_portal_route_is_declared(suite):
+    assert routes(suite.gateway.front) == PUBLIC | SIGNED_IN
+
+
+@pytest.mark.parametrize(("method", "rule"), sorted(SIGNED_IN))
+def test_an_anonymous_visitor_is_sent_to_sign_in(suite, method, rule):
+    client = suite.gateway.front.test_client()
+    path = rule.replace("<task_id>", "0" * 32).replace("<account_id>", "0" * 32)
+    if method == "POST":
+        suite.gateway.front.config["WTF_CSRF_ENABLED"] = False   # reach the view: the sign-in check, not CSRF
+    answer = client.open(path, method=method)
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/dang-nhap"), (rule, answer.status)
+    htmx = client.open(path, method=method, headers={"HX-Request": "true"})
+    assert htmx.status_code == 204 and htmx.headers["HX-Redirect"].startswith("/dang-nhap"), rule
