@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
@@ -16,7 +16,7 @@ STRENGTH = ["Rất yếu", "Yếu", "Tạm được", "Mạnh", "Rất mạnh"]
 
 def _safe_next(target: str | None) -> str:
     """Back to where the person was, on this site only."""
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")) and not urlsplit(target).netloc:
         return target
     return url_for("work.inbox")
 
@@ -38,9 +38,12 @@ def login():
     session.permanent = True
     if answer.body.get("password_change_required"):
         session["change_token"], session["username"] = answer.body["change_token"], username
-        return redirect(url_for("auth.choose_password", next=request.form.get("next", "")))
-    keep_tokens(answer.body)
-    return redirect(_safe_next(request.form.get("next")))
+        target = url_for("auth.choose_password", next=request.form.get("next", ""))
+    else:
+        keep_tokens(answer.body)
+        target = _safe_next(request.form.get("next"))
+    current_app.session_interface.regenerate(session)   # a new session id at sign-in: no fixation
+    return redirect(target)
 
 
 @bp.route("/doi-mat-khau", methods=["GET", "POST"])

@@ -140,3 +140,19 @@ def test_an_officer_registers_finding_the_unit_without_diacritics_and_each_mista
     waiting = suite.identity.get("/api/identity/accounts", query_string={"status": "pending", "q": "le van binh"},
                                  headers=suite.headers("qt.sokhcn")).get_json()
     assert [a["full_name"] for a in waiting["items"]] == ["Lê Văn Bình"]
+
+
+def test_signing_in_gets_a_new_session_and_goes_back_only_to_this_site(browser):
+    person = browser()
+    person.get("/dang-nhap")
+    before = person.client.get_cookie("egov_portal").value
+    person.sign_in("dinhtruongtoan")
+    assert person.client.get_cookie("egov_portal").value != before, "a new session id: no fixation"
+    other = browser()
+    other.get("/dang-nhap")
+    for target in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        answer = other.post("/dang-nhap", {"username": "dinhtruongtoan", "password": other.suite.people[
+            "dinhtruongtoan"], "next": target})
+        assert answer.headers["Location"] == "/cong-viec", target
+        other.post("/dang-xuat")
+        other.get("/dang-nhap")
