@@ -11,7 +11,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from cachelib.file import FileSystemCache
 from flask import Flask, abort, g, send_from_directory, session
-from flask_babel import Babel, format_datetime
+from flask_babel import Babel, format_datetime, format_decimal
 from flask_session import Session
 from flask_wtf.csrf import CSRFProtect
 
@@ -84,6 +84,11 @@ def create_app(settings: PortalSettings | None = None, *, services=None) -> Flas
             return ""
         moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(zone)
         return format_datetime(moment, "dd/MM/yyyy HH:mm" if style == "short" else "EEEE, dd/MM/yyyy HH:mm")
+
+    @app.template_filter("num")
+    def num(value) -> str:
+        """A number as the person writes it (10, 2,5 in Vietnamese)."""
+        return "" if value is None else format_decimal(value)
 
     @app.get("/vendor/<name>")
     def vendor(name: str):

@@ -83,3 +83,36 @@ def test_an_officer_distributes_a_field_report_from_the_inbox(live, browser_page
     officer.get_by_role("button", name="Phân phối", exact=True).click()
     officer.get_by_text("Đã ghi nhận: Phân phối").wait_for()
     assert officer.get_by_role("link", name="Phân phối phản ánh").count() == 0, "it left the inbox"
+
+
+def test_the_unit_admin_staffs_paht_in_the_browser_and_confirms(live, browser_page):
+    live.sign_in("qt.sokhcn")
+    admin = browser_page()
+    admin.goto(f"{live.base}/dang-nhap")
+    admin.get_by_label("Tên đăng nhập").fill("qt.sokhcn")
+    admin.get_by_label("Mật khẩu").fill(live.people["qt.sokhcn"])
+    admin.get_by_role("button", name="Đăng nhập").click()
+    admin.get_by_role("link", name="Cấu hình quy trình").click()
+    assert screen(admin, "08-cau-hinh-quy-trinh") == []
+    admin.get_by_role("link", name="Xử lý phản ánh hiện trường").click()
+    step1, step2, step3 = (admin.locator(f"#step-{lane}") for lane in ("Lane_distribute", "Lane_handle",
+                                                                        "Lane_approve"))
+    step1.get_by_label("Đinh Trường Toàn").check()
+    step1.get_by_label("Giá trị").fill("10")
+    step1.get_by_role("button", name="Lưu bước 1").click()
+    admin.get_by_text("Đã lưu bước.").wait_for()
+    step2.get_by_label("Lọc theo tên hoặc phòng ban").fill("hung")
+    assert not step2.get_by_label("Đinh Trường Toàn").is_visible(), "the filter works without diacritics"
+    step2.get_by_label("Phùng Tiến Hùng").check()
+    step2.get_by_label("Giá trị").fill("70")
+    step2.get_by_label("Bắt buộc đính kèm tệp").check()
+    step2.get_by_role("button", name="Lưu bước 2").click()
+    admin.get_by_text("Đã lưu bước.").wait_for()
+    step3.get_by_label("Cán bộ của bước 1").check()
+    step3.get_by_label("Giá trị").fill("20")
+    step3.get_by_role("button", name="Lưu bước 3").click()
+    admin.get_by_text("Đã lưu bước.").wait_for()
+    assert screen(admin, "09-cac-buoc") == []
+    admin.get_by_role("button", name="Xác nhận cấu hình đầy đủ").click()
+    admin.get_by_text("Đã xác nhận cấu hình đầy đủ").wait_for()
+    assert admin.locator(".badge.status-complete").first.is_visible()

@@ -16,3 +16,14 @@ document.addEventListener("change", function (event) {
     document.getElementById("unit_q").value = event.target.getAttribute("data-name");
   }
 });
+// a staff list filtered as one types a name or a department, with or without diacritics
+function plain(text) {
+  return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").replace(/đ/g, "d").replace(/Đ/g, "D").toLowerCase();
+}
+document.addEventListener("input", function (event) {
+  if (!event.target.matches("[data-filter-people]")) { return; }
+  var wanted = plain(event.target.value.trim());
+  event.target.closest("fieldset").querySelectorAll("[data-person]").forEach(function (row) {
+    row.hidden = wanted !== "" && plain(row.getAttribute("data-person")).indexOf(wanted) === -1;
+  });
+});

@@ -148,9 +148,9 @@ def explain(error: ApiError) -> str:
 
 
 def register(app: Flask) -> None:
-    from services.portal.views import admin, auth, signup, work
+    from services.portal.views import admin, auth, signup, staffing, work
 
-    for module in (auth, signup, work, admin):
+    for module in (auth, signup, work, admin, staffing):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(SignInRequired)

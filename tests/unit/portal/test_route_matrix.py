@@ -3,6 +3,8 @@ other page sends an anonymous visitor to sign in and leaves deciding to the serv
 the service's 403 as a sentence — see test_pages). A new route must be added here."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 PUBLIC = {
@@ -15,6 +17,9 @@ SIGNED_IN = {
     ("GET", "/"), ("GET", "/cong-viec"), ("GET", "/cong-viec/<task_id>"), ("POST", "/cong-viec/<task_id>/xu-ly"),
     ("GET", "/quan-tri/dang-ky"), ("GET", "/quan-tri/dang-ky/<account_id>"),
     ("POST", "/quan-tri/dang-ky/<account_id>/duyet"), ("POST", "/quan-tri/dang-ky/<account_id>/tu-choi"),
+    ("GET", "/quan-tri/quy-trinh"), ("GET", "/quan-tri/quy-trinh/<key>"),
+    ("POST", "/quan-tri/quy-trinh/<key>/<command>"),
+    ("POST", "/quan-tri/quy-trinh/<key>/buoc/<lane_id>"), ("GET", "/quan-tri/quy-trinh/<key>/nhat-ky"),
 }
 
 
@@ -30,7 +35,7 @@ def test_every_portal_route_is_declared(suite):
 @pytest.mark.parametrize(("method", "rule"), sorted(SIGNED_IN))
 def test_an_anonymous_visitor_is_sent_to_sign_in(suite, method, rule):
     client = suite.gateway.front.test_client()
-    path = rule.replace("<task_id>", "0" * 32).replace("<account_id>", "0" * 32)
+    path = re.sub(r"<[^>]+>", "x", rule)
     if method == "POST":
         suite.gateway.front.config["WTF_CSRF_ENABLED"] = False   # reach the view: the sign-in check, not CSRF
     answer = client.open(path, method=method)

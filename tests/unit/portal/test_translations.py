@@ -31,3 +31,8 @@ def test_every_sentence_of_the_portal_has_its_english():
     used = used_sentences()
     assert len(used) > 100, "the scan found the portal's sentences"
     assert sorted(s for s in used if not catalogue.get(s)) == []
+
+
+def test_no_sentence_has_a_bare_percent_sign():
+    """gettext formats every sentence with %: a bare % (as in "10 %") would break the page."""
+    assert sorted(s for s in used_sentences() if re.search(r"%(?!\()", s)) == []
