@@ -13,6 +13,7 @@ class Answer:
     status: int
     body: dict | list | None
     headers: dict
+    text: str = ""      # the body as text, for what is not JSON (a BPMN file)
 
     @property
     def ok(self) -> bool:
@@ -71,7 +72,7 @@ class HttpTransport:
             body = response.json() if response.content else None
         except ValueError:
             body = None
-        return Answer(response.status_code, body, dict(response.headers))
+        return Answer(response.status_code, body, dict(response.headers), response.text)
 
 
 class WsgiTransport:
@@ -89,7 +90,7 @@ class WsgiTransport:
                                     query_string=params, data=data,
                                     environ_base={"REMOTE_ADDR": client_ip or "127.0.0.1"})
         try:
-            body = response.get_json(silent=True)
+            body, text = response.get_json(silent=True), response.get_data(as_text=True)
         finally:
             response.close()
-        return Answer(response.status_code, body, dict(response.headers))
+        return Answer(response.status_code, body, dict(response.headers), text)

@@ -27,7 +27,9 @@ HERE = Path(__file__).resolve().parent
 LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 # browser packages the pages load, served from the portal's own origin (installed by `npm ci`)
 VENDOR = {"htmx.js": "htmx.org/dist/htmx.min.js", "sse.js": "htmx-ext-sse/dist/sse.min.js",
-          "alpine.js": "alpinejs/dist/cdn.min.js"}
+          "alpine.js": "alpinejs/dist/cdn.min.js",
+          "bpmn-viewer.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
+          "diagram-js.css": "bpmn-js/dist/assets/diagram-js.css", "bpmn-js.css": "bpmn-js/dist/assets/bpmn-js.css"}
 
 
 def _secret(settings: PortalSettings) -> str:
@@ -95,7 +97,8 @@ def create_app(settings: PortalSettings | None = None, *, services=None) -> Flas
         if name not in VENDOR:
             abort(404)
         folder, _sep, file = (settings.node_modules / VENDOR[name]).as_posix().rpartition("/")
-        return send_from_directory(folder, file, mimetype="text/javascript", max_age=86400)
+        kind = "text/css" if name.endswith(".css") else "text/javascript"
+        return send_from_directory(folder, file, mimetype=kind, max_age=86400)
 
     @app.context_processor
     def common():

@@ -79,6 +79,9 @@ def test_an_officer_distributes_a_field_report_from_the_inbox(live, browser_page
     officer.get_by_role("link", name="Phân phối phản ánh").click()
     officer.get_by_label("Ý kiến phân phối").fill("Giao anh Hùng xử lý trong tuần")
     officer.get_by_label("Phùng Tiến Hùng").check()
+    officer.locator("#diagram[data-ready=true]").wait_for()
+    assert officer.locator("#diagram .current-step").count() == 1, "the step being worked on is highlighted"
+    assert officer.locator("#diagram [data-element-id=Distribute]").count() == 1
     assert screen(officer, "07-xu-ly") == []
     officer.get_by_role("button", name="Phân phối", exact=True).click()
     officer.get_by_text("Đã ghi nhận: Phân phối").wait_for()

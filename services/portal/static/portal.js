@@ -27,3 +27,20 @@ document.addEventListener("input", function (event) {
     row.hidden = wanted !== "" && plain(row.getAttribute("data-person")).indexOf(wanted) === -1;
   });
 });
+// the process diagram on a task's page (bpmn-js viewer), with the step being worked on highlighted
+document.addEventListener("DOMContentLoaded", function () {
+  var box = document.getElementById("diagram");
+  if (!box || !window.BpmnJS) { return; }
+  var viewer = new window.BpmnJS({ container: box });
+  fetch(box.getAttribute("data-diagram"), { credentials: "same-origin" })
+    .then(function (response) { return response.text(); })
+    .then(function (xml) { return viewer.importXML(xml); })
+    .then(function () {
+      var canvas = viewer.get("canvas");
+      canvas.zoom("fit-viewport");
+      var current = box.getAttribute("data-current");
+      if (current) { canvas.addMarker(current, "current-step"); }
+      box.setAttribute("data-ready", "true");
+    })
+    .catch(function () { box.setAttribute("data-ready", "failed"); });
+});

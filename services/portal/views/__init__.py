@@ -72,10 +72,13 @@ class Portal:
         try:
             principal = self.verifier.verify(token)
         except Unauthorized:
-            if not self.refresh():
+            try:
+                principal = self.verifier.verify(session["access_token"]) if self.refresh() else None
+            except Unauthorized:
+                principal = None
+            if principal is None:
                 session.clear()
                 return None
-            principal = self.verifier.verify(session["access_token"])
         return Me(principal.account_id, session.get("name") or principal.name or "", principal.unit_id, principal)
 
 

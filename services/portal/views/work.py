@@ -2,7 +2,7 @@
 the actions its step allows as buttons, and acting on it."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from services.portal.api import ApiError
@@ -53,11 +53,11 @@ def _label(action: str) -> str:
 
 def _actor(entry: dict) -> str:
     actor = entry.get("actor") or ""
-    if entry.get("actor_name"):
-        return entry["actor_name"]
     if actor == "system:ioc":
         return _("Trung tâm IOC")
-    return _("Hệ thống") if actor.startswith("system:") else ""
+    if actor.startswith("system:"):
+        return _("Hệ thống")
+    return entry.get("actor_name") or ""
 
 
 @bp.get("/cong-viec/<task_id>")
@@ -68,6 +68,19 @@ def task(task_id: str):
     outcomes = [a for a in page["actions"] if a not in FORM_ACTIONS]
     return render_template("task.html", page=page, instance=instance, outcomes=outcomes, label=_label, actor=_actor,
                            verbs=[a for a in page["actions"] if a in FORM_ACTIONS], bucket_labels=BUCKET_LABELS)
+
+
+@bp.get("/cong-viec/<task_id>/so-do.bpmn")
+@signed_in
+def diagram(task_id: str):
+    """The BPMN of the version the task's instance runs, for the diagram on the task's page."""
+    page = portal().call("GET", f"/api/process/tasks/{task_id}")
+    instance = page["instance"]
+    answer = portal().api.call("GET", f"/api/process/definitions/{instance['process_key']}/versions/"
+                                      f"{instance['definition_version']}/xml")
+    if not answer.ok:
+        raise ApiError(answer)
+    return Response(answer.text, mimetype="application/xml", headers={"Cache-Control": "private, max-age=300"})
 
 
 @bp.post("/cong-viec/<task_id>/xu-ly")

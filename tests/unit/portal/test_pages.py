@@ -90,6 +90,10 @@ def test_an_officer_works_a_task_from_the_inbox_page(browser, suite):
     body = text(page)
     assert page.status_code == 200 and "Ý kiến phân phối" in body and "Phân phối" in body and "Trả về IOC" in body
     assert "Phùng Tiến Hùng" in body, "the people of the next step to choose from"
+    assert "Trung tâm IOC" in body and "system:ioc" not in body, "who started it, in words"
+    diagram = toan.get(f"/cong-viec/{task['id']}/so-do.bpmn")
+    assert diagram.status_code == 200 and diagram.mimetype == "application/xml"
+    assert b'id="Distribute"' in diagram.data and b"<bpmn:definitions" in diagram.data
     missing = toan.post(f"/cong-viec/{task['id']}/xu-ly", {"action": "assign", "field_note": "Giao anh Hùng"})
     assert missing.status_code == 302
     assert "Hãy chọn người xử lý tiếp theo" in text(toan.get(missing.headers["Location"])), "said, not a 500"
@@ -156,3 +160,16 @@ def test_signing_in_gets_a_new_session_and_goes_back_only_to_this_site(browser):
         assert answer.headers["Location"] == "/cong-viec", target
         other.post("/dang-xuat")
         other.get("/dang-nhap")
+
+
+def test_a_refused_access_token_is_refreshed_once_and_a_dead_session_signs_in_again(browser):
+    person = browser()
+    person.sign_in("dinhtruongtoan")
+    with person.client.session_transaction() as session:
+        session["access_token"] = "hết hạn"
+    assert person.get("/cong-viec").status_code == 200, "refreshed with the refresh token"
+    with person.client.session_transaction() as session:
+        assert session["access_token"] != "hết hạn"
+        session["access_token"], session["refresh_token"] = "hết hạn", "đã dùng"
+    answer = person.get("/cong-viec")
+    assert answer.status_code == 302 and answer.headers["Location"].startswith("/dang-nhap")
