@@ -173,3 +173,21 @@ def test_a_refused_access_token_is_refreshed_once_and_a_dead_session_signs_in_ag
         session["access_token"], session["refresh_token"] = "hết hạn", "đã dùng"
     answer = person.get("/cong-viec")
     assert answer.status_code == 302 and answer.headers["Location"].startswith("/dang-nhap")
+
+
+def test_the_handler_asks_for_more_time_from_the_task_page(browser, suite):
+    people = staff_field_report(suite)
+    process, task = start_report(suite, people)
+    process.post(f"/api/process/tasks/{task['id']}/complete", headers=suite.headers("dinhtruongtoan"),
+                 json={"action": "assign", "assign_to": [people["hung"]]})
+    hung = browser()
+    hung.sign_in("phungtienhung")
+    handle = re.search(r'href="/cong-viec/([0-9a-f]{32})">Xử lý phản ánh<', text(hung.get("/cong-viec"))).group(1)
+    page = text(hung.get(f"/cong-viec/{handle}"))
+    assert 'name="days"' in page and "Xin gia hạn" in page
+    asked = hung.post(f"/cong-viec/{handle}/xu-ly", {"action": "request_extension", "days": "3",
+                                                     "reason": "Chờ đơn vị điện lực kiểm tra"})
+    assert asked.status_code == 302 and "Đã ghi nhận: Xin gia hạn" in text(hung.get("/cong-viec"))
+    toan = browser()
+    toan.sign_in("dinhtruongtoan")
+    assert "Duyệt gia hạn" in text(toan.get("/cong-viec")), "the approver's step decides"
