@@ -3,6 +3,7 @@ OIDC provider on localhost. An existing account signs in; an unknown citizen ID 
 account is created."""
 from __future__ import annotations
 
+import shutil
 from urllib.parse import urlsplit
 
 import pytest
@@ -24,13 +25,14 @@ def provider():
 
 
 @pytest.fixture
-def identity(tmp_path, monkeypatch, provider):
+def identity(tmp_path, monkeypatch, provider, suite_template):
     for name, value in {"OIDC_ISSUER": provider, "OIDC_CLIENT_ID": "egov-suite", "OIDC_CLIENT_SECRET": "bí-mật",
                         "OIDC_REDIRECT_URI": "http://localhost/api/identity/sso/callback",
                         "BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD}.items():
         monkeypatch.setenv(f"IDENTITY_{name}", value)
     cheap_hashes(monkeypatch)
-    gateway, _people = build(tmp_path, log_format="json", demo_processes=False)
+    shutil.copytree(suite_template[0], tmp_path / "var")   # the first start's data: the tree and the demo people
+    gateway, _people = build(tmp_path / "var", log_format="json", demo_processes=False)
     yield gateway.apps["identity"]
     gateway.stop()
 

@@ -3,6 +3,7 @@ and the embedded suite wired to them."""
 from __future__ import annotations
 
 import json
+import shutil
 import threading
 from email import message_from_bytes
 from email.policy import default
@@ -13,7 +14,7 @@ from aiosmtpd.controller import Controller
 
 from services.run import build
 from tests.helpers import free_port
-from tests.unit.identity.conftest import ADMIN_PASSWORD, Suite, cheap_hashes
+from tests.unit.identity.conftest import ADMIN_PASSWORD, Suite, cheap_hashes, suite_template  # noqa: F401
 
 
 class Mailbox:
@@ -71,15 +72,19 @@ def sms():
 
 
 @pytest.fixture
-def suite(tmp_path, monkeypatch, smtp, sms):
+def suite(tmp_path, monkeypatch, smtp, sms, suite_template):  # noqa: F811
+    """The embedded suite on a copy of the first start's data (the tree and the demo people), its e-mail and SMS
+    wired to the servers above."""
     monkeypatch.setenv("IDENTITY_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)
     cheap_hashes(monkeypatch)
     for name, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(smtp.port), "MAIL_FROM": "egov@binhthuan.gov.vn",
                         "SMS_URL": sms.url, "SMS_TOKEN": "gateway-token", "RETRY_BACKOFF": "0.01",
                         "MAX_ATTEMPTS": "3"}.items():
         monkeypatch.setenv(f"NOTIFY_{name}", value)
-    gateway, people = build(tmp_path, log_format="json", demo_processes=False)
-    made = Suite(gateway, {username: password for username, _name, password in people})
+    template, people = suite_template
+    shutil.copytree(template, tmp_path / "var")
+    gateway, _created = build(tmp_path / "var", log_format="json", demo_processes=False)
+    made = Suite(gateway, dict(people))
     made.people["admin"] = ADMIN_PASSWORD
     yield made
     gateway.stop()
