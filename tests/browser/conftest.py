@@ -60,6 +60,17 @@ def browser_page():
         browser.close()
 
 
+def signed_in(live, new_page, username: str):
+    """A browser page of ``username`` signed in through the sign-in page (their password chosen already)."""
+    live.sign_in(username)      # the first sign-in's new password (NEW_PASSWORD)
+    page = new_page()
+    page.goto(f"{live.base}/dang-nhap")
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(live.people[username])
+    page.get_by_role("button", name="Đăng nhập").click()
+    return page
+
+
 def screen(page, name: str) -> list[dict]:
     """Save the screen as var/screenshots/<name>.png and return axe-core's serious and critical violations."""
     SHOTS.mkdir(parents=True, exist_ok=True)

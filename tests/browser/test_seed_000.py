@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from tests.browser.conftest import screen
+from tests.browser.conftest import screen, signed_in
 
 
 def test_an_officer_registers_is_approved_and_signs_in_with_a_new_password(live, browser_page):
@@ -70,12 +70,7 @@ def test_an_officer_distributes_a_field_report_from_the_inbox(live, browser_page
 
     people = staff_field_report(live)
     start_report(live, people)
-    live.sign_in("dinhtruongtoan")      # the first sign-in's new password (NEW_PASSWORD)
-    officer = browser_page()
-    officer.goto(f"{live.base}/dang-nhap")
-    officer.get_by_label("Tên đăng nhập").fill("dinhtruongtoan")
-    officer.get_by_label("Mật khẩu").fill(live.people["dinhtruongtoan"])
-    officer.get_by_role("button", name="Đăng nhập").click()
+    officer = signed_in(live, browser_page, "dinhtruongtoan")
     officer.get_by_role("link", name="Phân phối phản ánh").click()
     officer.get_by_label("Ý kiến phân phối").fill("Giao anh Hùng xử lý trong tuần")
     officer.get_by_label("Phùng Tiến Hùng").check()
@@ -89,12 +84,7 @@ def test_an_officer_distributes_a_field_report_from_the_inbox(live, browser_page
 
 
 def test_the_unit_admin_staffs_paht_in_the_browser_and_confirms(live, browser_page):
-    live.sign_in("qt.sokhcn")
-    admin = browser_page()
-    admin.goto(f"{live.base}/dang-nhap")
-    admin.get_by_label("Tên đăng nhập").fill("qt.sokhcn")
-    admin.get_by_label("Mật khẩu").fill(live.people["qt.sokhcn"])
-    admin.get_by_role("button", name="Đăng nhập").click()
+    admin = signed_in(live, browser_page, "qt.sokhcn")
     admin.get_by_role("link", name="Cấu hình quy trình").click()
     assert screen(admin, "08-cau-hinh-quy-trinh") == []
     admin.get_by_role("link", name="Xử lý phản ánh hiện trường").click()

@@ -4,11 +4,10 @@ N", a share of the process time or fixed hours, push, attachment required — sa
 complete; reset to the model's defaults; discard a draft; the audit of every change."""
 from __future__ import annotations
 
-import unicodedata
-
 from flask import Blueprint, g, render_template, request
 from flask_babel import gettext as _
 
+from services.common.text import sort_key
 from services.portal.api import ApiError
 from services.portal.views import explain, portal, signed_in
 from services.portal.views.work import ACTION_LABELS
@@ -23,12 +22,6 @@ PEOPLE_LABELS = {"staffing": None, "starter": "Người khởi tạo hồ sơ", 
                  "performer": "Người đã làm bước trước"}
 
 
-def vietnamese_key(text: str) -> tuple:
-    """Sort Vietnamese as people read it: by the letters without marks first (Đ after D), then the marks."""
-    plain = unicodedata.normalize("NFD", text.replace("Đ", "D\uffff").replace("đ", "d\uffff"))
-    return ("".join(c for c in plain if not unicodedata.combining(c)).casefold(), text)
-
-
 def _unit() -> str:
     return request.values.get("unit_id") or g.me.unit_id or ""
 
@@ -40,16 +33,16 @@ def catalogue():
     unit = portal().call("GET", f"/api/orgunits/units/{unit_id}")
     items = portal().call("GET", f"/api/process/units/{unit_id}/processes")["items"]
     groups: dict[str, list[dict]] = {}
-    for item in sorted(items, key=lambda i: vietnamese_key(i["name"])):
+    for item in sorted(items, key=lambda i: sort_key(i["name"])):
         groups.setdefault(item.get("group") or _("Khác"), []).append(item)
     return render_template("staffing_catalogue.html", unit=unit, groups=sorted(groups.items(),
-                           key=lambda kv: vietnamese_key(kv[0])), status_labels=STATUS_LABELS)
+                           key=lambda kv: sort_key(kv[0])), status_labels=STATUS_LABELS)
 
 
 def _people(unit_id: str) -> list[dict]:
     found = portal().call("GET", "/api/identity/accounts", params={"unit_id": unit_id, "subtree": "true",
                                                                    "status": "approved", "limit": 500})
-    return sorted(found["items"], key=lambda a: vietnamese_key(a["full_name"]))
+    return sorted(found["items"], key=lambda a: sort_key(a["full_name"]))
 
 
 def _page(key: str, unit_id: str, *, message: str | None = None, error: str | None = None, status: int = 200):
@@ -58,9 +51,7 @@ def _page(key: str, unit_id: str, *, message: str | None = None, error: str | No
     staffing["process_name"] = next((i["name"] for i in catalogue if i["key"] == key), key)
     unit = portal().call("GET", f"/api/orgunits/units/{unit_id}")
     people = _people(unit_id)
-    departments = sorted({p["department"] for p in people if p.get("department")}, key=vietnamese_key)
-    return render_template("staffing.html", staffing=staffing, unit=unit, people=people, departments=departments,
-                           names={p["id"]: p["full_name"] for p in people}, status_labels=STATUS_LABELS,
+    return render_template("staffing.html", staffing=staffing, unit=unit, people=people, status_labels=STATUS_LABELS,
                            label=lambda a: _(ACTION_LABELS[a]) if a in ACTION_LABELS else a,
                            people_label=lambda p: _(PEOPLE_LABELS.get(p.split(":")[0]) or "") if p != "staffing"
                            else "", message=message, error=error), status

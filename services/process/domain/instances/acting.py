@@ -87,14 +87,32 @@ def task_page(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: st
 
 
 def _next_staff(ctx: Context, task: ProcessTask) -> list[str]:
-    """Who a person handing the work on may choose: the staff of the steps whose tasks come next in the model
-    (following the flows through gateways and events to the first human tasks)."""
-    root = etree.fromstring(ctx.definition.xml.encode())
+    """Who a person handing the work on may choose: the staff of the steps whose tasks come next in the model."""
+    lanes = _next_lanes(ctx, task.spec_id)
+    staff: list[str] = []
+    for step in ctx.steps:
+        if step["lane_id"] in lanes:
+            staff += staff_of(ctx.steps, step)
+    return list(dict.fromkeys(staff))
+
+
+_NEXT_LANES: dict[tuple[str, str, str], frozenset[str]] = {}
+
+
+def _next_lanes(ctx: Context, spec_id: str) -> frozenset[str]:
+    """The lanes of the first human tasks after ``spec_id``, following the flows through gateways and events;
+    read from the model once per version."""
+    definition = ctx.definition
+    cache_key = (definition.content_hash, definition.key, spec_id)
+    cached = _NEXT_LANES.get(cache_key)
+    if cached is not None:
+        return cached
+    root = etree.fromstring(definition.xml.encode())
     targets: dict[str, list[str]] = {}
     for flow in root.iter(f"{{{BPMN}}}sequenceFlow"):
         targets.setdefault(flow.get("sourceRef"), []).append(flow.get("targetRef"))
     human = {el.get("id") for local in HUMAN for el in root.iter(f"{{{BPMN}}}{local}")}
-    seen, queue, found = {task.spec_id}, list(targets.get(task.spec_id, [])), []
+    seen, queue, found = {spec_id}, list(targets.get(spec_id, [])), []
     while queue:
         node = queue.pop(0)
         if node in seen:
@@ -104,12 +122,8 @@ def _next_staff(ctx: Context, task: ProcessTask) -> list[str]:
             found.append(node)
         else:
             queue += targets.get(node, [])
-    lanes = {ctx.shape.conventions.lane_of.get(node) for node in found} - {None}
-    staff: list[str] = []
-    for step in ctx.steps:
-        if step["lane_id"] in lanes:
-            staff += staff_of(ctx.steps, step)
-    return list(dict.fromkeys(staff))
+    cached = _NEXT_LANES[cache_key] = frozenset(ctx.shape.conventions.lane_of.get(n) for n in found) - {None}
+    return cached
 
 
 def allowed(ctx: Context, task: ProcessTask, action: str) -> dict:
