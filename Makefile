@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 NODE_STAMP := node_modules/.installed-$(shell cksum package-lock.json | cut -d' ' -f1)
 
-.PHONY: install run test test-unit test-integration lint events-doc bench bench-quick chaos clean
+.PHONY: install run test test-unit test-integration test-browser lint events-doc bench bench-quick chaos clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,15 +23,22 @@ install: $(STAMP) $(NODE_STAMP)
 run: install
 	$(PY) -m services.run
 
-## every test: unit, API, embedded end to end, and integration on the real PostgreSQL + RabbitMQ
+WORKERS ?= 2   ## processes for the unit tests (pytest-xdist); each test has its own databases and ports
+
+## every test: unit, API and embedded end to end in parallel; then, one at a time, integration on the real
+## PostgreSQL + RabbitMQ (some stop the broker) and the browser tests
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(WORKERS) tests/unit tests/e2e
+	$(PY) -m pytest tests/integration tests/browser
 
 test-unit: install
-	$(PY) -m pytest tests/unit tests/e2e
+	$(PY) -m pytest -n $(WORKERS) tests/unit tests/e2e
 
 test-integration: install
 	$(PY) -m pytest tests/integration
+
+test-browser: install
+	$(PY) -m pytest tests/browser
 
 bench: install   ## every figure of the benchmark beside its goal; writes bench/results/latest.json
 	$(PY) -m bench.run
