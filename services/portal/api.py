@@ -2,6 +2,7 @@
 the embedded suite's WSGI app (same requests, same answers, no socket) when both run in one process."""
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import requests
@@ -14,6 +15,7 @@ class Answer:
     body: dict | list | None
     headers: dict
     text: str = ""      # the body as text, for what is not JSON (a BPMN file)
+    content: bytes = b""   # the body as bytes (a file being downloaded)
 
     @property
     def ok(self) -> bool:
@@ -58,6 +60,9 @@ class HttpTransport:
         self.session = requests.Session()
 
     def __call__(self, method, path, *, headers, json, params, files, client_ip) -> Answer:
+        if files:
+            files = {name: (filename, io.BytesIO(content), content_type)
+                     for name, (filename, content, content_type) in files.items()}
         service = path.split("/")[2] if path.startswith("/api/") else ""
         if service not in self.base_urls:
             return Answer(502, {"detail": f"the portal knows no address for the {service or '?'} service"}, {})
@@ -72,7 +77,7 @@ class HttpTransport:
             body = response.json() if response.content else None
         except ValueError:
             body = None
-        return Answer(response.status_code, body, dict(response.headers), response.text)
+        return Answer(response.status_code, body, dict(response.headers), response.text, response.content)
 
 
 class WsgiTransport:
@@ -85,12 +90,13 @@ class WsgiTransport:
     def __call__(self, method, path, *, headers, json, params, files, client_ip) -> Answer:
         data = None
         if files:
-            data = {name: (stream, filename, content_type) for name, (filename, stream, content_type) in files.items()}
+            data = {name: (io.BytesIO(content), filename, content_type)
+                    for name, (filename, content, content_type) in files.items()}
         response = self.client.open(path, method=method, headers=headers, json=json if data is None else None,
                                     query_string=params, data=data,
                                     environ_base={"REMOTE_ADDR": client_ip or "127.0.0.1"})
         try:
-            body, text = response.get_json(silent=True), response.get_data(as_text=True)
+            body, content = response.get_json(silent=True), response.get_data()
         finally:
             response.close()
-        return Answer(response.status_code, body, dict(response.headers), text)
+        return Answer(response.status_code, body, dict(response.headers), content.decode("utf-8", "replace"), content)

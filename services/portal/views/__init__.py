@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from flask import Flask, flash, g, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -41,6 +41,10 @@ class Portal:
     def call(self, method: str, path: str, **kw):
         """As the signed-in person; raises ApiError with the service's problem, SignInRequired when the
         tokens are gone."""
+        return self.fetch(method, path, **kw).body
+
+    def fetch(self, method: str, path: str, **kw):
+        """``call``, giving the whole answer (headers, bytes) of a service that agreed."""
         token = session.get("access_token")
         if not token:
             raise SignInRequired
@@ -53,7 +57,7 @@ class Portal:
             raise SignInRequired
         if not answer.ok:
             raise ApiError(answer)
-        return answer.body
+        return answer
 
     def refresh(self) -> bool:
         refresh_token = session.get("refresh_token")
@@ -127,6 +131,8 @@ CODES = {
     "step_not_staffed": "Bước này chưa có cán bộ; hãy chọn cán bộ trước.",
     "assignee_required": "Hãy chọn người xử lý tiếp theo.",
     "token_revoked": "Phiên đăng nhập đã bị thu hồi. Hãy đăng nhập lại.",
+    "file_empty": "Tệp đính kèm rỗng.",
+    "file_too_large": "Tệp đính kèm quá lớn.",
 }
 STATUSES = {
     400: "Dữ liệu gửi lên không hợp lệ.",
@@ -172,6 +178,12 @@ def register(app: Flask) -> None:
     def refused(error: ApiError):
         status = error.status if error.status in (403, 404) else 400
         return render_template("error.html", message=explain(error)), status
+
+    @app.errorhandler(413)
+    def too_large(_error):
+        limit = (current_app.config.get("MAX_CONTENT_LENGTH") or 0) // 1024 // 1024
+        flash(_("Các tệp gửi một lần quá lớn (tối đa %(mb)s MB). Hãy gửi từng tệp.", mb=limit), "error")
+        return redirect(request.referrer or url_for("work.inbox"))
 
     @app.errorhandler(404)
     def not_found(_error):

@@ -22,7 +22,8 @@ HISTORY_LABELS = {"started": "Khởi tạo", "cancel": "Hủy", "claim": "Nhận
                   "job_completed": "Hệ thống xử lý xong",
                   "job_created": "Chuyển hệ thống xử lý", "migrated": "Chuyển sang phiên bản mới",
                   "request_extension": "Xin gia hạn", "return_to_previous": "Trả lại bước trước",
-                  "timer": "Hết thời gian chờ", "withdrawn": "Thu hồi", "comment": "Ý kiến"}
+                  "timer": "Hết thời gian chờ", "withdrawn": "Thu hồi", "comment": "Ý kiến",
+                  "attach": "Đính kèm tệp"}
 FORM_ACTIONS = ("delegate", "return_to_previous", "request_extension")   # verbs with their own form
 
 
@@ -83,6 +84,30 @@ def diagram(task_id: str):
     return Response(answer.text, mimetype="application/xml", headers={"Cache-Control": "private, max-age=300"})
 
 
+@bp.get("/ho-so/<instance_id>/tep/<attachment_id>")
+@signed_in
+def attachment(instance_id: str, attachment_id: str):
+    """A file of the instance, as the process service serves it (its type from its bytes, never run by the
+    browser)."""
+    answer = portal().fetch("GET", f"/api/process/instances/{instance_id}/attachments/{attachment_id}")
+    headers = {name: answer.headers[name] for name in ("Content-Disposition", "Content-Security-Policy")
+               if name in answer.headers}
+    return Response(answer.content, mimetype=answer.headers.get("Content-Type") or "application/octet-stream",
+                    headers={**headers, "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+
+
+def _uploads(task_id: str) -> int:
+    """The files chosen on the task's form, attached before the action (a step may need one to complete)."""
+    count = 0
+    for file in request.files.getlist("files"):
+        if not file or not file.filename:
+            continue
+        portal().call("POST", f"/api/process/tasks/{task_id}/attachments",
+                      files={"file": (file.filename, file.read(), file.mimetype or "application/octet-stream")})
+        count += 1
+    return count
+
+
 @bp.post("/cong-viec/<task_id>/xu-ly")
 @signed_in
 def act(task_id: str):
@@ -92,7 +117,18 @@ def act(task_id: str):
         page = portal().call("GET", f"/api/process/tasks/{task_id}")
         data = {field["id"]: _value(field, request.form.get(f"field_{field['id']}")) for field in page["form"]
                 if request.form.get(f"field_{field['id']}") not in (None, "")}
-        if action == "return_to_previous":
+        attached = _uploads(task_id)
+        if action == "attach":
+            flash(_("Đã đính kèm %(count)s tệp.", count=attached) if attached else _("Hãy chọn tệp để đính kèm."),
+                  "success" if attached else "error")
+            return redirect(url_for("work.task", task_id=task_id))
+        if action == "delegate":
+            to = request.form.get("delegate_to") or ""
+            if not to:
+                flash(_("Hãy chọn người nhận công việc."), "error")
+                return redirect(url_for("work.task", task_id=task_id))
+            portal().call("POST", f"/api/process/tasks/{task_id}/delegate", json={"to": to, "note": reason})
+        elif action == "return_to_previous":
             portal().call("POST", f"/api/process/tasks/{task_id}/return", json={"reason": reason or ""})
         elif action == "request_extension":
             portal().call("POST", f"/api/process/tasks/{task_id}/extension", json={

@@ -3,6 +3,7 @@ admin approves (the one-time password shown once), an officer's inbox and task p
 offered, CSRF, English selectable — every refusal a Vietnamese sentence, never a 500."""
 from __future__ import annotations
 
+import io
 import re
 
 from tests.unit.process.story import staff_field_report, start_report
@@ -191,3 +192,49 @@ def test_the_handler_asks_for_more_time_from_the_task_page(browser, suite):
     toan = browser()
     toan.sign_in("dinhtruongtoan")
     assert "Duyệt gia hạn" in text(toan.get("/cong-viec")), "the approver's step decides"
+
+
+def test_the_handler_attaches_files_downloads_them_and_hands_the_task_to_a_colleague(browser, suite):
+    people = staff_field_report(suite)
+    _process, task = start_report(suite, people, report_id="IOC-T-FILES")
+    toan = browser()
+    toan.sign_in("dinhtruongtoan")
+    toan.get(f"/cong-viec/{task['id']}")
+    toan.post(f"/cong-viec/{task['id']}/xu-ly", {"action": "assign", "field_note": "Giao anh Hùng",
+                                                 "assign_to": people["hung"]})
+    hung = browser()
+    hung.sign_in("phungtienhung")
+    inbox = suite.gateway.apps["process"].test_client().get("/api/process/inbox",
+                                                            headers=suite.headers("phungtienhung")).get_json()
+    handle = next(t for t in inbox["items"] if t["name"] == "Xử lý phản ánh")
+    page = text(hung.get(f"/cong-viec/{handle['id']}"))
+    assert 'enctype="multipart/form-data"' in page and 'name="files"' in page
+    assert 'name="delegate_to"' in page and "Đinh Trường Toàn" in page, "the colleagues of the step to hand it to"
+
+    nothing = hung.post(f"/cong-viec/{handle['id']}/xu-ly", {"action": "attach"})
+    assert "Hãy chọn tệp để đính kèm" in text(hung.get(nothing.headers["Location"]))
+    empty = hung.post(f"/cong-viec/{handle['id']}/xu-ly", {"action": "attach", "files": (io.BytesIO(b""), "rỗng.pdf")},
+                      content_type="multipart/form-data")
+    assert "Tệp đính kèm rỗng" in text(hung.get(empty.headers["Location"])), "the service's refusal, in words"
+
+    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    sent = hung.post(f"/cong-viec/{handle['id']}/xu-ly",
+                     {"action": "attach", "files": (io.BytesIO(pdf), "Biên bản kiểm tra.pdf")},
+                     content_type="multipart/form-data")
+    page = text(hung.get(sent.headers["Location"]))
+    assert "Đã đính kèm 1 tệp" in page and "Biên bản kiểm tra.pdf" in page
+    link = re.search(r'href="(/ho-so/[^"]+/tep/[^"]+)"', page).group(1)
+    download = hung.get(link)
+    assert download.status_code == 200 and download.data == pdf
+    assert download.mimetype == "application/pdf" and "filename*=UTF-8''Bi%C3%AAn" in download.headers[
+        "Content-Disposition"]
+    assert toan.get(link).status_code == 200, "who distributed it sees the instance's files too"
+    assert browser().get(link).status_code == 302, "no file without a sign-in"
+
+    unchosen = hung.post(f"/cong-viec/{handle['id']}/xu-ly", {"action": "delegate"})
+    assert "Hãy chọn người nhận công việc" in text(hung.get(unchosen.headers["Location"]))
+    handed = hung.post(f"/cong-viec/{handle['id']}/xu-ly", {"action": "delegate", "delegate_to": people["toan"],
+                                                            "reason": "Anh Toàn nắm địa bàn"})
+    assert handed.headers["Location"] == "/cong-viec"
+    assert f"/cong-viec/{handle['id']}" in text(toan.get("/cong-viec")), "the task is in the colleague's inbox now"
+    assert f"/cong-viec/{handle['id']}" not in text(hung.get("/cong-viec"))

@@ -13,7 +13,7 @@ PUBLIC = {
 }
 SIGNED_IN = {
     ("GET", "/"), ("GET", "/cong-viec"), ("GET", "/cong-viec/<task_id>"), ("POST", "/cong-viec/<task_id>/xu-ly"),
-    ("GET", "/cong-viec/<task_id>/so-do.bpmn"),
+    ("GET", "/cong-viec/<task_id>/so-do.bpmn"), ("GET", "/ho-so/<instance_id>/tep/<attachment_id>"),
     ("GET", "/quan-tri/dang-ky"), ("GET", "/quan-tri/dang-ky/<account_id>"),
     ("POST", "/quan-tri/dang-ky/<account_id>/duyet"), ("POST", "/quan-tri/dang-ky/<account_id>/tu-choi"),
     ("GET", "/quan-tri/quy-trinh"), ("GET", "/quan-tri/quy-trinh/<key>"),

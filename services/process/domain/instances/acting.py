@@ -80,6 +80,9 @@ def task_page(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: st
         page.update(form=list(ready_in(ctx.load(), task).form), actions=list(step.get("actions", ())),
                     reason_required=list(lane.props.reason_required), chooses_next=list(lane.props.chooses_next),
                     attachment_required=bool(step.get("attachment_required")))
+        if "delegate" in page["actions"]:
+            page["colleagues"] = [{"id": a, "name": person_name(session, a) or a}
+                                  for a in active(session, task.candidates) if a != principal.account_id]
         if lane.props.chooses_next and "/" not in task.lane_id:
             page["choices"] = [{"id": a, "name": person_name(session, a) or a}
                                for a in active(session, _next_staff(ctx, task))]

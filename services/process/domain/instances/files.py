@@ -36,9 +36,10 @@ def attach(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, 
     session = uow.session
     task, _ctx = acting(uow, policy, principal, task_id)
     if not content:
-        raise Invalid("the file is empty")
+        raise Invalid("the file is empty", code="file_empty")
     if len(content) > policy.max_attachment_bytes:
-        raise Invalid(f"the file is larger than {policy.max_attachment_bytes // 1024 // 1024} MB")
+        raise Invalid(f"the file is larger than {policy.max_attachment_bytes // 1024 // 1024} MB",
+                      code="file_too_large")
     name = nfc(filename or "").replace("/", "_").replace("\\", "_")[:300] or "attachment"
     row = Attachment(id=new_id(), instance_id=task.instance_id, task_id=task.id, filename=name,
                      content_type=detected_type(content), size=len(content),
