@@ -45,6 +45,13 @@ class Api:
         return self.transport(method, path, headers=headers, json=json, params=params, files=files,
                               client_ip=client_ip)
 
+    def stream(self, path: str, *, token: str, params: dict | None = None, last_event_id: str | None = None):
+        """A service's server-sent events as they come: (status, iterator of byte chunks, close)."""
+        headers = {"Accept": "text/event-stream", "Authorization": f"Bearer {token}"}
+        if last_event_id:
+            headers["Last-Event-ID"] = last_event_id
+        return self.transport.stream(path, headers=headers, params=params)
+
     def must(self, method: str, path: str, **kw) -> dict | list | None:
         answer = self.call(method, path, **kw)
         if not answer.ok:
@@ -80,6 +87,26 @@ class HttpTransport:
         return Answer(response.status_code, body, dict(response.headers), response.text, response.content)
 
 
+    def stream(self, path, *, headers, params):
+        service = path.split("/")[2] if path.startswith("/api/") else ""
+        if service not in self.base_urls:
+            return 502, iter(()), lambda: None
+        try:
+            response = self.session.get(self.base_urls[service] + path, headers=headers, params=params, stream=True,
+                                        timeout=(5, 60))
+        except requests.RequestException:
+            return 503, iter(()), lambda: None
+        return response.status_code, _guarded(response.iter_content(chunk_size=None)), response.close
+
+
+def _guarded(chunks):
+    """A stream that ends quietly when the service goes away (the browser reconnects)."""
+    try:
+        yield from chunks
+    except requests.RequestException:
+        return
+
+
 class WsgiTransport:
     """The embedded suite: requests go into its WSGI app in this process (the person's address is passed on, so
     sign-in throttling counts them, not the portal)."""
@@ -100,3 +127,7 @@ class WsgiTransport:
         finally:
             response.close()
         return Answer(response.status_code, body, dict(response.headers), content.decode("utf-8", "replace"), content)
+
+    def stream(self, path, *, headers, params):
+        response = self.client.open(path, method="GET", headers=headers, query_string=params, buffered=False)
+        return response.status_code, response.iter_encoded(), response.close

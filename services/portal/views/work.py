@@ -16,7 +16,8 @@ BUCKET_LABELS = {"overdue": "Quá hạn", "due_today": "Đến hạn hôm nay", 
 ACTION_LABELS = {"complete": "Hoàn thành", "delegate": "Chuyển người khác", "return_to_previous": "Trả lại bước trước",
                  "request_extension": "Xin gia hạn", "claim": "Nhận xử lý", "assign": "Phân phối",
                  "handle": "Hoàn thành xử lý", "approve": "Phê duyệt", "return_to_ioc": "Trả về IOC",
-                 "agree": "Đồng ý", "disagree": "Không đồng ý", "reject": "Từ chối"}
+                 "agree": "Đồng ý", "disagree": "Không đồng ý", "reject": "Từ chối",
+                 "grant_extension": "Đồng ý gia hạn", "refuse_extension": "Không đồng ý gia hạn"}
 HISTORY_LABELS = {"started": "Khởi tạo", "cancel": "Hủy", "claim": "Nhận xử lý",
                   "decide_extension": "Quyết định gia hạn", "delegate": "Chuyển người khác",
                   "job_completed": "Hệ thống xử lý xong",
@@ -128,6 +129,11 @@ def act(task_id: str):
                 flash(_("Hãy chọn người nhận công việc."), "error")
                 return redirect(url_for("work.task", task_id=task_id))
             portal().call("POST", f"/api/process/tasks/{task_id}/delegate", json={"to": to, "note": reason})
+        elif action in ("grant_extension", "refuse_extension"):
+            days = request.form.get("granted_days", type=float)
+            portal().call("POST", f"/api/process/tasks/{task_id}/extension-decision", json={
+                "approved": action == "grant_extension", "days": days if action == "grant_extension" else None,
+                "note": reason})
         elif action == "return_to_previous":
             portal().call("POST", f"/api/process/tasks/{task_id}/return", json={"reason": reason or ""})
         elif action == "request_extension":

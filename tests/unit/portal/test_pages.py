@@ -191,7 +191,22 @@ def test_the_handler_asks_for_more_time_from_the_task_page(browser, suite):
     assert asked.status_code == 302 and "Đã ghi nhận: Xin gia hạn" in text(hung.get("/cong-viec"))
     toan = browser()
     toan.sign_in("dinhtruongtoan")
-    assert "Duyệt gia hạn" in text(toan.get("/cong-viec")), "the approver's step decides"
+    decide = re.search(r'href="/cong-viec/([0-9a-f]{32})">Duyệt gia hạn<', text(toan.get("/cong-viec")))
+    assert decide, "the approver's step decides"
+    page = text(toan.get(f"/cong-viec/{decide.group(1)}"))
+    assert "Đề nghị gia hạn" in page and "Phùng Tiến Hùng" in page and "Chờ đơn vị điện lực kiểm tra" in page
+    assert 'name="granted_days"' in page and 'max="3' in page and "Đồng ý gia hạn" in page
+    assert 'value="approve"' not in page, "the decision's own buttons, not the step's other outcomes"
+    too_many = toan.post(f"/cong-viec/{decide.group(1)}/xu-ly", {"action": "grant_extension", "granted_days": "5"})
+    assert too_many.headers["Location"].endswith(decide.group(1)), "refused: back to the page, nothing decided"
+    granted = toan.post(f"/cong-viec/{decide.group(1)}/xu-ly", {"action": "grant_extension", "granted_days": "2",
+                                                                "reason": "Đồng ý 2 ngày"})
+    assert granted.headers["Location"] == "/cong-viec"
+    assert "Đã ghi nhận: Đồng ý gia hạn" in text(toan.get("/cong-viec"))
+    again = re.search(r'href="/cong-viec/([0-9a-f]{32})">Xử lý phản ánh<', text(hung.get("/cong-viec")))
+    assert again, "the handler has the task back"
+    history = text(hung.get(f"/cong-viec/{again.group(1)}"))
+    assert "Quyết định gia hạn" in history and "Đồng ý 2 ngày" in history
 
 
 def test_the_handler_attaches_files_downloads_them_and_hands_the_task_to_a_colleague(browser, suite):

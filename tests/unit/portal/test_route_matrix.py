@@ -14,6 +14,8 @@ PUBLIC = {
 SIGNED_IN = {
     ("GET", "/"), ("GET", "/cong-viec"), ("GET", "/cong-viec/<task_id>"), ("POST", "/cong-viec/<task_id>/xu-ly"),
     ("GET", "/cong-viec/<task_id>/so-do.bpmn"), ("GET", "/ho-so/<instance_id>/tep/<attachment_id>"),
+    ("GET", "/thong-bao"), ("GET", "/thong-bao/luong"), ("POST", "/thong-bao/<int:notification_id>/da-doc"),
+    ("POST", "/thong-bao/da-doc-het"),
     ("GET", "/quan-tri/dang-ky"), ("GET", "/quan-tri/dang-ky/<account_id>"),
     ("POST", "/quan-tri/dang-ky/<account_id>/duyet"), ("POST", "/quan-tri/dang-ky/<account_id>/tu-choi"),
     ("GET", "/quan-tri/quy-trinh"), ("GET", "/quan-tri/quy-trinh/<key>"),
@@ -36,7 +38,7 @@ def test_an_anonymous_visitor_is_sent_to_sign_in_from_every_other_page(suite):
     app.config["WTF_CSRF_ENABLED"] = False   # reach each view: the sign-in check, not CSRF, answers here
     client = app.test_client()
     for method, rule in sorted(SIGNED_IN):
-        path = re.sub(r"<[^>]+>", "x", rule)
+        path = re.sub(r"<int:[^>]+>", "1", re.sub(r"<(?!int:)[^>]+>", "x", rule))
         answer = client.open(path, method=method)
         assert answer.status_code == 302 and answer.headers["Location"].startswith("/dang-nhap"), (rule, answer)
         htmx = client.open(path, method=method, headers={"HX-Request": "true"})

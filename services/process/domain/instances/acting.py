@@ -80,6 +80,14 @@ def task_page(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: st
         page.update(form=list(ready_in(ctx.load(), task).form), actions=list(step.get("actions", ())),
                     reason_required=list(lane.props.reason_required), chooses_next=list(lane.props.chooses_next),
                     attachment_required=bool(step.get("attachment_required")))
+        props = ctx.shape.conventions.tasks.get(task.spec_id)
+        asked = dict(inst.extension or {})
+        if props is not None and props.decides_extension_of and asked.get("spec_id"):
+            # this task decides an extension: grant (up to the days asked) or refuse, nothing else
+            page.update(actions=[], reason_required=[], form=[], extension={
+                "days": asked.get("days"), "reason": asked.get("reason"), "due_at": asked.get("due_at"),
+                "requested_by": person_name(session, asked.get("requested_by") or "") or asked.get("requested_by")})
+            return page
         if "delegate" in page["actions"]:
             page["colleagues"] = [{"id": a, "name": person_name(session, a) or a}
                                   for a in active(session, task.candidates) if a != principal.account_id]
