@@ -52,11 +52,19 @@ def browser_page():
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
-        context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                      viewport={"width": 1280, "height": 860})
-        context.set_default_timeout(15_000)
-        yield context.new_page
-        context.close()
+        contexts = []
+
+        def new_page():
+            """A page in a browser profile of its own: each person keeps their own session cookie."""
+            context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
+                                          viewport={"width": 1280, "height": 860})
+            context.set_default_timeout(15_000)
+            contexts.append(context)
+            return context.new_page()
+
+        yield new_page
+        for context in contexts:
+            context.close()
         browser.close()
 
 

@@ -84,6 +84,12 @@ def test_an_officer_distributes_a_field_report_from_the_inbox(live, browser_page
 
 
 def test_the_unit_admin_staffs_paht_in_the_browser_and_confirms(live, browser_page):
+    staff_paht(live, browser_page)
+
+
+def staff_paht(live, browser_page):
+    """Seed 000 §3: step 1 Toàn 10 % with push; step 2 Hùng 70 % with push and an attachment required; step 3 the
+    staff of step 1, 20 %; confirmed."""
     admin = signed_in(live, browser_page, "qt.sokhcn")
     admin.get_by_role("link", name="Cấu hình quy trình").click()
     assert screen(admin, "08-cau-hinh-quy-trinh") == []
@@ -92,12 +98,14 @@ def test_the_unit_admin_staffs_paht_in_the_browser_and_confirms(live, browser_pa
                                                                         "Lane_approve"))
     step1.get_by_label("Đinh Trường Toàn").check()
     step1.get_by_label("Giá trị").fill("10")
+    step1.get_by_label("Thông báo cho cán bộ khi có việc").check()
     step1.get_by_role("button", name="Lưu bước 1").click()
     admin.get_by_text("Đã lưu bước.").wait_for()
     step2.get_by_label("Lọc theo tên hoặc phòng ban").fill("hung")
     assert not step2.get_by_label("Đinh Trường Toàn").is_visible(), "the filter works without diacritics"
     step2.get_by_label("Phùng Tiến Hùng").check()
     step2.get_by_label("Giá trị").fill("70")
+    step2.get_by_label("Thông báo cho cán bộ khi có việc").check()
     step2.get_by_label("Bắt buộc đính kèm tệp").check()
     step2.get_by_role("button", name="Lưu bước 2").click()
     admin.get_by_text("Đã lưu bước.").wait_for()
@@ -109,3 +117,74 @@ def test_the_unit_admin_staffs_paht_in_the_browser_and_confirms(live, browser_pa
     admin.get_by_role("button", name="Xác nhận cấu hình đầy đủ").click()
     admin.get_by_text("Đã xác nhận cấu hình đầy đủ").wait_for()
     assert admin.locator(".badge.status-complete").first.is_visible()
+
+
+def toast(page, words: str):
+    """A notification that arrived live (no reload): in the page's live region, and the bell counts it."""
+    found = page.locator("#toasts .toast", has_text=words).first
+    found.wait_for()
+    assert page.locator("#bell-count .count").inner_text().strip().isdigit()
+    return found
+
+
+def test_a_field_report_is_distributed_extended_handled_with_a_file_and_approved_with_live_notices(live, browser_page,
+                                                                                                  tmp_path):
+    from tests.unit.process.story import SKHCN, start_report
+
+    staff_paht(live, browser_page)
+    toan = signed_in(live, browser_page, "dinhtruongtoan")
+    hung = signed_in(live, browser_page, "phungtienhung")
+    for page in (toan, hung):
+        page.locator("#bell-count[sse-swap]").wait_for(state="attached")
+        page.wait_for_timeout(300)   # the stream is open before the report arrives
+    people = {"unit": live.unit(SKHCN), "toan": live.account("dinhtruongtoan")["id"],
+              "hung": live.account("phungtienhung")["id"]}
+    start_report(live, people, report_id="IOC-BROWSER-1")
+
+    toast(toan, "Phân phối phản ánh").get_by_role("link", name="Mở").click()
+    toan.get_by_label("Ý kiến phân phối").fill("Giao anh Hùng xử lý")
+    toan.get_by_label("Phùng Tiến Hùng").check()
+    toan.get_by_role("button", name="Phân phối", exact=True).click()
+    toan.get_by_text("Đã ghi nhận: Phân phối").wait_for()
+
+    toast(hung, "Xử lý phản ánh").get_by_role("link", name="Mở").click()
+    assert hung.get_by_text("bước này cần ít nhất một tệp").is_visible()
+    hung.get_by_label("Lý do / ghi chú").fill("Chờ điện lực kiểm tra cột đèn")
+    hung.get_by_label("Số ngày xin gia hạn (khi Xin gia hạn)").fill("2")
+    hung.get_by_role("button", name="Xin gia hạn").click()
+    hung.get_by_text("Đã ghi nhận: Xin gia hạn").wait_for()
+
+    toast(toan, "Duyệt gia hạn").get_by_role("link", name="Mở").click()
+    assert toan.get_by_text("Chờ điện lực kiểm tra cột đèn", exact=True).is_visible(), "the reason asked with"
+    assert screen(toan, "10-duyet-gia-han") == []
+    toan.get_by_label("Lý do / ghi chú").fill("Đồng ý 2 ngày")
+    toan.get_by_role("button", name="Đồng ý gia hạn", exact=True).click()
+    toan.get_by_text("Đã ghi nhận: Đồng ý gia hạn").wait_for()
+
+    hung.goto(f"{live.base}/cong-viec")
+    hung.get_by_role("link", name="Xử lý phản ánh").click()
+    hung.get_by_label("Kết quả xử lý").fill("Đã thay ba bóng đèn, tuyến đường sáng trở lại")
+    hung.get_by_role("button", name="Hoàn thành xử lý").click()
+    hung.get_by_text("Bước này cần đính kèm tệp trước khi hoàn thành.").wait_for()
+    report = tmp_path / "Biên bản nghiệm thu.pdf"
+    report.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    assert hung.get_by_label("Kết quả xử lý").input_value() == "Đã thay ba bóng đèn, tuyến đường sáng trở lại", \
+        "what was written is kept when the step refuses"
+    hung.get_by_label("Tệp đính kèm").set_input_files(str(report))
+    assert screen(hung, "11-xu-ly-dinh-kem") == []
+    hung.get_by_role("button", name="Hoàn thành xử lý").click()
+    hung.get_by_text("Đã ghi nhận: Hoàn thành xử lý").wait_for()
+
+    toast(toan, "Phê duyệt kết quả").get_by_role("link", name="Mở").click()
+    assert toan.get_by_role("link", name="Biên bản nghiệm thu.pdf").is_visible(), "the handler's file, to read"
+    toan.get_by_label("Ý kiến phê duyệt").fill("Đạt")
+    toan.get_by_role("button", name="Phê duyệt", exact=True).click()
+    toan.get_by_text("Đã ghi nhận: Phê duyệt").wait_for()
+
+    toan.get_by_role("link", name="Thông báo").click()
+    assert toan.locator(".notice").count() >= 3
+    assert screen(toan, "12-thong-bao") == []
+    outcome = live.gateway.apps["process"].test_client().get(
+        "/api/process/units/" + people["unit"]["id"] + "/instances", headers=live.headers("qt.sokhcn")).get_json()
+    finished = next(i for i in outcome["items"] if i["business_key"] == "IOC-BROWSER-1")
+    assert finished["state"] == "completed" and finished["result"] == "approved"

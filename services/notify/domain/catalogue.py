@@ -76,7 +76,7 @@ def _task_kind(change: str, label: str, title: str, text: str) -> Kind:
             IN_APP: (f"{title}: {{{{ data.task.name }}}}", text),
             EMAIL: (subject, "Kính gửi {{ recipient.full_name }},\n\n" + text
                     + "\n\nHệ thống điều hành tác nghiệp (thư tự động, vui lòng không trả lời)."),
-            SMS: ("", f"{title}: {{{{ data.task.name }}}}. Hạn: {{{{ data.task.due_at or 'không có' }}}}"),
+            SMS: ("", f"{title}: {{{{ data.task.name }}}}. Hạn: {{{{ data.task.due_at | local or 'không có' }}}}"),
         },
         example={"task": {"id": "t-1", "name": "Báo cáo tình hình triển khai chuyển đổi số quý IV",
                           "instance_id": "i-1", "unit_id": "u-1", "assignees": ["a-2"], "followers": [],
@@ -97,19 +97,20 @@ def _account_kind(change: str, label: str, title: str, text: str, channels=(IN_A
 KINDS: dict[str, Kind] = {k.event_type: k for k in [
     _task_kind("created", "Việc mới tại bước", "Có việc mới cần xử lý",
                "Có việc mới «{{ data.task.name }}» tại bước {{ data.task.step_name }}. "
-               "Hạn xử lý: {{ data.task.due_at or 'không có' }}."),
+               "Hạn xử lý: {{ data.task.due_at | local or 'không có' }}."),
     _task_kind("assigned", "Được giao nhiệm vụ", "Bạn được giao nhiệm vụ",
                "{{ data.actor_name or 'Lãnh đạo' }} đã giao cho bạn nhiệm vụ «{{ data.task.name }}». "
-               "Hạn xử lý: {{ data.task.due_at or 'không có' }}."),
+               "Hạn xử lý: {{ data.task.due_at | local or 'không có' }}."),
     _task_kind("delegated", "Nhiệm vụ được chuyển", "Nhiệm vụ được chuyển cho bạn",
                "{{ data.actor_name or 'Một cán bộ' }} đã chuyển cho bạn nhiệm vụ «{{ data.task.name }}». "
-               "Hạn xử lý: {{ data.task.due_at or 'không có' }}."),
+               "Hạn xử lý: {{ data.task.due_at | local or 'không có' }}."),
     _task_kind("returned", "Nhiệm vụ bị trả lại", "Nhiệm vụ bị trả lại",
                "Nhiệm vụ «{{ data.task.name }}» bị trả lại. Lý do: {{ data.reason or 'không ghi' }}."),
     _task_kind("overdue", "Nhiệm vụ quá hạn", "Nhiệm vụ đã quá hạn",
-               "Nhiệm vụ «{{ data.task.name }}» đã quá hạn xử lý ({{ data.task.due_at }})."),
+               "Nhiệm vụ «{{ data.task.name }}» đã quá hạn xử lý ({{ data.task.due_at | local }})."),
     _task_kind("extension_requested", "Xin gia hạn", "Đề nghị gia hạn",
-               "Có đề nghị gia hạn nhiệm vụ «{{ data.task.name }}». Lý do: {{ data.reason or 'không ghi' }}."),
+               "{{ data.actor_name or 'Người xử lý' }} xin gia hạn {{ data.days | number }} ngày, chờ bạn quyết "
+               "định tại «{{ data.task.name }}». Lý do: {{ data.reason or 'không ghi' }}."),
     _task_kind("completed", "Nhiệm vụ hoàn thành", "Nhiệm vụ đã hoàn thành",
                "Nhiệm vụ «{{ data.task.name }}» đã được xử lý xong."),
     _account_kind("approved", "Tài khoản được duyệt", "Tài khoản của bạn đã được duyệt",

@@ -52,8 +52,11 @@ def _address(person: Person | None, data: dict, channel: str) -> str | None:
 def plan(uow: UnitOfWork, found: Kind, event: dict, sealer: Sealer | None = None) -> int:
     session, data, planned = uow.session, event["data"], 0
     secret = sealer.open(data.get(f"sealed_{found.secret_field}")) if found.secret and sealer else None
+    actor = data.get("actor")
     for role, resolve in found.roles.items():
         for account_id in dict.fromkeys(resolve(data)):
+            if account_id == actor:
+                continue    # nobody is told about what they did themselves
             person = session.get(Person, account_id)
             recipient = {"account_id": account_id, "full_name": person.full_name if person else data.get(
                 "full_name", "")}

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from jinja2 import ChainableUndefined, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
@@ -60,8 +62,28 @@ def _bounded_filter(function):
     return bounded
 
 
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def local_time(value) -> str:
+    """An ISO moment (``2026-11-24T10:00:00Z``) as people there read it: ``17:00 24/11/2026``, Vietnam time;
+    anything else as it is, nothing as nothing."""
+    if not value:
+        return ""
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return str(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(VIETNAM).strftime("%H:%M %d/%m/%Y")
+
+
 ENV = _LimitedEnvironment(undefined=ChainableUndefined, autoescape=False, trim_blocks=True)
 ENV.filters = {name: _bounded_filter(f) for name, f in ENV.filters.items()}
+ENV.filters["local"] = local_time
+ENV.filters["number"] = lambda value: f"{value:g}" if isinstance(value, int | float) and not isinstance(value, bool) \
+    else ("" if value is None or isinstance(value, ChainableUndefined) else str(value))
 
 
 # What a template sees instead of a secret (a reset code, a one-time password): the secret itself is put in

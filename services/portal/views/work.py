@@ -2,7 +2,7 @@
 the actions its step allows as buttons, and acting on it."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from services.portal.api import ApiError
@@ -68,7 +68,9 @@ def task(task_id: str):
     page = portal().call("GET", f"/api/process/tasks/{task_id}")
     instance = portal().call("GET", f"/api/process/instances/{page['task']['instance_id']}")
     outcomes = [a for a in page["actions"] if a not in FORM_ACTIONS]
+    draft = session.pop(f"draft:{task_id}", None) or {}
     return render_template("task.html", page=page, instance=instance, outcomes=outcomes, label=_label, actor=_actor,
+                           draft=draft,
                            verbs=[a for a in page["actions"] if a in FORM_ACTIONS], bucket_labels=BUCKET_LABELS)
 
 
@@ -147,6 +149,9 @@ def act(task_id: str):
             portal().call("POST", f"/api/process/tasks/{task_id}/complete", json=body)
     except ApiError as error:
         flash(explain(error), "error")
+        # what the person wrote stays on the page for them to correct (files already sent stay attached)
+        session[f"draft:{task_id}"] = {name: value for name, value in request.form.items()
+                                       if name.startswith("field_") or name in ("reason", "days", "granted_days")}
         return redirect(url_for("work.task", task_id=task_id))
     flash(_("Đã ghi nhận: %(action)s.", action=_label(action)), "success")
     return redirect(url_for("work.inbox"))

@@ -55,6 +55,23 @@ def test_a_forwarded_task_gives_one_notification_and_one_email_even_if_delivered
     assert handler.duplicates >= 1
 
 
+def test_nobody_is_told_what_they_did_and_deadlines_read_in_vietnam_time(suite):
+    toan, hung = suite.account("dinhtruongtoan"), suite.account("phungtienhung")
+    task = {"id": "task-9", "name": "Phê duyệt kết quả", "instance_id": "i-9", "unit_id": toan["unit_id"],
+            "step_name": "Phê duyệt", "assignees": [toan["id"], hung["id"]], "created_by": toan["id"],
+            "due_at": "2026-11-24T10:00:00Z"}
+    created = make_event("process.task.created", source="process", subject="task-9",
+                         data={"task": task, "actor": toan["id"], "actor_name": toan["full_name"]})
+    completed = make_event("process.task.completed", source="process", subject="task-9",
+                           data={"task": task, "actor": toan["id"], "actor_name": toan["full_name"]})
+    deliver(suite, created, completed)
+    mine = [n for n in inbox(suite, "dinhtruongtoan") if n["subject_id"] == "task-9"]
+    assert mine == [], "Toàn created and completed it: no notification of his own doing"
+    told = [n for n in inbox(suite, "phungtienhung") if n["subject_id"] == "task-9"]
+    new = next(n for n in told if n["event_type"] == "process.task.created")
+    assert "Hạn xử lý: 17:00 24/11/2026." in new["body"], "the deadline as people there read it"
+
+
 def test_sms_gateway_down_twice_then_up_sends_on_the_third_attempt(suite, sms):
     notify = suite.gateway.apps["notify"].test_client()
     admin = suite.headers("admin")

@@ -97,7 +97,9 @@ def test_an_officer_works_a_task_from_the_inbox_page(browser, suite):
     assert b'id="Distribute"' in diagram.data and b"<bpmn:definitions" in diagram.data
     missing = toan.post(f"/cong-viec/{task['id']}/xu-ly", {"action": "assign", "field_note": "Giao anh Hùng"})
     assert missing.status_code == 302
-    assert "Hãy chọn người xử lý tiếp theo" in text(toan.get(missing.headers["Location"])), "said, not a 500"
+    again = text(toan.get(missing.headers["Location"]))
+    assert "Hãy chọn người xử lý tiếp theo" in again, "said, not a 500"
+    assert ">Giao anh Hùng</textarea>" in again, "what was written is kept for the correction"
     done = toan.post(f"/cong-viec/{task['id']}/xu-ly", {"action": "assign", "field_note": "Giao anh Hùng",
                                                        "assign_to": people["hung"]})
     assert done.status_code == 302 and done.headers["Location"] == "/cong-viec"
