@@ -157,9 +157,9 @@ def explain(error: ApiError) -> str:
 
 
 def register(app: Flask) -> None:
-    from services.portal.views import admin, auth, notices, signup, staffing, work
+    from services.portal.views import accounts, admin, auth, notices, signup, staffing, work
 
-    for module in (auth, signup, work, admin, staffing, notices):
+    for module in (auth, signup, work, admin, accounts, staffing, notices):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(SignInRequired)

@@ -1,0 +1,166 @@
+"""Quản trị đơn vị → Quản lý tài khoản: the accounts of the units I administer (unit and subtree, status, role and
+free-text filters, paging, counts per status), one account's page (edit, lock/unlock, archive, a new one-time
+password, the edit history), and Thống kê tài khoản. Identity decides what each admin may see and do: an account
+outside my subtrees is "not found", said in words."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from services.common.text import sort_key
+from services.portal.api import ApiError
+from services.portal.views import explain, portal, signed_in
+from services.portal.views.admin import ROLES
+
+bp = Blueprint("accounts", __name__, url_prefix="/quan-tri/tai-khoan")
+PAGE_SIZE = 20
+STATUS_LABELS = {"pending": "Chờ duyệt", "approved": "Đã duyệt", "locked": "Đã khóa", "archived": "Lưu trữ",
+                 "rejected": "Từ chối"}
+ARCHIVE_LABELS = {"retired": "Nghỉ hưu", "transferred_out": "Chuyển công tác ra ngoài tỉnh", "deceased": "Từ trần",
+                  "converted": "Đã chuyển đổi sang tài khoản mới"}
+CHANGE_LABELS = {"registered": "Đăng ký", "approved": "Duyệt", "rejected": "Từ chối", "updated": "Sửa thông tin",
+                 "locked": "Khóa", "unlocked": "Mở khóa", "archived": "Lưu trữ", "imported": "Chuyển từ hệ thống cũ",
+                 "one_time_password_issued": "Cấp mật khẩu dùng một lần", "password_changed": "Đổi mật khẩu",
+                 "transferred": "Chuyển công tác", "transfer_requested": "Đề nghị chuyển công tác",
+                 "transfer_rejected": "Từ chối chuyển công tác", "appointed": "Kiêm nhiệm",
+                 "appointment_ended": "Thôi kiêm nhiệm", "converted_to": "Chuyển đổi sang tài khoản mới",
+                 "converted_from": "Nhận chuyển đổi từ tài khoản cũ", "needs_redeclare": "Cần khai báo lại đơn vị",
+                 "demo_created": "Tạo dữ liệu mẫu", "bootstrapped": "Khởi tạo hệ thống"}
+FIELD_LABELS = {"full_name": "Họ và tên", "date_of_birth": "Ngày sinh", "phone": "Điện thoại",
+                "email": "Thư điện tử", "department": "Phòng ban", "position": "Chức vụ",
+                "staff_category": "Ngạch, chức danh", "roles": "Vai trò", "note": "Ghi chú", "is_head": "Thủ trưởng",
+                "manager_id": "Người quản lý", "status": "Trạng thái", "unit_id": "Đơn vị",
+                "archive_group": "Nhóm lưu trữ"}
+EDITABLE = ("full_name", "phone", "email", "department", "position", "staff_category", "note")
+
+
+class UnitNames:
+    """Unit names for the rows of one page, each unit read once."""
+
+    def __init__(self):
+        self.known: dict[str, str] = {}
+
+    def __call__(self, unit_id: str | None) -> str:
+        if not unit_id:
+            return ""
+        if unit_id not in self.known:
+            answer = portal().api.call("GET", f"/api/orgunits/units/{unit_id}")
+            self.known[unit_id] = answer.body.get("name", "") if answer.ok and isinstance(answer.body, dict) else ""
+        return self.known[unit_id]
+
+
+@bp.get("")
+@signed_in
+def listing():
+    args = request.args
+    q = (args.get("q") or "").strip()[:200]
+    status = args.get("status") if args.get("status") in STATUS_LABELS else None
+    role = args.get("role") if args.get("role") in ROLES else None
+    unit_id = (args.get("unit_id") or "").strip()[:64] or None
+    chosen = args.getlist("subtree")      # the form sends "0" and, when ticked, "1"; a plain link sends nothing
+    subtree = "1" in chosen if chosen else True
+    page = max(1, min(args.get("page", 1, type=int) or 1, 10000))
+    params = {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE, "subtree": str(subtree).lower(),
+              **{k: v for k, v in {"q": q, "status": status, "role": role, "unit_id": unit_id}.items() if v}}
+    found = portal().call("GET", "/api/identity/accounts", params=params)
+    counts: dict[str, int] = {}
+    for row in portal().call("GET", "/api/identity/accounts/stats",
+                             params={"unit_id": unit_id} if unit_id else None)["items"]:
+        for name, count in row["by_status"].items():
+            counts[name] = counts.get(name, 0) + count
+    unit = portal().call("GET", f"/api/orgunits/units/{unit_id}") if unit_id else None
+    pages = max(1, -(-found["total"] // PAGE_SIZE))
+    filters = {"q": q or None, "status": status, "role": role, "unit_id": unit_id, "subtree": None if subtree else "0"}
+    template = "partials/account_rows.html" if request.headers.get("HX-Request") else "accounts.html"
+    return render_template(template, found=found, counts=counts, filters=filters, page=page, pages=pages, unit=unit,
+                           subtree=subtree, statuses=STATUS_LABELS, roles=ROLES, unit_name=UnitNames())
+
+
+def _account_page(account_id: str, *, values: dict | None = None, error: str | None = None, status: int = 200):
+    account = portal().call("GET", f"/api/identity/accounts/{account_id}")
+    history = portal().call("GET", f"/api/identity/accounts/{account_id}/history")["items"]
+    names = {}
+    for by in {row["changed_by"] for row in history if re.fullmatch(r"[0-9a-f]{32}", row.get("changed_by") or "")}:
+        answer = portal().api.call("GET", f"/api/identity/accounts/{by}")
+        names[by] = answer.body.get("full_name") if answer.ok and isinstance(answer.body, dict) else None
+    return render_template("account.html", account=account, history=list(reversed(history)), names=names,
+                           values=values or account, error=error, statuses=STATUS_LABELS, roles=ROLES,
+                           archive_groups=ARCHIVE_LABELS, change_labels=CHANGE_LABELS, field_labels=FIELD_LABELS,
+                           unit_name=UnitNames()), status
+
+
+@bp.get("/<account_id>")
+@signed_in
+def account(account_id: str):
+    return _account_page(account_id)
+
+
+@bp.post("/<account_id>")
+@signed_in
+def edit(account_id: str):
+    values = {name: (request.form.get(name) or "").strip() for name in EDITABLE}
+    body = {name: (value or None) for name, value in values.items() if name != "full_name"}
+    body["full_name"] = values["full_name"] or None
+    body["roles"] = [r for r in request.form.getlist("roles") if r in ROLES]
+    body["is_head"] = request.form.get("is_head") == "on"
+    try:
+        portal().call("PATCH", f"/api/identity/accounts/{account_id}", json=body)
+    except ApiError as error:
+        fields = {e.get("field") for e in error.problem.get("errors") or []}
+        message = explain(error)
+        if fields:
+            message = _("Chưa lưu. Hãy sửa: %(fields)s.",
+                        fields=", ".join(_(FIELD_LABELS.get(f, f)) for f in sorted(f for f in fields if f)))
+        return _account_page(account_id, values={**values, "roles": body["roles"], "is_head": body["is_head"]},
+                             error=message, status=400)
+    flash(_("Đã lưu thông tin tài khoản."), "success")
+    return redirect(url_for("accounts.account", account_id=account_id))
+
+
+COMMANDS: dict[str, str] = {"khoa": "lock", "mo-khoa": "unlock", "luu-tru": "archive"}
+DONE = {"lock": "Đã khóa tài khoản.", "unlock": "Đã mở khóa tài khoản.", "archive": "Đã chuyển tài khoản vào lưu trữ."}
+
+
+@bp.post("/<account_id>/<command>")
+@signed_in
+def command(account_id: str, command: str):
+    if command == "mat-khau-mot-lan":
+        try:
+            issued = portal().call("POST", f"/api/identity/accounts/{account_id}/one-time-password")
+        except ApiError as error:
+            flash(explain(error), "error")
+            return redirect(url_for("accounts.account", account_id=account_id))
+        account = portal().call("GET", f"/api/identity/accounts/{account_id}")
+        return render_template("one_time_password.html", account=account, password=issued["one_time_password"])
+    if command not in COMMANDS:
+        return render_template("error.html", message=_("Không có trang này.")), 404
+    verb = COMMANDS[command]
+    body = None
+    if verb == "archive":
+        group = request.form.get("group")
+        if group not in ARCHIVE_LABELS or group == "converted":
+            flash(_("Hãy chọn nhóm lưu trữ."), "error")
+            return redirect(url_for("accounts.account", account_id=account_id))
+        body = {"group": group}
+    try:
+        portal().call("POST", f"/api/identity/accounts/{account_id}/{verb}", json=body)
+    except ApiError as error:
+        flash(explain(error), "error")
+    else:
+        flash(_(DONE[verb]), "success")
+    return redirect(url_for("accounts.account", account_id=account_id))
+
+
+@bp.get("/thong-ke")
+@signed_in
+def statistics():
+    rows = portal().call("GET", "/api/identity/accounts/stats")["items"]
+    names = UnitNames()
+    table = sorted(({"unit_id": r["unit_id"], "name": names(r["unit_id"]) or _("(chưa có đơn vị)"),
+                     "by_status": r["by_status"], "total": r["total"]} for r in rows),
+                   key=lambda r: sort_key(r["name"]))
+    totals = {name: sum(r["by_status"].get(name, 0) for r in table) for name in STATUS_LABELS}
+    return render_template("account_stats.html", table=table, totals=totals, statuses=STATUS_LABELS,
+                           grand_total=sum(r["total"] for r in table))

@@ -1,0 +1,32 @@
+"""The unit admin's account screens in the browser: the list filtered as one types (without diacritics), one
+account's page, the statistics; what lies outside the admin's subtree is not offered and, reached by URL, the page
+says why. Each screen is saved and has no serious accessibility violation."""
+from __future__ import annotations
+
+from tests.browser.conftest import screen, signed_in
+
+
+def test_the_unit_admin_finds_an_account_and_cannot_reach_anothers_by_url(live, browser_page):
+    admin = signed_in(live, browser_page, "qt.sokhcn")
+    admin.get_by_role("link", name="Quản lý tài khoản").click()
+    admin.get_by_role("heading", name="Quản lý tài khoản").wait_for()
+    assert admin.get_by_role("link", name="Đinh Trường Toàn").is_visible()
+    admin.get_by_label("Họ tên, số CCCD, tên đăng nhập (gõ không dấu cũng được)").fill("phung")
+    admin.get_by_text("1 tài khoản").wait_for()
+    assert admin.get_by_role("link", name="Đinh Trường Toàn").count() == 0, "filtered as one types"
+    assert screen(admin, "13-quan-ly-tai-khoan") == []
+    admin.get_by_role("link", name="Phùng Tiến Hùng").click()
+    admin.get_by_role("heading", name="Lịch sử chỉnh sửa").wait_for()
+    assert screen(admin, "14-tai-khoan") == []
+    admin.goto(f"{live.base}/quan-tri/tai-khoan/thong-ke")
+    assert screen(admin, "15-thong-ke-tai-khoan") == []
+
+    outsider = live.account("qt.binhthuan")["id"]
+    admin.goto(f"{live.base}/quan-tri/tai-khoan/{outsider}")
+    assert admin.get_by_text("nằm ngoài phạm vi bạn quản lý").is_visible(), "the page says why"
+    assert admin.get_by_text("Nguyễn Văn Quản").count() == 0
+
+    officer = signed_in(live, browser_page, "dinhtruongtoan")
+    officer.get_by_role("heading", name="Công việc").wait_for()
+    for menu in ("Quản lý tài khoản", "Quản lý đăng ký tài khoản", "Cấu hình quy trình"):
+        assert officer.get_by_role("link", name=menu).count() == 0, f"no {menu} for an officer"

@@ -1,0 +1,78 @@
+"""Quản lý tài khoản in the portal: the list with its filters (without diacritics), counts and unit names; one
+account's page with edit, lock/unlock, archive, a new one-time password and the edit history; the statistics;
+an account outside the admin's subtree is refused in words."""
+from __future__ import annotations
+
+import re
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_the_unit_admin_lists_filters_and_counts_the_accounts_of_their_unit(browser, suite):
+    admin = browser()
+    admin.sign_in("qt.sokhcn")
+    page = text(admin.get("/quan-tri/tai-khoan"))
+    assert "Quản lý tài khoản" in page and "Đinh Trường Toàn" in page and "Phùng Tiến Hùng" in page
+    assert "Sở Khoa học và Công nghệ" in page, "the unit's name, not its id"
+    assert "Nguyễn Văn Quản" not in page, "the province admin is outside this admin's subtree"
+    assert re.search(r"Đã duyệt <b>\d+</b>", page), "a count per status"
+    found = text(admin.get("/quan-tri/tai-khoan?q=phung tien", headers={"HX-Request": "true"}))
+    assert "Phùng Tiến Hùng" in found and "Đinh Trường Toàn" not in found and "<html" not in found
+    assert "1 tài khoản" in found
+    assert "Không có tài khoản nào khớp" in text(admin.get("/quan-tri/tai-khoan?status=locked"))
+    assert "Đinh Trường Toàn" in text(admin.get("/quan-tri/tai-khoan?q=&status=bogus&role=bogus&page=-3"))
+    stats = text(admin.get("/quan-tri/tai-khoan/thong-ke"))
+    assert "Thống kê tài khoản" in stats and "Sở Khoa học và Công nghệ" in stats and "Tổng" in stats
+
+
+def test_an_account_is_edited_locked_unlocked_given_a_new_password_and_archived_with_its_history(browser, suite):
+    admin = browser()
+    admin.sign_in("qt.sokhcn")
+    hung = suite.account("phungtienhung")["id"]
+    page = text(admin.get(f"/quan-tri/tai-khoan/{hung}"))
+    assert "Phùng Tiến Hùng" in page and 'name="department"' in page and "Lịch sử chỉnh sửa" in page
+
+    wrong = admin.post(f"/quan-tri/tai-khoan/{hung}", {"full_name": "Phùng Tiến Hùng", "phone": "12",
+                                                      "position": "Phó trưởng phòng"})
+    assert wrong.status_code == 400 and "Chưa lưu. Hãy sửa: Điện thoại." in text(wrong)
+    assert 'value="Phó trưởng phòng"' in text(wrong), "what was typed stays"
+    saved = admin.post(f"/quan-tri/tai-khoan/{hung}", {"full_name": "Phùng Tiến Hùng", "phone": "0912 345 678",
+                                                      "position": "Phó trưởng phòng", "roles": "officer"})
+    page = text(admin.get(saved.headers["Location"]))
+    assert "Đã lưu thông tin tài khoản." in page and 'value="Phó trưởng phòng"' in page
+    assert "Chức vụ: Chuyên viên → Phó trưởng phòng" in page and "Lê Thị Quỳnh" in page, "who changed what"
+
+    locked = admin.post(f"/quan-tri/tai-khoan/{hung}/khoa")
+    assert "Đã khóa tài khoản." in text(admin.get(locked.headers["Location"]))
+    assert "Phùng Tiến Hùng" in text(admin.get("/quan-tri/tai-khoan?status=locked"))
+    again = admin.post(f"/quan-tri/tai-khoan/{hung}/khoa")
+    assert "xung đột" in text(admin.get(again.headers["Location"])), "locking twice is refused in words"
+    admin.post(f"/quan-tri/tai-khoan/{hung}/mo-khoa")
+    issued = text(admin.post(f"/quan-tri/tai-khoan/{hung}/mat-khau-mot-lan"))
+    password = re.search(r'id="one-time-password">([^<]+)<', issued).group(1)
+    signed = suite.identity.post("/api/identity/auth/login", json={"username": "phungtienhung", "password": password})
+    assert signed.status_code == 200, "the new one-time password signs in"
+
+    unchosen = admin.post(f"/quan-tri/tai-khoan/{hung}/luu-tru", {"group": ""})
+    assert "Hãy chọn nhóm lưu trữ." in text(admin.get(unchosen.headers["Location"]))
+    admin.post(f"/quan-tri/tai-khoan/{hung}/luu-tru", {"group": "retired"})
+    page = text(admin.get(f"/quan-tri/tai-khoan/{hung}"))
+    assert "Nghỉ hưu" in page and "status-archived" in page
+    assert admin.post(f"/quan-tri/tai-khoan/{hung}/xoa-het").status_code == 404
+
+
+def test_an_account_outside_the_admins_subtree_is_refused_in_words(browser, suite):
+    admin = browser()
+    admin.sign_in("qt.sokhcn")
+    province = suite.account("qt.binhthuan")["id"]
+    refused = admin.get(f"/quan-tri/tai-khoan/{province}")
+    assert refused.status_code == 404 and "nằm ngoài phạm vi bạn quản lý" in text(refused)
+    changed = admin.post(f"/quan-tri/tai-khoan/{province}", {"full_name": "Người Khác"})
+    assert changed.status_code == 404
+    assert suite.account("qt.binhthuan")["full_name"] == "Nguyễn Văn Quản", "nothing changed"
+    officer = browser()
+    officer.sign_in("dinhtruongtoan")
+    assert "Quản lý tài khoản" not in text(officer.get("/cong-viec")), "no admin menu for an officer"
+    assert officer.get("/quan-tri/tai-khoan").status_code in (403, 404)
