@@ -6,6 +6,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from sqlalchemy import update
 from sqlmodel import Session, col, or_, select
 
 from services.common.auth import claims_for
@@ -222,19 +223,31 @@ def refresh(uow: UnitOfWork, issuer: TokenIssuer, token: str) -> dict:
     session = uow.session
     row = session.get(RefreshToken, passwords.digest(token))
     if row is not None and row.revoked_at is not None:
-        _revoke_family(uow, row)
-        uow.commit()
-        raise Unauthorized("this refresh token was already used; every session of this sign-in was closed for "
-                           "safety — sign in again", code="refresh_reused")
+        _replayed(uow, token)
     if row is None or _aware(row.expires_at) < utcnow():
         raise Unauthorized("the refresh token is unknown, revoked or expired; sign in again")
     account = session.get(Account, row.account_id)
     if account is None or account.status != AccountStatus.approved:
         raise Unauthorized("this account can no longer sign in")
-    row.revoked_at = utcnow()
+    # used up in one statement: of two requests presenting the same token at once, exactly one wins; the other
+    # is a replay like any later one (read-then-write would let both through)
+    won = session.execute(update(RefreshToken).where(RefreshToken.token_hash == row.token_hash,
+                                                     col(RefreshToken.revoked_at).is_(None))
+                          .values(revoked_at=utcnow())).rowcount
+    if won != 1:
+        session.rollback()
+        _replayed(uow, token)
     result = issue(session, issuer, account, family=row.family)
     uow.commit()
     return result
+
+
+def _replayed(uow: UnitOfWork, token: str):
+    row = uow.session.get(RefreshToken, passwords.digest(token))
+    _revoke_family(uow, row)
+    uow.commit()
+    raise Unauthorized("this refresh token was already used; every session of this sign-in was closed for "
+                       "safety — sign in again", code="refresh_reused")
 
 
 def _revoke_family(uow: UnitOfWork, row: RefreshToken) -> None:

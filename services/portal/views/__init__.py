@@ -4,6 +4,9 @@ in the person's language — never a raw field name, code or 500."""
 from __future__ import annotations
 
 import functools
+import hashlib
+import threading
+import time
 from dataclasses import dataclass
 
 from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
@@ -60,14 +63,28 @@ class Portal:
         return answer
 
     def refresh(self) -> bool:
+        """New tokens for the session's refresh token, which identity accepts once (a second use is a replay and
+        ends the session). Requests of one session that arrive together — htmx fragments, the live stream — are
+        served one at a time here: the first rotates the token, the others take what it got."""
         refresh_token = session.get("refresh_token")
         if not refresh_token:
             return False
-        answer = self.anonymous("POST", "/api/identity/auth/refresh", json={"refresh_token": refresh_token})
-        if not answer.ok or not answer.body.get("access_token"):
-            return False
-        keep_tokens(answer.body)
-        return True
+        key = hashlib.sha256(refresh_token.encode()).hexdigest()
+        with _ROTATION_LOCKS.setdefault(key, threading.Lock()):
+            rotated = _ROTATED.get(key)
+            if rotated is not None and rotated[0] > time.monotonic():
+                keep_tokens(rotated[1])
+                return True
+            answer = self.anonymous("POST", "/api/identity/auth/refresh", json={"refresh_token": refresh_token})
+            if not answer.ok or not answer.body.get("access_token"):
+                return False
+            now = time.monotonic()
+            for old in [k for k, (until, _tokens) in _ROTATED.items() if until <= now]:
+                _ROTATED.pop(old, None)
+                _ROTATION_LOCKS.pop(old, None)
+            _ROTATED[key] = (now + ROTATION_GRACE_SECONDS, answer.body)
+            keep_tokens(answer.body)
+            return True
 
     def me(self) -> Me | None:
         token = session.get("access_token")
@@ -84,6 +101,13 @@ class Portal:
                 session.clear()
                 return None
         return Me(principal.account_id, session.get("name") or principal.name or "", principal.unit_id, principal)
+
+
+# the tokens a refresh token was just rotated into, for the requests of the same session that came with it
+# (per process: the portal runs as one process with threads, deploy/Procfile)
+ROTATION_GRACE_SECONDS = 60
+_ROTATED: dict[str, tuple[float, dict]] = {}
+_ROTATION_LOCKS: dict[str, threading.Lock] = {}
 
 
 def portal() -> Portal:

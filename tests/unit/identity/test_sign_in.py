@@ -148,6 +148,30 @@ def test_refresh_rotates_and_logout_revokes(suite):
     assert suite.identity.post("/api/identity/auth/refresh", json={"refresh_token": new}).status_code == 401
 
 
+def test_one_refresh_token_presented_by_several_requests_at_once_is_good_for_one(suite):
+    """A stolen refresh token used at the same moment as the real one: one wins, the others are a replay, and
+    the replay closes the whole sign-in (the winner's new token too)."""
+    body = _login(suite, "admin", suite.people["admin"], ip="10.5.0.2").get_json()
+    start, answers = threading.Barrier(6), []
+
+    def use():
+        client = suite.gateway.apps["identity"].test_client()
+        start.wait()
+        answers.append(client.post("/api/identity/auth/refresh", json={"refresh_token": body["refresh_token"]}))
+
+    threads = [threading.Thread(target=use) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    won = [a for a in answers if a.status_code == 200]
+    assert len(won) == 1 and sorted(a.status_code for a in answers) == [200] + [401] * 5
+    assert {a.get_json().get("code") for a in answers if a.status_code == 401} == {"refresh_reused"}
+    new = won[0].get_json()["refresh_token"]
+    again = suite.identity.post("/api/identity/auth/refresh", json={"refresh_token": new})
+    assert again.status_code == 401, "the replay closed the sign-in"
+
+
 def test_forgotten_password_goes_out_as_an_event_and_works_once(suite):
     answer = suite.identity.post("/api/identity/auth/forgot", json={"username": "qt.sokhcn"})
     unknown = suite.identity.post("/api/identity/auth/forgot", json={"username": "khong-co-ai"})

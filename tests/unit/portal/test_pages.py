@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 
 from tests.unit.process.story import staff_field_report, start_report
 
@@ -176,6 +177,47 @@ def test_a_refused_access_token_is_refreshed_once_and_a_dead_session_signs_in_ag
         session["access_token"], session["refresh_token"] = "hết hạn", "đã dùng"
     answer = person.get("/cong-viec")
     assert answer.status_code == 302 and answer.headers["Location"].startswith("/dang-nhap")
+
+
+def test_requests_arriving_together_with_an_expired_token_share_one_refresh(browser, suite):
+    """htmx fragments and the live stream come together when the access token has just expired: one refresh
+    for all (the refresh token is good once; a second use would end the session as a replay)."""
+    person = browser()
+    person.sign_in("dinhtruongtoan")
+    person.get("/cong-viec")
+    with person.client.session_transaction() as session:
+        session["access_token"] = "hết hạn"
+    name = suite.gateway.front.config["SESSION_COOKIE_NAME"]
+    cookie = person.client.get_cookie(name).value
+    start, answers = threading.Barrier(8), []
+    api = suite.gateway.front.extensions["portal"].api
+    transport, together = api.transport, threading.Barrier(8, timeout=1.0)
+
+    def in_step(method, path, **kw):
+        """Requests that ask identity for new tokens go at the same moment (the race, made certain)."""
+        if path == "/api/identity/auth/refresh":
+            try:
+                together.wait()
+            except threading.BrokenBarrierError:
+                pass
+        return transport(method, path, **kw)
+
+    api.transport = in_step
+
+    def load():
+        client = suite.gateway.front.test_client()
+        client.set_cookie(name, cookie)
+        start.wait()
+        answers.append(client.get("/cong-viec?scope=unit").status_code)
+
+    threads = [threading.Thread(target=load) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    api.transport = transport
+    assert answers == [200] * 8, "none of them was sent back to sign in"
+    assert person.get("/cong-viec").status_code == 200, "and the session goes on"
 
 
 def test_the_handler_asks_for_more_time_from_the_task_page(browser, suite):
