@@ -12,12 +12,20 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
 	@rm -f $(VENV)/.installed-* && touch $(STAMP)
 
-## the portal's browser packages (htmx, alpinejs, axe-core for the accessibility checks), pinned by package-lock.json
+## the portal's browser packages (htmx, alpinejs, bpmn-js and its properties panel, esbuild, axe-core for the
+## accessibility checks), pinned by package-lock.json
 $(NODE_STAMP): package-lock.json
 	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@rm -f node_modules/.installed-* && touch $(NODE_STAMP)
 
-install: $(STAMP) $(NODE_STAMP)
+## the process designer's modeler (bpmn-js + properties panel + the suite's conventions), bundled by esbuild
+MODELER := node_modules/.egov/modeler.js
+$(MODELER): services/portal/assets/modeler.js $(NODE_STAMP)
+	node_modules/.bin/esbuild services/portal/assets/modeler.js --bundle --minify --format=iife --target=es2020 \
+	  --loader:.svg=dataurl --loader:.eot=dataurl --loader:.woff=dataurl --loader:.woff2=dataurl --loader:.ttf=dataurl \
+	  --outdir=node_modules/.egov --entry-names=modeler --log-level=warning
+
+install: $(STAMP) $(NODE_STAMP) $(MODELER)
 
 ## the whole suite in one process on http://127.0.0.1:8000 with demo data (Ctrl-C stops it)
 run: install

@@ -29,7 +29,9 @@ LANGUAGES = {"vi": "Tiếng Việt", "en": "English"}
 VENDOR = {"htmx.js": "htmx.org/dist/htmx.min.js", "sse.js": "htmx-ext-sse/dist/sse.min.js",
           "alpine.js": "alpinejs/dist/cdn.min.js",
           "bpmn-viewer.js": "bpmn-js/dist/bpmn-navigated-viewer.production.min.js",
-          "diagram-js.css": "bpmn-js/dist/assets/diagram-js.css", "bpmn-js.css": "bpmn-js/dist/assets/bpmn-js.css"}
+          "diagram-js.css": "bpmn-js/dist/assets/diagram-js.css", "bpmn-js.css": "bpmn-js/dist/assets/bpmn-js.css",
+          # built from services/portal/assets by `make install` (esbuild)
+          "modeler.js": ".egov/modeler.js", "modeler.css": ".egov/modeler.css"}
 
 
 def _secret(settings: PortalSettings) -> str:
@@ -109,7 +111,8 @@ def create_app(settings: PortalSettings | None = None, *, services=None) -> Flas
     def headers(response):
         """No inline script or style, no framing, no sniffing; pages with people's data are not cached."""
         response.headers.setdefault("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; "
-                                    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
+                                    "font-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; "
+                                    "frame-ancestors 'none'")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         if response.mimetype == "text/html":

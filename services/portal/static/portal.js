@@ -1,7 +1,9 @@
 // The portal's own behaviour, with no inline script (the pages' Content-Security-Policy allows none):
 // a dialog opens when htmx fills it, and buttons close it or reload the list behind it.
 document.addEventListener("htmx:afterSwap", function (event) {
-  var dialog = event.detail.target.closest("dialog");
+  var target = event.detail.target || event.target;   // the live stream's swaps name no target
+  if (!target || !target.closest) { return; }
+  var dialog = target.closest("dialog");
   if (dialog && !dialog.open) { dialog.showModal(); }
 });
 document.addEventListener("click", function (event) {

@@ -9,7 +9,7 @@ import threading
 import time
 from dataclasses import dataclass
 
-from flask import Flask, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
@@ -155,6 +155,7 @@ CODES = {
     "step_not_staffed": "Bước này chưa có cán bộ; hãy chọn cán bộ trước.",
     "assignee_required": "Hãy chọn người xử lý tiếp theo.",
     "token_revoked": "Phiên đăng nhập đã bị thu hồi. Hãy đăng nhập lại.",
+    "process_owned_elsewhere": "Quy trình này thuộc phạm vi khác; chỉ người thiết kế ở đó mới triển khai được.",
     "file_empty": "Tệp đính kèm rỗng.",
     "file_too_large": "Tệp đính kèm quá lớn.",
 }
@@ -181,9 +182,9 @@ def explain(error: ApiError) -> str:
 
 
 def register(app: Flask) -> None:
-    from services.portal.views import accounts, admin, auth, notices, signup, staffing, work
+    from services.portal.views import accounts, admin, auth, design, notices, signup, staffing, work
 
-    for module in (auth, signup, work, admin, accounts, staffing, notices):
+    for module in (auth, signup, work, admin, accounts, staffing, design, notices):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(SignInRequired)
@@ -195,6 +196,8 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def stale_form(_error):
+        if request.accept_mimetypes.best == "application/json":   # the page's own script, not a form
+            return jsonify({"message": _("Trang đã mở quá lâu hoặc đã hết phiên. Hãy tải lại trang.")}), 400
         flash(_("Trang đã mở quá lâu hoặc đã hết phiên. Hãy thử lại."), "error")
         return redirect(request.referrer or url_for("work.inbox"))
 

@@ -6,6 +6,7 @@ from flask_openapi3 import APIBlueprint, FileStorage, Tag
 from pydantic import BaseModel, Field
 
 from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal, uploaded_file
+from services.process import conventions
 from services.process.domain import definitions, migration
 
 
@@ -69,6 +70,11 @@ def blueprint(rt, policy) -> APIBlueprint:
     def catalogue():
         with rt.db.session() as session:
             return jsonify({"items": [definitions.view(r) for r in definitions.catalogue(session)]})
+
+    @bp.get("/conventions", summary="The JSON Schema of the suite's BPMN properties, per element kind (what a "
+            "modeler's properties panel offers)")
+    def conventions_schema():
+        return jsonify(conventions.json_schema())
 
     @bp.get("/decisions", summary="The decision tables (DMN) business rule tasks may use",
             responses={200: DefinitionList})

@@ -19,6 +19,8 @@ SIGNED_IN = {
     ("GET", "/quan-tri/tai-khoan"), ("GET", "/quan-tri/tai-khoan/thong-ke"),
     ("GET", "/quan-tri/tai-khoan/<account_id>"),
     ("POST", "/quan-tri/tai-khoan/<account_id>"), ("POST", "/quan-tri/tai-khoan/<account_id>/<command>"),
+    ("GET", "/thiet-ke"), ("GET", "/thiet-ke/<key>"), ("GET", "/thiet-ke/<key>/phien-ban/<int:version>.bpmn"),
+    ("POST", "/thiet-ke/trien-khai"), ("POST", "/thiet-ke/<key>/chuyen-phien-ban"),
     ("GET", "/quan-tri/dang-ky"), ("GET", "/quan-tri/dang-ky/<account_id>"),
     ("POST", "/quan-tri/dang-ky/<account_id>/duyet"), ("POST", "/quan-tri/dang-ky/<account_id>/tu-choi"),
     ("GET", "/quan-tri/quy-trinh"), ("GET", "/quan-tri/quy-trinh/<key>"),

@@ -120,6 +120,7 @@ ROUTES: dict[tuple[str, str], tuple[object, object]] = {
     ("DELETE", "/api/orgunits/units/{unit_id}/bank-accounts/{account_id}"): (ADMIN_A, lambda m: _bank(m)),
     # ------------------------------------------------------------------------------------------------- process
     ("GET", "/api/process/definitions"): (PUBLIC, lambda m: Request()),
+    ("GET", "/api/process/conventions"): (PUBLIC, lambda m: Request()),
     ("GET", "/api/process/decisions"): (PUBLIC, lambda m: Request()),
     ("POST", "/api/process/definitions"): (ADMIN_A, lambda m: Request(form=m.bpmn())),
     ("POST", "/api/process/definitions/{key}/migrations"): (ADMIN_A, lambda m: Request(
