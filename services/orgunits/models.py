@@ -8,6 +8,7 @@ from pydantic import field_validator
 from sqlalchemy import Column, Index, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from services.common import contact
 from services.common.models import utcnow
 from services.common.text import nfc
 
@@ -69,6 +70,18 @@ def _clean_required(value: str | None) -> str | None:
 
 
 
+def _contact_email(value: str | None) -> str | None:
+    return None if value is None or not value.strip() else contact.email(value)
+
+
+def _contact_phone(value: str | None) -> str | None:
+    """Checked as a Vietnamese number, kept as written (a switchboard reads better as 0252 3822 000)."""
+    if value is None or not value.strip():
+        return None
+    contact.phone(value)
+    return " ".join(nfc(value).split())
+
+
 def _clean_code(value: str | None) -> str | None:
     value = _clean_required(value)
     if value is not None and any(ch.isspace() or ch in "/\\" or not ch.isprintable() for ch in value):
@@ -79,6 +92,8 @@ def _clean_code(value: str | None) -> str | None:
 class UnitCreate(UnitFields):
     parent_id: str | None = Field(default=None, description="Parent unit id; empty only for a new root")
 
+    _email = field_validator("email", mode="after")(_contact_email)
+    _phone = field_validator("phone", mode="after")(_contact_phone)
     _required = field_validator("name", mode="after")(_clean_required)
     _code = field_validator("code", mode="after")(_clean_code)
     _normalise = field_validator("address", "description", mode="after")(_clean)
@@ -98,6 +113,8 @@ class UnitUpdate(SQLModel):
     description: str | None = Field(default=None, max_length=4000)
     planned_headcount: int | None = Field(default=None, ge=0, le=1_000_000)
 
+    _email = field_validator("email", mode="after")(_contact_email)
+    _phone = field_validator("phone", mode="after")(_contact_phone)
     _required = field_validator("name", mode="after")(_clean_required)
     _code = field_validator("code", mode="after")(_clean_code)
     _normalise = field_validator("address", "description", mode="after")(_clean)

@@ -1,6 +1,7 @@
-"""The unit admin's account screens in the browser: the list filtered as one types (without diacritics), one
-account's page, the statistics; what lies outside the admin's subtree is not offered and, reached by URL, the page
-says why. Each screen is saved and has no serious accessibility violation."""
+"""The unit admin's screens in the browser: the account list filtered as one types (without diacritics), one
+account's page, the statistics, the unit tree unfolded level by level and a unit's page; what lies outside the
+admin's subtree is not offered and, reached by URL, the page says why. Each screen is saved and has no serious
+accessibility violation."""
 from __future__ import annotations
 
 from tests.browser.conftest import screen, signed_in
@@ -20,6 +21,15 @@ def test_the_unit_admin_finds_an_account_and_cannot_reach_anothers_by_url(live, 
     assert screen(admin, "14-tai-khoan") == []
     admin.goto(f"{live.base}/quan-tri/tai-khoan/thong-ke")
     assert screen(admin, "15-thong-ke-tai-khoan") == []
+
+    admin.get_by_role("link", name="Đơn vị", exact=True).click()
+    for name in ("Tỉnh Bình Thuận", "I. Cơ quan thuộc ủy ban nhân dân tỉnh", "1. Cơ quan chuyên môn"):
+        admin.get_by_role("button", name=f"Các đơn vị trực thuộc {name}", exact=True).click()
+    admin.get_by_role("link", name="Sở Khoa học và Công nghệ").wait_for()
+    assert screen(admin, "19-don-vi") == []
+    admin.get_by_role("link", name="Sở Khoa học và Công nghệ").click()
+    admin.get_by_role("heading", name="Biên chế và cán bộ").wait_for()
+    assert screen(admin, "20-don-vi-chi-tiet") == []
 
     outsider = live.account("qt.binhthuan")["id"]
     admin.goto(f"{live.base}/quan-tri/tai-khoan/{outsider}")

@@ -1,9 +1,7 @@
 """Checks of what people type about themselves: citizen ID (CCCD), phone, e-mail, names."""
 from __future__ import annotations
 
-import phonenumbers
-from email_validator import EmailNotValidError, validate_email
-
+from services.common.contact import email, phone  # noqa: F401 - the same checks for units' contacts
 from services.common.text import nfc
 
 # Province codes that open a 12-digit CCCD (Thông tư 07/2016/TT-BCA), e.g. 042 Hà Tĩnh, 060 Bình Thuận.
@@ -26,25 +24,6 @@ def citizen_id(value: str, *, allow_legacy: bool = False) -> str:
     if digits[:3] not in PROVINCE_CODES:
         raise ValueError(f"{digits[:3]} is not a province code; a CCCD starts with its province's code")
     return digits
-
-
-def phone(value: str) -> str:
-    """A Vietnamese phone number in any usual writing (+84 912…, 0912.345.678, (0252) 3822 123),
-    stored in the national form 0xxxxxxxxx."""
-    try:
-        parsed = phonenumbers.parse(value, "VN")
-    except phonenumbers.NumberParseException as exc:
-        raise ValueError("not a phone number") from exc
-    if parsed.country_code != 84 or not phonenumbers.is_valid_number(parsed):
-        raise ValueError("not a valid Vietnamese phone number")
-    return "0" + str(parsed.national_number)
-
-
-def email(value: str) -> str:
-    try:
-        return validate_email(value.strip(), check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
-        raise ValueError(str(exc)) from exc
 
 
 def person_name(value: str) -> str:

@@ -46,3 +46,11 @@ document.addEventListener("DOMContentLoaded", function () {
     })
     .catch(function () { box.setAttribute("data-ready", "failed"); });
 });
+// the unit tree: a node's button shows or hides the level below it (htmx fetches that level the first time)
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-toggle-tree]");
+  if (!button) { return; }
+  var open = button.getAttribute("aria-expanded") !== "true";
+  button.setAttribute("aria-expanded", open ? "true" : "false");
+  document.getElementById(button.getAttribute("aria-controls")).hidden = !open;
+});

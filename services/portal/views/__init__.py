@@ -182,9 +182,9 @@ def explain(error: ApiError) -> str:
 
 
 def register(app: Flask) -> None:
-    from services.portal.views import accounts, admin, auth, design, notices, signup, staffing, work
+    from services.portal.views import accounts, admin, auth, design, notices, signup, staffing, units, work
 
-    for module in (auth, signup, work, admin, accounts, staffing, design, notices):
+    for module in (auth, signup, work, admin, accounts, units, staffing, design, notices):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(SignInRequired)

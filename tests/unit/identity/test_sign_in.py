@@ -200,7 +200,7 @@ def test_orgunits_accepts_identity_tokens_and_refuses_tampered_or_expired_ones(s
     assert ok.status_code == 200
     header, payload, signature = token.split(".")
     tampered = f"{header}.{payload[:-2]}AA.{signature}"
-    bad = suite.orgunits.patch(f"/api/orgunits/units/{skhcn['id']}", json={"phone": "1"},
+    bad = suite.orgunits.patch(f"/api/orgunits/units/{skhcn['id']}", json={"phone": "0252 3822 001"},
                                headers={"Authorization": f"Bearer {tampered}"})
     assert bad.status_code == 401
     issuer = suite.gateway.apps["identity"].extensions["identity"].issuer
@@ -208,7 +208,7 @@ def test_orgunits_accepts_identity_tokens_and_refuses_tampered_or_expired_ones(s
     expired, _ = issuer.access_token(account_id="x", unit_id=None, grants=[{"unit": None, "perms": ["system.admin"]}],
                                      version=0, name="x")
     issuer.access_ttl = 600
-    late = suite.orgunits.patch(f"/api/orgunits/units/{skhcn['id']}", json={"phone": "1"},
+    late = suite.orgunits.patch(f"/api/orgunits/units/{skhcn['id']}", json={"phone": "0252 3822 001"},
                                 headers={"Authorization": f"Bearer {expired}"})
     assert late.status_code == 401 and "expired" in late.get_json()["detail"]
 

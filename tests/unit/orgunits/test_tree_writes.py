@@ -163,7 +163,7 @@ def test_outbox_rows_are_cloudevents_with_full_snapshots(tree, super_token):
     client = tree.test_client()
     skhcn = find(client, SKHCN)
     client.patch(f"/api/orgunits/units/{skhcn['id']}", headers={**auth(super_token), "X-Correlation-ID": "abc-123"},
-                 json={"phone": "0252 1111"})
+                 json={"phone": "0252 3822 111"})
     from sqlmodel import select
 
     from services.common.models import OutboxMessage
@@ -176,4 +176,18 @@ def test_outbox_rows_are_cloudevents_with_full_snapshots(tree, super_token):
     assert event["correlationid"] == "abc-123"
     assert event["subject"] == skhcn["id"]
     assert event["data"]["schema_version"] == 1
-    assert event["data"]["unit"]["phone"] == "0252 1111" and event["data"]["changed"] == ["phone"]
+    assert event["data"]["unit"]["phone"] == "0252 3822 111" and event["data"]["changed"] == ["phone"]
+
+
+@pytest.mark.parametrize("field, value", [("email", "không phải thư"), ("email", "a@b"), ("phone", "12"),
+                                          ("phone", "+1 202 555 0100")])
+def test_a_unit_contact_that_is_not_an_address_or_a_vietnamese_number_is_refused(tree, super_token, field, value):
+    client = tree.test_client()
+    skhcn = find(client, SKHCN)
+    body = _problem(client.patch(f"/api/orgunits/units/{skhcn['id']}", headers=auth(super_token),
+                                 json={field: value}), 422)
+    assert any(e.get("field") == field for e in body.get("errors") or []), body
+    assert find(client, SKHCN)["version"] == skhcn["version"], "nothing changed"
+    kept = client.patch(f"/api/orgunits/units/{skhcn['id']}", headers=auth(super_token),
+                        json={"phone": "(0252)  3822 000", "email": " VanPhong@SoKHCN.BinhThuan.gov.vn "}).get_json()
+    assert kept["phone"] == "(0252) 3822 000" and kept["email"] == "vanphong@sokhcn.binhthuan.gov.vn"

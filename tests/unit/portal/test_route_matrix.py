@@ -21,6 +21,8 @@ SIGNED_IN = {
     ("POST", "/quan-tri/tai-khoan/<account_id>"), ("POST", "/quan-tri/tai-khoan/<account_id>/<command>"),
     ("GET", "/thiet-ke"), ("GET", "/thiet-ke/<key>"), ("GET", "/thiet-ke/<key>/phien-ban/<int:version>.bpmn"),
     ("POST", "/thiet-ke/trien-khai"), ("POST", "/thiet-ke/<key>/chuyen-phien-ban"),
+    ("GET", "/don-vi"), ("GET", "/don-vi/<unit_id>/con"), ("GET", "/don-vi/<unit_id>"), ("POST", "/don-vi/<unit_id>"),
+    ("POST", "/don-vi/<unit_id>/sap-nhap"), ("POST", "/don-vi/<unit_id>/giai-the"),
     ("GET", "/quan-tri/dang-ky"), ("GET", "/quan-tri/dang-ky/<account_id>"),
     ("POST", "/quan-tri/dang-ky/<account_id>/duyet"), ("POST", "/quan-tri/dang-ky/<account_id>/tu-choi"),
     ("GET", "/quan-tri/quy-trinh"), ("GET", "/quan-tri/quy-trinh/<key>"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from tests.unit.security.world import ID, world
 
+PHONE = "0252 3822 000"   # a valid number: the edits here are about who may, not what
+
 OU, P = "/api/orgunits", "/api/process"
 
 
@@ -15,13 +17,13 @@ def test_a_permission_granted_on_one_unit_does_not_reach_a_sibling_granted_somet
     h = w.headers("060081000901")
     process = suite.gateway.apps["process"].test_client()
     before = suite.orgunits.get(f"{OU}/units/{w.b1['id']}").get_json()
-    assert suite.orgunits.patch(f"{OU}/units/{w.b1['id']}", headers=h, json={"phone": "0252 1"}).status_code == 403
+    assert suite.orgunits.patch(f"{OU}/units/{w.b1['id']}", headers=h, json={"phone": PHONE}).status_code == 403
     assert suite.orgunits.post(f"{OU}/units/{w.b1['id']}/deactivate", headers=h).status_code in (403, 404, 405)
     assert process.put(f"{P}/units/{w.b['id']}/processes/field_report/staffing/sla", headers=h,
                        json={"total_days": 3}).status_code == 403
     assert process.get(f"{P}/units/{w.b['id']}/instances", headers=h).status_code == 404
     assert suite.orgunits.get(f"{OU}/units/{w.b1['id']}").get_json() == before
-    assert suite.orgunits.patch(f"{OU}/units/{w.a1['id']}", headers=h, json={"phone": "0252 2"}).status_code == 200
+    assert suite.orgunits.patch(f"{OU}/units/{w.a1['id']}", headers=h, json={"phone": PHONE}).status_code == 200
     assert process.put(f"{P}/units/{w.a['id']}/processes/field_report/staffing/sla", headers=h,
                        json={"total_days": 3}).status_code == 200
 
@@ -76,7 +78,7 @@ def test_joining_a_group_needs_the_groups_permissions_on_its_unit(suite):
                                  json={"account_id": a1_admin})
     assert joined.status_code == 409 and "do not hold" in joined.get_json()["detail"]
     h = w.headers("060084000904")
-    assert suite.orgunits.patch(f"{OU}/units/{w.a1['id']}", headers=h, json={"phone": "1"}).status_code == 403
+    assert suite.orgunits.patch(f"{OU}/units/{w.a1['id']}", headers=h, json={"phone": PHONE}).status_code == 403
 
 
 def test_no_admin_locks_or_archives_itself_so_the_only_super_admin_stays(suite):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from tests.unit.security.world import ID, world
 
+PHONE = "0252 3822 000"   # a valid number: the edits here are about who may, not what
+
 
 def _calls(suite, headers) -> dict[str, int]:
     process = suite.gateway.apps["process"].test_client()
@@ -33,13 +35,15 @@ def test_a_revoked_grant_withdraws_the_token_that_carried_it_and_a_new_token_lac
     x = w.register("Đỗ Văn Tạm", "060087000907", w.a)
     grant = w.grant(x, w.a1, ["units.manage"])
     h = w.headers("060087000907")
-    assert suite.orgunits.patch(f"/api/orgunits/units/{w.a1['id']}", headers=h, json={"phone": "1"}).status_code == 200
+    assert suite.orgunits.patch(f"/api/orgunits/units/{w.a1['id']}", headers=h,
+                                json={"phone": PHONE}).status_code == 200
     assert suite.identity.delete(f"{ID}/admin-grants/{grant['id']}", headers=suite.headers("admin")).status_code == 204
     suite.deliver()
-    assert suite.orgunits.patch(f"/api/orgunits/units/{w.a1['id']}", headers=h, json={"phone": "2"}).status_code == 401
+    assert suite.orgunits.patch(f"/api/orgunits/units/{w.a1['id']}", headers=h,
+                                json={"phone": PHONE}).status_code == 401
     fresh = w.headers("060087000907")
     assert suite.orgunits.patch(f"/api/orgunits/units/{w.a1['id']}", headers=fresh,
-                                json={"phone": "3"}).status_code == 403
+                                json={"phone": PHONE}).status_code == 403
 
 
 def test_a_replayed_refresh_token_closes_the_whole_sign_in(suite):

@@ -1,0 +1,141 @@
+"""Đơn vị: the tree of units, opened level by level as one unfolds it (679 units in Bình Thuận: only the level
+asked for travels), search by name or code without diacritics, a unit's page with its details and their edit,
+its headcount against the approved figure with the people behind each department, the people of a merged or
+dissolved unit still to re-declare, and merge / dissolve. Orgunits decides who may see people and change
+what; its refusals are said in words."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from services.portal.api import ApiError
+from services.portal.views import explain, portal, signed_in
+
+bp = Blueprint("units", __name__, url_prefix="/don-vi")
+KIND_LABELS = {"province": "Tỉnh", "group": "Khối", "department": "Sở, ban, ngành",
+               "district": "Huyện, thị xã, thành phố", "commune": "Xã, phường, thị trấn",
+               "office": "Phòng, đơn vị trực thuộc",
+               "party_provincial": "Đảng bộ tỉnh", "party_upper": "Đảng bộ cấp trên cơ sở",
+               "party_grassroots": "Tổ chức cơ sở đảng", "party_partial": "Đảng bộ bộ phận",
+               "party_cell": "Chi bộ trực thuộc"}
+UNIT_STATUS = {"active": "Đang sử dụng", "inactive": "Ngừng sử dụng", "merged": "Đã sáp nhập",
+               "dissolved": "Đã giải thể"}
+EDITABLE = ("name", "code", "email", "phone", "address", "website", "tax_code", "description", "planned_headcount")
+FIELD_LABELS = {"name": "Tên đơn vị", "code": "Mã đơn vị", "email": "Thư điện tử", "phone": "Điện thoại",
+                "address": "Địa chỉ", "website": "Trang thông tin", "tax_code": "Mã số thuế", "description": "Mô tả",
+                "planned_headcount": "Biên chế được giao"}
+PAGE = 200
+
+
+def _children(parent: str) -> list[dict]:
+    return portal().call("GET", "/api/orgunits/units", params={"parent": parent, "limit": PAGE})["items"]
+
+
+@bp.get("")
+@signed_in
+def tree():
+    q = (request.args.get("q") or "").strip()[:200]
+    found = portal().call("GET", "/api/orgunits/units", params={"q": q, "limit": 50}) if len(q) >= 2 else None
+    if request.headers.get("HX-Request") and request.headers.get("HX-Target") == "results":
+        return render_template("partials/unit_results.html", found=found, q=q, kinds=KIND_LABELS)
+    return render_template("units.html", roots=_children("root"), found=found, q=q, kinds=KIND_LABELS,
+                           statuses=UNIT_STATUS)
+
+
+@bp.get("/<unit_id>/con")
+@signed_in
+def children(unit_id: str):
+    """One level of the tree, as a node is unfolded."""
+    return render_template("partials/unit_nodes.html", nodes=_children(unit_id), kinds=KIND_LABELS,
+                           statuses=UNIT_STATUS)
+
+
+def _page(unit_id: str, *, values: dict | None = None, error: str | None = None, status: int = 200):
+    unit = portal().call("GET", f"/api/orgunits/units/{unit_id}")
+    ancestors = portal().call("GET", f"/api/orgunits/units/{unit_id}/ancestors")["items"]
+    subtree = request.args.get("toan-bo") == "1"
+    headcount = members = redeclare = None
+    department = request.args.get("phong")
+    people_hidden = False
+    try:
+        headcount = portal().call("GET", f"/api/orgunits/units/{unit_id}/headcount",
+                                  params={"subtree": str(subtree).lower()})
+        if department is not None:
+            members = portal().call("GET", f"/api/orgunits/units/{unit_id}/members", params={
+                "department": department, "subtree": str(subtree).lower(), "limit": 200})
+        if unit["status"] in ("merged", "dissolved"):
+            redeclare = portal().call("GET", f"/api/orgunits/units/{unit_id}/redeclare")
+    except ApiError as refused:
+        if refused.status not in (401, 403, 404):
+            raise
+        people_hidden = True     # who works where is for the unit's admins; the unit itself is public
+    merged_into = portal().call("GET", f"/api/orgunits/units/{unit['merged_into_id']}") \
+        if unit.get("merged_into_id") else None
+    return render_template("unit.html", unit=unit, ancestors=ancestors, children=_children(unit_id),
+                           headcount=headcount, members=members, department=department, subtree=subtree,
+                           redeclare=redeclare, people_hidden=people_hidden, merged_into=merged_into,
+                           values=values or unit, error=error, kinds=KIND_LABELS, statuses=UNIT_STATUS,
+                           labels=FIELD_LABELS), status
+
+
+@bp.get("/<unit_id>")
+@signed_in
+def unit(unit_id: str):
+    return _page(unit_id)
+
+
+@bp.post("/<unit_id>")
+@signed_in
+def edit(unit_id: str):
+    values = {name: (request.form.get(name) or "").strip() for name in EDITABLE}
+    body: dict = {name: value for name, value in values.items() if value or name not in ("name", "code")}
+    for name in ("email", "phone", "address", "website", "tax_code", "description"):
+        body[name] = values[name] or None
+    if values["planned_headcount"]:
+        try:
+            body["planned_headcount"] = int(values["planned_headcount"].replace(".", "").replace(",", ""))
+        except ValueError:
+            return _page(unit_id, values=values, error=_("Biên chế được giao phải là một số nguyên."), status=400)
+    else:
+        body["planned_headcount"] = None
+    try:
+        portal().call("PATCH", f"/api/orgunits/units/{unit_id}", json=body)
+    except ApiError as error:
+        fields = sorted({e.get("field") for e in error.problem.get("errors") or [] if e.get("field")})
+        message = _("Chưa lưu. Hãy sửa: %(fields)s.", fields=", ".join(_(FIELD_LABELS.get(f, f)) for f in fields)) \
+            if fields else explain(error)
+        return _page(unit_id, values=values, error=message, status=400 if error.status != 404 else 404)
+    flash(_("Đã lưu thông tin đơn vị."), "success")
+    return redirect(url_for("units.unit", unit_id=unit_id))
+
+
+@bp.post("/<unit_id>/sap-nhap")
+@signed_in
+def merge(unit_id: str):
+    target = (request.form.get("unit_id") or "").strip()
+    if not target or request.form.get("confirm") != "on":
+        flash(_("Hãy chọn đơn vị nhận và đánh dấu xác nhận trước khi sáp nhập."), "error")
+        return redirect(url_for("units.unit", unit_id=unit_id))
+    try:
+        portal().call("POST", f"/api/orgunits/units/{unit_id}/merge", json={"target_id": target})
+    except ApiError as error:
+        flash(explain(error), "error")
+    else:
+        flash(_("Đã sáp nhập. Cán bộ của đơn vị cần khai báo lại đơn vị công tác."), "success")
+    return redirect(url_for("units.unit", unit_id=unit_id))
+
+
+@bp.post("/<unit_id>/giai-the")
+@signed_in
+def dissolve(unit_id: str):
+    if request.form.get("confirm") != "on":
+        flash(_("Hãy đánh dấu xác nhận trước khi giải thể."), "error")
+        return redirect(url_for("units.unit", unit_id=unit_id))
+    try:
+        portal().call("POST", f"/api/orgunits/units/{unit_id}/dissolve",
+                      json={"reason": (request.form.get("reason") or "").strip() or None})
+    except ApiError as error:
+        flash(explain(error), "error")
+    else:
+        flash(_("Đã giải thể. Cán bộ của đơn vị cần khai báo lại đơn vị công tác."), "success")
+    return redirect(url_for("units.unit", unit_id=unit_id))

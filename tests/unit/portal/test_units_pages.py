@@ -1,0 +1,75 @@
+"""Đơn vị in the portal: the tree unfolded level by level, search without diacritics, a unit's page with its
+headcount and the people behind a department, the edit of its details (each mistake said), merge with the
+re-declare row, and what an officer is not shown."""
+from __future__ import annotations
+
+import re
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+def test_the_tree_opens_level_by_level_and_finds_a_unit_without_diacritics(browser, suite):
+    admin = browser()
+    admin.sign_in("qt.sokhcn")
+    page = text(admin.get("/don-vi"))
+    assert "Tỉnh Bình Thuận" in page and "Sở Khoa học và Công nghệ" not in page, "only the top level at first"
+    province = suite.unit("BT")
+    level = text(admin.get(f"/don-vi/{province['id']}/con", headers={"HX-Request": "true"}))
+    assert "I. Cơ quan thuộc ủy ban nhân dân tỉnh" in level and "<html" not in level
+    assert 'hx-trigger="click once"' in level and "data-toggle-tree" in level, "each node fetches its level once"
+    found = text(admin.get("/don-vi?q=so khoa hoc", headers={"HX-Request": "true", "HX-Target": "results"}))
+    assert "Sở Khoa học và Công nghệ" in found and "<html" not in found
+    leaf = suite.unit("BT.01.01.13.01")
+    assert "Không có đơn vị trực thuộc" in text(admin.get(f"/don-vi/{leaf['id']}/con"))
+
+
+def test_a_unit_page_counts_its_people_drills_down_and_edits_its_details(browser, suite):
+    admin = browser()
+    admin.sign_in("qt.sokhcn")
+    skhcn = suite.unit("BT.01.01.13")
+    page = text(admin.get(f"/don-vi/{skhcn['id']}"))
+    assert "Sở Khoa học và Công nghệ" in page and "Tỉnh Bình Thuận" in page, "the unit and where it sits"
+    assert "Biên chế và cán bộ" in page and "Phòng Quản lý khoa học" in page
+    department = text(admin.get(f"/don-vi/{skhcn['id']}?phong=Phòng Quản lý khoa học"))
+    people = department[department.index('id="members-title"'):]
+    assert "Đinh Trường Toàn" in people and "Phùng Tiến Hùng" in people and "Lê Thị Quỳnh" not in people
+
+    wrong = admin.post(f"/don-vi/{skhcn['id']}", {"name": skhcn["name"], "code": skhcn["code"],
+                                                  "email": "không phải thư", "planned_headcount": "40"})
+    assert wrong.status_code == 400 and "Chưa lưu. Hãy sửa: Thư điện tử." in text(wrong)
+    assert 'value="40"' in text(wrong), "what was typed stays"
+    bad_number = admin.post(f"/don-vi/{skhcn['id']}", {"name": skhcn["name"], "code": skhcn["code"],
+                                                       "planned_headcount": "bốn mươi"})
+    assert bad_number.status_code == 400 and "số nguyên" in text(bad_number)
+    saved = admin.post(f"/don-vi/{skhcn['id']}", {"name": skhcn["name"], "code": skhcn["code"],
+                                                  "phone": "0252 3822 000", "planned_headcount": "40"})
+    page = text(admin.get(saved.headers["Location"]))
+    assert "Đã lưu thông tin đơn vị." in page and 'value="0252 3822 000"' in page
+    assert re.search(r"Biên chế được giao</dt><dd>40<", page) and "Còn thiếu" in page, "the figure against the people"
+
+
+def test_a_merge_leaves_a_re_declare_row_and_an_officer_sees_no_people_or_forms(browser, suite):
+    admin = browser()
+    admin.sign_in("qt.sokhcn")
+    office, target = suite.unit("BT.01.01.13.04"), suite.unit("BT.01.01.13.02")
+    unconfirmed = admin.post(f"/don-vi/{office['id']}/sap-nhap", {"unit_id": target["id"]})
+    assert "đánh dấu xác nhận" in text(admin.get(unconfirmed.headers["Location"]))
+    merged = admin.post(f"/don-vi/{office['id']}/sap-nhap", {"unit_id": target["id"], "confirm": "on"})
+    page = text(admin.get(merged.headers["Location"]))
+    assert "Đã sáp nhập" in page and target["name"] in page and "Cán bộ cần khai báo lại đơn vị" in page
+    again = admin.post(f"/don-vi/{office['id']}/sap-nhap", {"unit_id": target["id"], "confirm": "on"})
+    assert "flash error" in text(admin.get(again.headers["Location"])), "a merged unit cannot merge again, said"
+
+    officer = browser()
+    officer.sign_in("dinhtruongtoan")
+    own = text(officer.get(f"/don-vi/{suite.unit('BT.01.01.13')['id']}"))
+    assert "Biên chế và cán bộ" in own, "an officer sees the people of their own unit"
+    other = suite.unit("BT.01.01.01")
+    page = text(officer.get(f"/don-vi/{other['id']}"))
+    assert other["name"] in page and "chỉ quản trị của đơn vị xem được" in page, "not those of another"
+    assert "Thông tin đơn vị" not in page and "Sáp nhập" not in page
+    refused = officer.post(f"/don-vi/{other['id']}", {"name": "Đổi tên", "code": other["code"]})
+    assert refused.status_code in (400, 403) and "quyền" in text(refused)
+    assert suite.unit("BT.01.01.01")["name"] == other["name"], "nothing changed"
