@@ -139,9 +139,10 @@ KINDS: dict[str, Kind] = {k.event_type: k for k in [
          defaults={("account", EMAIL): True, ("account", SMS): True},
          templates={EMAIL: ("[Tài khoản] Đặt lại mật khẩu",
                             "Kính gửi {{ data.full_name }},\n\nMã đặt lại mật khẩu của bạn: {{ data.token }}\n"
-                            "Mã dùng được một lần, hết hạn lúc {{ data.expires_at }}. Nếu bạn không yêu cầu, hãy "
-                            "bỏ qua thư này."),
-                    SMS: ("", "Ma dat lai mat khau: {{ data.token }} (dung 1 lan, het han {{ data.expires_at }})")},
+                            "Mã dùng được một lần, hết hạn lúc {{ data.expires_at | local }}. Nếu bạn không yêu "
+                            "cầu, hãy bỏ qua thư này."),
+                    SMS: ("", "Ma dat lai mat khau: {{ data.token }} "
+                               "(dung 1 lan, het han {{ data.expires_at | local }})")},
          example={"account_id": "a-2", "full_name": "Trương Minh Hòa", "email": "hoa@example.vn",
                   "phone": "0912345678", "token": "ví-dụ-mã", "expires_at": "2026-11-22T10:30:00Z"},
          secret=True),

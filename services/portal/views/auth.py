@@ -1,9 +1,10 @@
-"""Đăng nhập: sign in, the one-time password's forced change (with a strength hint as one types), sign out."""
+"""Đăng nhập: sign in, the one-time password's forced change (with a strength hint as one types), a forgotten
+password (a one-time code by e-mail or SMS, then a new password), sign out."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from zxcvbn import zxcvbn
 
@@ -75,6 +76,42 @@ def strength():
     result = zxcvbn(password[:128], user_inputs=[session.get("username") or ""])
     return render_template("partials/strength.html", score=result["score"], label=_(STRENGTH[result["score"]]),
                            enough=result["score"] >= 3 and len(password) >= 10)
+
+
+@bp.route("/quen-mat-khau", methods=["GET", "POST"])
+def forgot():
+    """The same answer whether the account exists or not (nobody learns who has an account here)."""
+    if request.method == "GET":
+        return render_template("forgot.html")
+    username = (request.form.get("username") or "").strip()[:200]
+    if not username:
+        return render_template("forgot.html", error=_("Hãy nhập tên đăng nhập, thư điện tử hoặc số CCCD.")), 400
+    answer = portal().anonymous("POST", "/api/identity/auth/forgot", json={"username": username})
+    if answer.status == 429:
+        return render_template("forgot.html", error=explain(ApiError(answer)), username=username), 429
+    return render_template("forgot.html", sent=True)
+
+
+@bp.route("/dat-lai-mat-khau", methods=["GET", "POST"])
+def reset():
+    if request.method == "GET":
+        return render_template("reset.html")
+    code = (request.form.get("code") or "").strip()
+    new, again = request.form.get("new_password") or "", request.form.get("confirm") or ""
+    error = None
+    if not code:
+        error = _("Hãy nhập mã đặt lại mật khẩu đã nhận.")
+    elif new != again:
+        error = _("Hai lần nhập mật khẩu mới không khớp.")
+    if error:
+        return render_template("reset.html", error=error, code=code), 400
+    answer = portal().anonymous("POST", "/api/identity/auth/reset", json={"token": code, "new_password": new})
+    if answer.status == 401:
+        return render_template("reset.html", error=_("Mã không đúng, đã dùng hoặc đã hết hạn. Hãy xin mã mới.")), 400
+    if not answer.ok:
+        return render_template("reset.html", error=explain(ApiError(answer)), code=code), 400
+    flash(_("Đã đặt mật khẩu mới. Hãy đăng nhập."), "success")
+    return redirect(url_for("auth.login"))
 
 
 @bp.post("/dang-xuat")

@@ -297,3 +297,38 @@ def test_the_handler_attaches_files_downloads_them_and_hands_the_task_to_a_colle
     assert handed.headers["Location"] == "/cong-viec"
     assert f"/cong-viec/{handle['id']}" in text(toan.get("/cong-viec")), "the task is in the colleague's inbox now"
     assert f"/cong-viec/{handle['id']}" not in text(hung.get("/cong-viec"))
+
+
+def test_a_forgotten_password_is_replaced_with_the_code_sent_and_nobody_learns_who_has_an_account(browser, suite):
+    from sqlmodel import select
+
+    from services.common.models import OutboxMessage
+
+    person = browser()
+    assert "Quên mật khẩu?" in text(person.get("/dang-nhap"))
+    person.get("/quen-mat-khau")
+    known = text(person.post("/quen-mat-khau", {"username": "phungtienhung"}))
+    unknown = text(person.post("/quen-mat-khau", {"username": "khong-co-ai"}))
+    assert "Nếu tài khoản tồn tại" in known and "Nếu tài khoản tồn tại" in unknown
+    assert person.post("/quen-mat-khau", {"username": " "}).status_code == 400
+    with suite.runtime("identity").db.session() as session:
+        rows = session.exec(select(OutboxMessage).where(
+            OutboxMessage.event_type == "identity.password_reset.requested")).all()
+    assert len(rows) == 1, "a code only for the account that exists"
+    code = suite.gateway.apps["identity"].extensions["identity"].sealer.open(rows[0].event()["data"]["sealed_token"])
+
+    person.get("/dat-lai-mat-khau")
+    wrong = person.post("/dat-lai-mat-khau", {"code": "sai-ma", "new_password": "sông núi nước nam vua nam ở",
+                                              "confirm": "sông núi nước nam vua nam ở"})
+    assert wrong.status_code == 400 and "Mã không đúng" in text(wrong)
+    mismatch = person.post("/dat-lai-mat-khau", {"code": code, "new_password": "sông núi nước nam vua nam ở",
+                                                 "confirm": "khác"})
+    assert mismatch.status_code == 400 and "không khớp" in text(mismatch) and f'value="{code}"' in text(mismatch)
+    weak = person.post("/dat-lai-mat-khau", {"code": code, "new_password": "12345678", "confirm": "12345678"})
+    assert weak.status_code == 400 and "Mật khẩu" in text(weak)
+    done = person.post("/dat-lai-mat-khau", {"code": code, "new_password": "sông núi nước nam vua nam ở",
+                                             "confirm": "sông núi nước nam vua nam ở"})
+    assert done.status_code == 302 and done.headers["Location"] == "/dang-nhap"
+    assert "Đã đặt mật khẩu mới" in text(person.get("/dang-nhap"))
+    signed = person.post("/dang-nhap", {"username": "phungtienhung", "password": "sông núi nước nam vua nam ở"})
+    assert signed.status_code == 302 and signed.headers["Location"] == "/cong-viec"
