@@ -31,6 +31,14 @@ def test_the_unit_admin_finds_an_account_and_cannot_reach_anothers_by_url(live, 
     admin.get_by_role("heading", name="Biên chế và cán bộ").wait_for()
     assert screen(admin, "20-don-vi-chi-tiet") == []
 
+    admin.get_by_role("link", name="Cấu hình thông báo").click()
+    first = admin.locator("form.rule input[type=checkbox]").first
+    was = first.is_checked()
+    first.click()
+    admin.locator("form.rule .saved").first.wait_for()
+    assert admin.locator("form.rule input[type=checkbox]").first.is_checked() is not was, "saved as switched"
+    assert screen(admin, "21-cau-hinh-thong-bao") == []
+
     outsider = live.account("qt.binhthuan")["id"]
     admin.goto(f"{live.base}/quan-tri/tai-khoan/{outsider}")
     assert admin.get_by_text("nằm ngoài phạm vi bạn quản lý").is_visible(), "the page says why"

@@ -182,9 +182,20 @@ def explain(error: ApiError) -> str:
 
 
 def register(app: Flask) -> None:
-    from services.portal.views import accounts, admin, auth, design, notices, signup, staffing, units, work
+    from services.portal.views import (
+        accounts,
+        admin,
+        auth,
+        design,
+        notices,
+        notify_admin,
+        signup,
+        staffing,
+        units,
+        work,
+    )
 
-    for module in (auth, signup, work, admin, accounts, units, staffing, design, notices):
+    for module in (auth, signup, work, admin, accounts, units, staffing, design, notices, notify_admin):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(SignInRequired)
