@@ -2,7 +2,7 @@
 the actions its step allows as buttons, and acting on it."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, Response, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from services.portal.api import ApiError
@@ -167,3 +167,44 @@ def _value(field: dict, raw: str | None):
     if field.get("type") == "boolean":
         return raw in ("on", "true", "1")
     return raw
+
+
+INCIDENT_KINDS = {"job": "Hệ thống bên ngoài không xử lý được", "engine": "Quy trình gặp lỗi khi chạy",
+                  "timer": "Hẹn giờ không chạy được"}
+
+
+@bp.get("/cong-viec/su-co")
+@signed_in
+def incidents():
+    """Sự cố: the unit's instances stopped on an error, for its admins to retry after a fix or to cancel."""
+    unit_id = (request.args.get("unit_id") or g.me.unit_id or "").strip()[:64]
+    items = portal().call("GET", f"/api/process/units/{unit_id}/incidents")["items"] if unit_id else []
+    titles = {}
+    for item in items:
+        answer = portal().api.call("GET", f"/api/process/instances/{item['instance_id']}",
+                                   token=session.get("access_token"))
+        body = answer.body if answer.ok and isinstance(answer.body, dict) else {}
+        titles[item["instance_id"]] = body.get("title") or body.get("business_key") or ""
+    return render_template("incidents.html", items=items, titles=titles, kinds=INCIDENT_KINDS, unit_id=unit_id)
+
+
+@bp.post("/cong-viec/su-co/<incident_id>/<command>")
+@signed_in
+def incident(incident_id: str, command: str):
+    back = url_for("work.incidents", unit_id=(request.form.get("unit_id") or "").strip()[:64] or None)
+    try:
+        if command == "thu-lai":
+            portal().call("POST", f"/api/process/incidents/{incident_id}/retry")
+            flash(_("Đã cho chạy lại."), "success")
+        elif command == "huy":
+            reason = (request.form.get("reason") or "").strip()
+            if not reason:
+                flash(_("Hãy ghi lý do hủy hồ sơ."), "error")
+                return redirect(back)
+            portal().call("POST", f"/api/process/incidents/{incident_id}/cancel", json={"reason": reason})
+            flash(_("Đã hủy hồ sơ."), "success")
+        else:
+            return render_template("error.html", message=_("Không có trang này.")), 404
+    except ApiError as error:
+        flash(explain(error), "error")
+    return redirect(back)

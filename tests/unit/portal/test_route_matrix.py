@@ -27,6 +27,7 @@ SIGNED_IN = {
     ("GET", "/quan-tri/thong-bao"), ("POST", "/quan-tri/thong-bao/quy-tac"),
     ("GET", "/quan-tri/thong-bao/mau/<event_type>/<channel>"),
     ("POST", "/quan-tri/thong-bao/mau/<event_type>/<channel>"),
+    ("GET", "/cong-viec/su-co"), ("POST", "/cong-viec/su-co/<incident_id>/<command>"),
     ("GET", "/quan-tri/thong-bao/gui-di"), ("POST", "/quan-tri/thong-bao/gui-di/<int:delivery_id>/gui-lai"),
     ("GET", "/quan-tri/dang-ky"), ("GET", "/quan-tri/dang-ky/<account_id>"),
     ("POST", "/quan-tri/dang-ky/<account_id>/duyet"), ("POST", "/quan-tri/dang-ky/<account_id>/tu-choi"),
