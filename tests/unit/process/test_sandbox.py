@@ -2,6 +2,10 @@
 with a clear error — refused at deployment when it can be seen in the source, refused when it runs otherwise."""
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from services.common.errors import Invalid
@@ -93,6 +97,22 @@ def test_a_script_or_condition_that_runs_too_long_is_stopped_and_the_thread_goes
     assert sandbox.execute("total = sum(range(10))", {}) == {"total": 45}
 
 
+EATER = """
+import resource, sys
+resource.setrlimit(resource.RLIMIT_AS, (4 * 1024 ** 3, 4 * 1024 ** 3))
+from services.process import sandbox
+try:
+    sandbox.execute("rows = [[0] * 99_999 for i in range(99_999)]", {})
+except sandbox.SandboxLimitError as exc:
+    print("stopped:", exc)
+except MemoryError:
+    print("not stopped: the process ran out of its 4 GB")
+"""
+
+
 def test_a_script_that_eats_memory_is_stopped_before_the_machine_runs_out():
-    with pytest.raises(sandbox.SandboxLimitError, match="memory limit"):
-        sandbox.execute("rows = [[0] * 99_999 for i in range(99_999)]", {})
+    """In a process of its own, capped at 4 GB: if the sandbox's limit ever failed, this test fails instead of the
+    script taking the machine's memory (it once did, under pytest-xdist, and the kernel killed the worker)."""
+    ran = subprocess.run([sys.executable, "-c", EATER], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[3])
+    assert "stopped: the script exceeded its memory limit" in ran.stdout, (ran.stdout, ran.stderr[-2000:])
