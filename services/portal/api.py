@@ -77,7 +77,8 @@ class HttpTransport:
             headers = {**headers, "X-Forwarded-For": client_ip}
         try:
             response = self.session.request(method, self.base_urls[service] + path, headers=headers, json=json,
-                                            params=params, files=files, timeout=self.timeout)
+                                            params=params, files=files, timeout=self.timeout,
+                                            allow_redirects=False)   # a redirect is the service's answer to pass on
         except requests.RequestException:
             return Answer(503, {"detail": f"the {service} service does not answer"}, {})
         try:

@@ -82,6 +82,10 @@ def blueprint(parts) -> APIBlueprint:
         response.headers["Cache-Control"] = "public, max-age=300"
         return response
 
+    @bp.get("/sso", summary="Whether sign-in with the national e-ID is offered on this server")
+    def sso_offered():
+        return jsonify({"enabled": oidc is not None})
+
     @bp.get("/sso/login", summary="Sign in with the national e-ID (redirects to the provider)")
     def sso_login():
         if oidc is None:

@@ -22,29 +22,62 @@ def _safe_next(target: str | None) -> str:
     return url_for("work.inbox")
 
 
+def _eid_offered() -> bool:
+    answer = portal().anonymous("GET", "/api/identity/sso")
+    return answer.ok and isinstance(answer.body, dict) and bool(answer.body.get("enabled"))
+
+
 @bp.route("/dang-nhap", methods=["GET", "POST"])
 def login():
     if request.method == "GET":
-        return render_template("login.html", next=request.args.get("next", ""))
+        return render_template("login.html", next=request.args.get("next", ""), eid=_eid_offered())
     username = (request.form.get("username") or "").strip()
     password = request.form.get("password") or ""
     if not username or not password:
         return render_template("login.html", error=_("Hãy nhập tên đăng nhập và mật khẩu."), username=username,
-                               next=request.form.get("next", "")), 400
+                               next=request.form.get("next", ""), eid=_eid_offered()), 400
     answer = portal().anonymous("POST", "/api/identity/auth/login", json={"username": username, "password": password})
     if not answer.ok:
         return render_template("login.html", error=explain(ApiError(answer)), username=username,
-                               next=request.form.get("next", "")), answer.status if answer.status != 401 else 400
+                               next=request.form.get("next", ""), eid=_eid_offered()), \
+            answer.status if answer.status != 401 else 400
+    return _signed_in(answer.body, username, request.form.get("next"))
+
+
+def _signed_in(tokens: dict, username: str, target: str | None):
+    """A new session (its id too: no fixation) holding the person's tokens, or the forced password change."""
     session.clear()
     session.permanent = True
-    if answer.body.get("password_change_required"):
-        session["change_token"], session["username"] = answer.body["change_token"], username
-        target = url_for("auth.choose_password", next=request.form.get("next", ""))
+    if tokens.get("password_change_required"):
+        session["change_token"], session["username"] = tokens["change_token"], username
+        where = url_for("auth.choose_password", next=target or "")
     else:
-        keep_tokens(answer.body)
-        target = _safe_next(request.form.get("next"))
-    current_app.session_interface.regenerate(session)   # a new session id at sign-in: no fixation
-    return redirect(target)
+        keep_tokens(tokens)
+        where = _safe_next(target)
+    current_app.session_interface.regenerate(session)
+    return redirect(where)
+
+
+@bp.get("/dang-nhap/dinh-danh")
+def eid_start():
+    """To the national e-ID provider; it sends the person back to ``eid_back`` (identity's OIDC redirect URI)."""
+    answer = portal().anonymous("GET", "/api/identity/sso/login")
+    target = answer.headers.get("Location")
+    if answer.status in (302, 303) and target and target.startswith(("https://", "http://")):
+        return redirect(target)
+    message = _("Chưa đăng nhập được bằng định danh điện tử. Hãy thử lại sau hoặc dùng mật khẩu.")
+    return render_template("login.html", eid=False, next="", error=message), 503
+
+
+@bp.get("/dang-nhap/dinh-danh/ve")
+def eid_back():
+    params = {k: v[:2000] for k, v in request.args.items() if k in ("state", "code", "error")}
+    answer = portal().anonymous("GET", "/api/identity/sso/callback", params=params)
+    if answer.ok and isinstance(answer.body, dict) and answer.body.get("access_token"):
+        return _signed_in(answer.body, "", None)
+    message = _("Số định danh này chưa có tài khoản trên hệ thống. Hãy đăng ký hoặc liên hệ quản trị đơn vị.") \
+        if answer.status == 403 else _("Đăng nhập bằng định danh điện tử chưa hoàn tất. Hãy thử lại.")
+    return render_template("login.html", eid=_eid_offered(), next="", error=message), 400
 
 
 @bp.route("/doi-mat-khau", methods=["GET", "POST"])

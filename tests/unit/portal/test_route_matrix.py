@@ -10,6 +10,7 @@ PUBLIC = {
     ("POST", "/doi-mat-khau/do-manh"), ("POST", "/dang-xuat"), ("GET", "/dang-ky"), ("POST", "/dang-ky"),
     ("GET", "/dang-ky/don-vi"), ("GET", "/ngon-ngu/<code>"), ("GET", "/vendor/<name>"),
     ("GET", "/static/<path:filename>"),
+    ("GET", "/dang-nhap/dinh-danh"), ("GET", "/dang-nhap/dinh-danh/ve"),
     ("GET", "/quen-mat-khau"), ("POST", "/quen-mat-khau"), ("GET", "/dat-lai-mat-khau"), ("POST", "/dat-lai-mat-khau"),
 }
 SIGNED_IN = {

@@ -58,6 +58,7 @@ ROUTES: dict[tuple[str, str], tuple[object, object]] = {
     ("GET", "/api/identity/me"): (SIGNED_IN, lambda m: Request()),
     ("POST", "/api/identity/me/redeclare"): (SIGNED_IN, lambda m: Request(json={"unit_id": m.a["id"]})),
     ("GET", "/api/identity/permissions"): (PUBLIC, lambda m: Request()),
+    ("GET", "/api/identity/sso"): (PUBLIC, lambda m: Request()),
     ("GET", "/api/identity/admin-grants"): (SIGNED_IN, lambda m: Request()),
     ("POST", "/api/identity/admin-grants"): (ADMIN_A, lambda m: Request(json={
         "account_id": m.officer(), "unit_id": m.a["id"], "permissions": ["accounts.read"]})),

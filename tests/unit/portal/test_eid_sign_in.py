@@ -1,0 +1,66 @@
+"""Đăng nhập bằng định danh điện tử in the portal, against a real (small) OpenID Connect provider on localhost:
+the button shows only where the e-ID is configured; an officer whose citizen ID has an account comes back signed
+in; an unknown citizen ID is told to register, and no account is made."""
+from __future__ import annotations
+
+import shutil
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+
+from services.run import build
+from tests.unit.identity.conftest import ADMIN_PASSWORD, Suite, cheap_hashes
+from tests.unit.identity.test_sso import provider  # noqa: F401 - the provider fixture
+from tests.unit.portal.conftest import Browser
+
+
+def text(response) -> str:
+    return response.get_data(as_text=True)
+
+
+@pytest.fixture
+def with_eid(tmp_path, monkeypatch, provider, suite_template):  # noqa: F811
+    for name, value in {"OIDC_ISSUER": provider, "OIDC_CLIENT_ID": "egov-suite", "OIDC_CLIENT_SECRET": "bí-mật",
+                        "OIDC_REDIRECT_URI": "http://localhost/dang-nhap/dinh-danh/ve",
+                        "BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD}.items():
+        monkeypatch.setenv(f"IDENTITY_{name}", value)
+    cheap_hashes(monkeypatch)
+    template, people = suite_template
+    shutil.copytree(template, tmp_path / "var")
+    gateway, _created = build(tmp_path / "var", log_format="json", demo_processes=False)
+    yield Suite(gateway, dict(people))
+    gateway.stop()
+
+
+def through_the_provider(person: Browser, sub: str):
+    start = person.get("/dang-nhap/dinh-danh")
+    assert start.status_code == 302 and "code_challenge=" in start.headers["Location"]
+    consent = requests.post(start.headers["Location"], data={"sub": sub}, allow_redirects=False, timeout=10)
+    back = urlsplit(consent.headers["Location"])
+    assert back.path == "/dang-nhap/dinh-danh/ve", "the provider sends the person back to the portal"
+    return person.get(f"{back.path}?{back.query}")
+
+
+def test_an_officer_signs_in_with_the_e_id_and_a_stranger_is_told_to_register(with_eid):
+    toan = Browser(with_eid)
+    page = text(toan.get("/dang-nhap"))
+    assert "Đăng nhập bằng định danh điện tử (VNeID)" in page
+    back = through_the_provider(toan, "vneid-toan")
+    assert back.status_code == 302 and back.headers["Location"] == "/cong-viec"
+    inbox = text(toan.get("/cong-viec"))
+    assert "Đinh Trường Toàn" in inbox and "Đăng xuất" in inbox
+
+    stranger = Browser(with_eid)
+    stranger.get("/dang-nhap")
+    refused = through_the_provider(stranger, "vneid-stranger")
+    assert refused.status_code == 400 and "chưa có tài khoản" in text(refused)
+    assert stranger.get("/cong-viec").status_code == 302, "not signed in"
+    forged = stranger.get("/dang-nhap/dinh-danh/ve?state=gia&code=gia")
+    assert forged.status_code == 400 and "chưa hoàn tất" in text(forged)
+
+
+def test_without_an_e_id_provider_there_is_no_button(browser):
+    person = browser()
+    assert "định danh điện tử" not in text(person.get("/dang-nhap"))
+    assert person.get("/dang-nhap/dinh-danh").status_code == 503
