@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import jsonify
 from flask_openapi3 import APIBlueprint, Tag
+from sqlmodel import col, select
 
 from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal
 from services.common.models import iso
@@ -22,6 +23,7 @@ from services.identity.api.schemas import (
 )
 from services.identity.domain import accounts, conversion, transfers
 from services.identity.events import AccountSnapshot
+from services.identity.models import Account
 from services.identity.schemas import (
     AccountImport,
     AccountUpdate,
@@ -180,8 +182,11 @@ def blueprint(parts) -> APIBlueprint:
     def list_transfers(query: TransferQuery):
         principal = who()
         with rt.db.session() as session:
-            return jsonify({"items": [transfers.request_view(r)
-                                      for r in transfers.list_requests(session, principal, query.status)]})
+            rows = transfers.list_requests(session, principal, query.status)
+            names = {a.id: a.full_name for a in session.exec(select(Account).where(
+                col(Account.id).in_([r.account_id for r in rows]))).all()} if rows else {}
+            return jsonify({"items": [{**transfers.request_view(r), "full_name": names.get(r.account_id)}
+                                      for r in rows]})
 
     @bp.post("/transfers/<int:request_id>/accept", summary="Accept a person into your unit", security=[BEARER],
              responses={200: TransferView})

@@ -94,6 +94,8 @@ class TransferView(BaseModel):
     decided_by: str | None
     created_at: str
     decided_at: str | None
+    full_name: str | None = Field(default=None, description="who is moving (in the list: the receiving admin "
+                                  "cannot read the account before accepting it)")
 
 
 class TransferList(BaseModel):

@@ -134,6 +134,18 @@ def command(account_id: str, command: str):
             return redirect(url_for("accounts.account", account_id=account_id))
         account = portal().call("GET", f"/api/identity/accounts/{account_id}")
         return render_template("one_time_password.html", account=account, password=issued["one_time_password"])
+    if command == "chuyen-cong-tac":
+        target = (request.form.get("unit_id") or "").strip()[:64]
+        if not target:
+            flash(_("Hãy tìm và chọn đơn vị nhận."), "error")
+            return redirect(url_for("accounts.account", account_id=account_id))
+        try:
+            portal().call("POST", f"/api/identity/accounts/{account_id}/transfer", json={"to_unit_id": target})
+        except ApiError as error:
+            flash(explain(error), "error")
+        else:
+            flash(_("Đã gửi đề nghị chuyển công tác; chờ quản trị đơn vị nhận đồng ý."), "success")
+        return redirect(url_for("accounts.account", account_id=account_id))
     if command not in COMMANDS:
         return render_template("error.html", message=_("Không có trang này.")), 404
     verb = COMMANDS[command]
@@ -164,3 +176,32 @@ def statistics():
     totals = {name: sum(r["by_status"].get(name, 0) for r in table) for name in STATUS_LABELS}
     return render_template("account_stats.html", table=table, totals=totals, statuses=STATUS_LABELS,
                            grand_total=sum(r["total"] for r in table))
+
+
+TRANSFER_STATUS = {"pending": "Chờ tiếp nhận", "accepted": "Đã tiếp nhận", "rejected": "Đã từ chối"}
+
+
+@bp.get("/chuyen-cong-tac")
+@signed_in
+def transfers():
+    """Chuyển công tác: the people sent to my units (to accept or refuse) and those I sent (to follow)."""
+    status = request.args.get("status") if request.args.get("status") in TRANSFER_STATUS else "pending"
+    items = portal().call("GET", "/api/identity/transfers", params={"status": status})["items"]
+    return render_template("transfers.html", items=items, status=status, statuses=TRANSFER_STATUS,
+                           unit_name=UnitNames())
+
+
+@bp.post("/chuyen-cong-tac/<int:request_id>/<decision>")
+@signed_in
+def decide_transfer(request_id: int, decision: str):
+    verb = {"tiep-nhan": "accept", "tu-choi": "reject"}.get(decision)
+    if verb is None:
+        return render_template("error.html", message=_("Không có trang này.")), 404
+    try:
+        portal().call("POST", f"/api/identity/transfers/{request_id}/{verb}")
+    except ApiError as error:
+        flash(explain(error), "error")
+    else:
+        flash(_("Đã tiếp nhận cán bộ vào đơn vị.") if verb == "accept" else _("Đã từ chối chuyển công tác."),
+              "success")
+    return redirect(url_for("accounts.transfers"))

@@ -76,3 +76,32 @@ def test_an_account_outside_the_admins_subtree_is_refused_in_words(browser, suit
     officer.sign_in("dinhtruongtoan")
     assert "Quản lý tài khoản" not in text(officer.get("/cong-viec")), "no admin menu for an officer"
     assert officer.get("/quan-tri/tai-khoan").status_code in (403, 404)
+
+
+def test_an_officer_is_sent_to_another_unit_and_its_admin_accepts_from_the_transfers_list(browser, suite):
+    sender = browser()
+    sender.sign_in("qt.sokhcn")
+    hung = suite.account("phungtienhung")["id"]
+    target = suite.unit("BT.01.01.01")
+    page = text(sender.get(f"/quan-tri/tai-khoan/{hung}"))
+    assert "Gửi đề nghị chuyển công tác" in page
+    unchosen = sender.post(f"/quan-tri/tai-khoan/{hung}/chuyen-cong-tac", {"unit_id": ""})
+    assert "Hãy tìm và chọn đơn vị nhận." in text(sender.get(unchosen.headers["Location"]))
+    sent = sender.post(f"/quan-tri/tai-khoan/{hung}/chuyen-cong-tac", {"unit_id": target["id"]})
+    assert "chờ quản trị đơn vị nhận đồng ý" in text(sender.get(sent.headers["Location"]))
+    following = text(sender.get("/quan-tri/tai-khoan/chuyen-cong-tac"))
+    assert "Phùng Tiến Hùng" in following and target["name"] in following, "the sender follows it"
+    twice = sender.post(f"/quan-tri/tai-khoan/{hung}/chuyen-cong-tac", {"unit_id": target["id"]})
+    assert "flash error" in text(sender.get(twice.headers["Location"])), "one transfer at a time, said"
+
+    receiver = browser()
+    receiver.sign_in("qt.binhthuan")
+    listed = text(receiver.get("/quan-tri/tai-khoan/chuyen-cong-tac"))
+    accept = re.search(r'action="(/quan-tri/tai-khoan/chuyen-cong-tac/\d+/tiep-nhan)"', listed).group(1)
+    assert "Phùng Tiến Hùng" in listed and "Sở Khoa học và Công nghệ" in listed
+    done = receiver.post(accept)
+    assert "Đã tiếp nhận cán bộ vào đơn vị." in text(receiver.get(done.headers["Location"]))
+    moved = suite.identity.get(f"/api/identity/accounts/{hung}", headers=suite.headers("qt.binhthuan")).get_json()
+    assert moved["unit_id"] == target["id"], "Hùng works in the receiving unit now"
+    assert "Phùng Tiến Hùng" in text(receiver.get("/quan-tri/tai-khoan/chuyen-cong-tac?status=accepted"))
+    assert receiver.post("/quan-tri/tai-khoan/chuyen-cong-tac/1/bo-qua").status_code == 404
