@@ -38,6 +38,10 @@ def test_the_unit_admin_finds_an_account_and_cannot_reach_anothers_by_url(live, 
     admin.locator("form.rule .saved").first.wait_for()
     assert admin.locator("form.rule input[type=checkbox]").first.is_checked() is not was, "saved as switched"
     assert screen(admin, "21-cau-hinh-thong-bao") == []
+    admin.goto(f"{live.base}/quan-tri/phan-quyen")
+    admin.get_by_label("Người được cấp (tìm theo họ tên, số CCCD)").fill("dinh truong")
+    admin.get_by_label("Đinh Trường Toàn").wait_for()
+    assert screen(admin, "22-phan-quyen") == []
 
     outsider = live.account("qt.binhthuan")["id"]
     admin.goto(f"{live.base}/quan-tri/tai-khoan/{outsider}")

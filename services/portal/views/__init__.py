@@ -189,13 +189,14 @@ def register(app: Flask) -> None:
         design,
         notices,
         notify_admin,
+        rights,
         signup,
         staffing,
         units,
         work,
     )
 
-    for module in (auth, signup, work, admin, accounts, units, staffing, design, notices, notify_admin):
+    for module in (auth, signup, work, admin, accounts, units, staffing, design, notices, notify_admin, rights):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(SignInRequired)
