@@ -181,6 +181,14 @@ def explain(error: ApiError) -> str:
     return sentence
 
 
+def unsaved(error: ApiError, labels: dict[str, str]) -> str:
+    """A refused edit in words: the fields to correct by their labels, or the service's refusal."""
+    fields = sorted({e.get("field") for e in error.problem.get("errors") or [] if e.get("field")})
+    if not fields:
+        return explain(error)
+    return _("Chưa lưu. Hãy sửa: %(fields)s.", fields=", ".join(_(labels.get(f, f)) for f in fields))
+
+
 def register(app: Flask) -> None:
     from services.portal.views import (
         accounts,

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from services.common.text import sort_key
 from services.portal.api import ApiError
-from services.portal.views import explain, portal, signed_in
+from services.portal.views import explain, portal, signed_in, unsaved
 from services.portal.views.admin import ROLES
 
 bp = Blueprint("accounts", __name__, url_prefix="/quan-tri/tai-khoan")
@@ -108,13 +108,8 @@ def edit(account_id: str):
     try:
         portal().call("PATCH", f"/api/identity/accounts/{account_id}", json=body)
     except ApiError as error:
-        fields = {e.get("field") for e in error.problem.get("errors") or []}
-        message = explain(error)
-        if fields:
-            message = _("Chưa lưu. Hãy sửa: %(fields)s.",
-                        fields=", ".join(_(FIELD_LABELS.get(f, f)) for f in sorted(f for f in fields if f)))
         return _account_page(account_id, values={**values, "roles": body["roles"], "is_head": body["is_head"]},
-                             error=message, status=400)
+                             error=unsaved(error, FIELD_LABELS), status=400)
     flash(_("Đã lưu thông tin tài khoản."), "success")
     return redirect(url_for("accounts.account", account_id=account_id))
 

@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from services.portal.api import ApiError
-from services.portal.views import explain, portal, signed_in
+from services.portal.views import explain, portal, signed_in, unsaved
 
 bp = Blueprint("units", __name__, url_prefix="/don-vi")
 KIND_LABELS = {"province": "Tỉnh", "group": "Khối", "department": "Sở, ban, ngành",
@@ -101,10 +101,8 @@ def edit(unit_id: str):
     try:
         portal().call("PATCH", f"/api/orgunits/units/{unit_id}", json=body)
     except ApiError as error:
-        fields = sorted({e.get("field") for e in error.problem.get("errors") or [] if e.get("field")})
-        message = _("Chưa lưu. Hãy sửa: %(fields)s.", fields=", ".join(_(FIELD_LABELS.get(f, f)) for f in fields)) \
-            if fields else explain(error)
-        return _page(unit_id, values=values, error=message, status=400 if error.status != 404 else 404)
+        return _page(unit_id, values=values, error=unsaved(error, FIELD_LABELS),
+                     status=400 if error.status != 404 else 404)
     flash(_("Đã lưu thông tin đơn vị."), "success")
     return redirect(url_for("units.unit", unit_id=unit_id))
 

@@ -8,6 +8,12 @@ import pytest
 
 from tests.unit.identity.conftest import NEW_PASSWORD, suite, suite_template  # noqa: F401 - re-exported fixtures
 
+
+def text(response) -> str:
+    """A page or fragment as text."""
+    return response.get_data(as_text=True)
+
+
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"|"X-CSRFToken": "([^"]+)"')
 
 

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+from tests.unit.portal.conftest import text
 
 
 def test_the_unit_admin_lists_filters_and_counts_the_accounts_of_their_unit(browser, suite):

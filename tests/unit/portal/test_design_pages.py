@@ -6,12 +6,9 @@ from __future__ import annotations
 import json
 import re
 
+from tests.unit.portal.conftest import text
 from tests.unit.process import bpmn_samples as samples
 from tests.unit.process.story import staff_field_report, start_report
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def deploy(person, xml: str):

@@ -12,11 +12,7 @@ import requests
 from services.run import build
 from tests.unit.identity.conftest import ADMIN_PASSWORD, Suite, cheap_hashes
 from tests.unit.identity.test_sso import provider  # noqa: F401 - the provider fixture
-from tests.unit.portal.conftest import Browser
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+from tests.unit.portal.conftest import Browser, text
 
 
 @pytest.fixture

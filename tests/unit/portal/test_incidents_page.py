@@ -5,13 +5,10 @@ from __future__ import annotations
 import io
 import re
 
+from tests.unit.portal.conftest import text
 from tests.unit.process.story import P
 from tests.unit.process.test_jobs import jobs_created, model
 from tests.unit.security.world import world
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def stopped(suite, w, title: str) -> None:

@@ -5,10 +5,7 @@ from __future__ import annotations
 import re
 
 from tests.unit.notify.test_delivery import deliver, forwarded
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+from tests.unit.portal.conftest import text
 
 
 def events_of(response, wanted: int) -> list[dict]:

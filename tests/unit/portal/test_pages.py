@@ -7,11 +7,8 @@ import io
 import re
 import threading
 
+from tests.unit.portal.conftest import text
 from tests.unit.process.story import staff_field_report, start_report
-
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
 
 
 def test_pages_need_a_sign_in_and_come_back_after_it(browser):

@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+from tests.unit.portal.conftest import text
 
 
 def test_a_unit_admin_grants_and_revokes_admin_rights(browser, suite):

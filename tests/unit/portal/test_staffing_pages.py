@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from tests.unit.portal.test_pages import text
+from tests.unit.portal.conftest import text
 
 
 def test_a_unit_admin_staffs_paht_step_by_step_and_confirms(browser, suite):

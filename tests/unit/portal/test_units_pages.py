@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import re
 
-
-def text(response) -> str:
-    return response.get_data(as_text=True)
+from tests.unit.portal.conftest import text
 
 
 def test_the_tree_opens_level_by_level_and_finds_a_unit_without_diacritics(browser, suite):
