@@ -66,11 +66,16 @@ class HttpTransport:
         self.base_urls, self.timeout = {k: v.rstrip("/") for k, v in base_urls.items() if v}, timeout
         self.session = requests.Session()
 
+    @staticmethod
+    def _service(path: str) -> str:
+        """The service a path belongs to: ``/api/<service>/…``."""
+        return path.split("/")[2] if path.startswith("/api/") else ""
+
     def __call__(self, method, path, *, headers, json, params, files, client_ip) -> Answer:
         if files:
             files = {name: (filename, io.BytesIO(content), content_type)
                      for name, (filename, content, content_type) in files.items()}
-        service = path.split("/")[2] if path.startswith("/api/") else ""
+        service = self._service(path)
         if service not in self.base_urls:
             return Answer(502, {"detail": f"the portal knows no address for the {service or '?'} service"}, {})
         if client_ip:
@@ -87,9 +92,8 @@ class HttpTransport:
             body = None
         return Answer(response.status_code, body, dict(response.headers), response.text, response.content)
 
-
     def stream(self, path, *, headers, params):
-        service = path.split("/")[2] if path.startswith("/api/") else ""
+        service = self._service(path)
         if service not in self.base_urls:
             return 502, iter(()), lambda: None
         try:

@@ -15,7 +15,7 @@ from flask_wtf.csrf import CSRFError
 
 from services.common.auth import Principal
 from services.common.errors import Unauthorized
-from services.portal.api import Api, ApiError
+from services.portal.api import Answer, Api, ApiError
 
 
 class SignInRequired(Exception):
@@ -61,6 +61,14 @@ class Portal:
         if not answer.ok:
             raise ApiError(answer)
         return answer
+
+    def optional(self, method: str, path: str, **kw) -> dict | None:
+        """``call`` for what a page can show without (a name, a title): None where the service refuses."""
+        try:
+            body = self.call(method, path, **kw)
+        except ApiError:
+            return None
+        return body if isinstance(body, dict) else None
 
     def refresh(self) -> bool:
         """New tokens for the session's refresh token, which identity accepts once (a second use is a replay and
@@ -179,6 +187,11 @@ def explain(error: ApiError) -> str:
     if detail and error.status in (409, 422) and _language() == "en":
         sentence = f"{sentence} ({detail})"
     return sentence
+
+
+def missing(detail: str) -> ApiError:
+    """A 404 of the portal's own (a page for something the services do not have), said as the services' are."""
+    return ApiError(Answer(404, {"detail": detail}, {}))
 
 
 def unsaved(error: ApiError, labels: dict[str, str]) -> str:

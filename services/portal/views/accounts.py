@@ -46,9 +46,14 @@ class UnitNames:
         if not unit_id:
             return ""
         if unit_id not in self.known:
-            answer = portal().api.call("GET", f"/api/orgunits/units/{unit_id}")
-            self.known[unit_id] = answer.body.get("name", "") if answer.ok and isinstance(answer.body, dict) else ""
+            self.known[unit_id] = (portal().optional("GET", f"/api/orgunits/units/{unit_id}") or {}).get("name", "")
         return self.known[unit_id]
+
+
+def account_names(ids) -> dict[str, str | None]:
+    """Account names for a page, each read once as the signed-in person (None outside what they may read)."""
+    return {account_id: (portal().optional("GET", f"/api/identity/accounts/{account_id}") or {}).get("full_name")
+            for account_id in {i for i in ids if i}}
 
 
 @bp.get("")
@@ -81,10 +86,8 @@ def listing():
 def _account_page(account_id: str, *, values: dict | None = None, error: str | None = None, status: int = 200):
     account = portal().call("GET", f"/api/identity/accounts/{account_id}")
     history = portal().call("GET", f"/api/identity/accounts/{account_id}/history")["items"]
-    names = {}
-    for by in {row["changed_by"] for row in history if re.fullmatch(r"[0-9a-f]{32}", row.get("changed_by") or "")}:
-        answer = portal().api.call("GET", f"/api/identity/accounts/{by}")
-        names[by] = answer.body.get("full_name") if answer.ok and isinstance(answer.body, dict) else None
+    names = account_names(row["changed_by"] for row in history
+                          if re.fullmatch(r"[0-9a-f]{32}", row.get("changed_by") or ""))
     return render_template("account.html", account=account, history=list(reversed(history)), names=names,
                            values=values or account, error=error, statuses=STATUS_LABELS, roles=ROLES,
                            archive_groups=ARCHIVE_LABELS, change_labels=CHANGE_LABELS, field_labels=FIELD_LABELS,
@@ -101,8 +104,7 @@ def account(account_id: str):
 @signed_in
 def edit(account_id: str):
     values = {name: (request.form.get(name) or "").strip() for name in EDITABLE}
-    body = {name: (value or None) for name, value in values.items() if name != "full_name"}
-    body["full_name"] = values["full_name"] or None
+    body: dict = {name: value or None for name, value in values.items()}
     body["roles"] = [r for r in request.form.getlist("roles") if r in ROLES]
     body["is_head"] = request.form.get("is_head") == "on"
     try:

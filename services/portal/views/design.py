@@ -11,22 +11,24 @@ from flask import Blueprint, Response, jsonify, render_template, request
 from flask_babel import gettext as _
 
 from services.common.text import sort_key
-from services.portal.api import Answer, ApiError
-from services.portal.views import explain, portal, signed_in
+from services.portal.api import ApiError
+from services.portal.views import explain, missing, portal, signed_in
 
 bp = Blueprint("design", __name__, url_prefix="/thiet-ke")
 KEY = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]{0,199}$")
 MAX_BPMN_BYTES = 5 * 1024 * 1024
 
 
-def _missing() -> ApiError:
-    return ApiError(Answer(404, {"detail": "no such process"}, {}))
-
-
 def _key(key: str) -> str:
     if not KEY.fullmatch(key):
-        raise _missing()
+        raise missing("no such process")
     return key
+
+
+def _versions(key: str) -> list[dict]:
+    """Every version of ``key``, newest first."""
+    items = portal().call("GET", f"/api/process/definitions/{_key(key)}/versions")["items"]
+    return sorted(items, key=lambda v: -v["version"])
 
 
 @bp.get("")
@@ -40,10 +42,9 @@ def catalogue():
 @bp.get("/<key>")
 @signed_in
 def modeler(key: str):
-    versions = portal().call("GET", f"/api/process/definitions/{_key(key)}/versions")["items"]
+    versions = _versions(key)
     if not versions:
-        raise _missing()
-    versions.sort(key=lambda v: -v["version"])
+        raise missing("no such process")
     schema = portal().call("GET", "/api/process/conventions")
     return render_template("design.html", key=key, latest=versions[0], versions=versions,
                            schema=json.dumps(schema, ensure_ascii=False).replace("</", "<\\/"))
@@ -78,8 +79,7 @@ def deploy():
         return jsonify({"message": message, "problems": problems}), 422 if problems else error.status
     items = deployed["items"]
     key = items[0]["key"] if items else ""
-    versions = sorted(portal().call("GET", f"/api/process/definitions/{key}/versions")["items"],
-                      key=lambda v: -v["version"]) if key else []
+    versions = _versions(key) if key else []
     return jsonify({"message": _("Đã triển khai %(name)s, phiên bản %(version)s.", name=items[0]["name"] or key,
                                  version=items[0]["version"]) if items else _("Không có gì thay đổi."),
                     "version": items[0]["version"] if items else None,

@@ -3,12 +3,12 @@ permission groups of a unit (create, rename, set their permissions, add and remo
 decides what each admin may grant: never more than they hold, never outside their subtree."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
-from services.portal.api import Answer, ApiError
-from services.portal.views import explain, portal, signed_in
-from services.portal.views.accounts import UnitNames
+from services.portal.api import ApiError
+from services.portal.views import explain, missing, portal, signed_in
+from services.portal.views.accounts import UnitNames, account_names
 
 bp = Blueprint("rights", __name__, url_prefix="/quan-tri/phan-quyen")
 PERMISSION_LABELS = {
@@ -30,22 +30,13 @@ def _permissions() -> list[dict]:
     return [i for i in items if i["name"] != "system.admin"]
 
 
-def _names(ids) -> dict[str, str]:
-    """Account names for the page (an account outside the admin's subtrees stays unnamed)."""
-    names = {}
-    for account_id in {i for i in ids if i}:
-        answer = portal().api.call("GET", f"/api/identity/accounts/{account_id}", token=session.get("access_token"))
-        names[account_id] = answer.body.get("full_name") if answer.ok and isinstance(answer.body, dict) else ""
-    return names
-
-
 @bp.get("")
 @signed_in
 def overview():
     grants = portal().call("GET", "/api/identity/admin-grants")["items"]
     groups = portal().call("GET", "/api/identity/groups")["items"]
     return render_template("rights.html", grants=grants, groups=groups,
-                           names=_names(row["account_id"] for row in grants), unit_name=UnitNames(),
+                           names=account_names(row["account_id"] for row in grants), unit_name=UnitNames(),
                            permissions=_permissions(), labels=PERMISSION_LABELS)
 
 
@@ -113,7 +104,7 @@ def create_group():
 def _group(group_id: int) -> dict:
     found = next((x for x in portal().call("GET", "/api/identity/groups")["items"] if x["id"] == group_id), None)
     if found is None:
-        raise ApiError(Answer(404, {"detail": "no such group"}, {}))
+        raise missing("no such group")
     return found
 
 
@@ -121,7 +112,7 @@ def _group(group_id: int) -> dict:
 @signed_in
 def group(group_id: int):
     found = _group(group_id)
-    return render_template("rights_group.html", group=found, names=_names(found["member_ids"]),
+    return render_template("rights_group.html", group=found, names=account_names(found["member_ids"]),
                            permissions=_permissions(), labels=PERMISSION_LABELS, unit_name=UnitNames())
 
 

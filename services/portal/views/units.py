@@ -88,16 +88,13 @@ def unit(unit_id: str):
 @signed_in
 def edit(unit_id: str):
     values = {name: (request.form.get(name) or "").strip() for name in EDITABLE}
-    body: dict = {name: value for name, value in values.items() if value or name not in ("name", "code")}
-    for name in ("email", "phone", "address", "website", "tax_code", "description"):
-        body[name] = values[name] or None
+    # name and code are sent only when filled (they cannot be emptied); the others emptied become none
+    body: dict = {name: value or None for name, value in values.items() if value or name not in ("name", "code")}
     if values["planned_headcount"]:
         try:
             body["planned_headcount"] = int(values["planned_headcount"].replace(".", "").replace(",", ""))
         except ValueError:
             return _page(unit_id, values=values, error=_("Biên chế được giao phải là một số nguyên."), status=400)
-    else:
-        body["planned_headcount"] = None
     try:
         portal().call("PATCH", f"/api/orgunits/units/{unit_id}", json=body)
     except ApiError as error:

@@ -181,9 +181,7 @@ def incidents():
     items = portal().call("GET", f"/api/process/units/{unit_id}/incidents")["items"] if unit_id else []
     titles = {}
     for item in items:
-        answer = portal().api.call("GET", f"/api/process/instances/{item['instance_id']}",
-                                   token=session.get("access_token"))
-        body = answer.body if answer.ok and isinstance(answer.body, dict) else {}
+        body = portal().optional("GET", f"/api/process/instances/{item['instance_id']}") or {}
         titles[item["instance_id"]] = body.get("title") or body.get("business_key") or ""
     return render_template("incidents.html", items=items, titles=titles, kinds=INCIDENT_KINDS, unit_id=unit_id)
 

@@ -41,6 +41,8 @@ def test_an_account_is_edited_locked_unlocked_given_a_new_password_and_archived_
     page = text(admin.get(saved.headers["Location"]))
     assert "Đã lưu thông tin tài khoản." in page and 'value="Phó trưởng phòng"' in page
     assert "Chức vụ: Chuyên viên → Phó trưởng phòng" in page and "Lê Thị Quỳnh" in page, "who changed what"
+    history = page[page.index("Lịch sử chỉnh sửa</h2>"):]
+    assert "<td>Lê Thị Quỳnh</td>" in history, "the admin who changed it, named in the history (not the header)"
 
     locked = admin.post(f"/quan-tri/tai-khoan/{hung}/khoa")
     assert "Đã khóa tài khoản." in text(admin.get(locked.headers["Location"]))
