@@ -16,10 +16,12 @@ import jwt
 from services.common import authority
 from services.common.authority import Grant
 from services.common.errors import Unauthorized
+from services.common.i18n import msg
 from services.common.permissions import SUPER_ADMIN
 
 ALGORITHMS = ["EdDSA", "RS256", "ES256"]
-REVOKED = "this access token was withdrawn (the account was locked, removed or its rights changed); sign in again"
+REVOKED = msg("this access token was withdrawn (the account was locked, removed or its rights changed); sign in "
+              "again")
 
 
 @dataclass(frozen=True)
@@ -63,7 +65,7 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Principal:
         if not self.configured:
-            raise Unauthorized("this service has no key to verify tokens with")
+            raise Unauthorized(msg("this service has no key to verify tokens with"))
         try:
             key = self._jwks.get_signing_key_from_jwt(token).key if self._jwks else self._key
             claims = jwt.decode(
@@ -72,9 +74,9 @@ class TokenVerifier:
             )
             principal = principal_from_claims(claims)
         except jwt.ExpiredSignatureError as exc:
-            raise Unauthorized("the access token has expired; sign in again") from exc
+            raise Unauthorized(msg("the access token has expired; sign in again")) from exc
         except (jwt.PyJWTError, ValueError, TypeError, AttributeError) as exc:
-            raise Unauthorized("the access token is not valid; sign in again") from exc
+            raise Unauthorized(msg("the access token is not valid; sign in again")) from exc
         if self.floor is not None and principal.version < self.floor(principal.account_id):
             raise Unauthorized(REVOKED, code="token_revoked")
         return principal

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from services.common.errors import Forbidden
+from services.common.i18n import msg
 from services.common.permissions import SUPER_ADMIN
 
 
@@ -49,7 +50,8 @@ def administers(grants: Iterable[Grant], unit_lineage: Sequence[str]) -> bool:
 
 def require(grants: Iterable[Grant], permission: str, unit_lineage: Sequence[str], unit_name: str) -> None:
     if not may(grants, permission, unit_lineage):
-        raise Forbidden(f"you lack {permission} for “{unit_name}”", code="permission_missing",
+        raise Forbidden(msg("you lack {permission} for “{unit_name}”", permission=permission, unit_name=unit_name),
+                        code="permission_missing",
                         permission=permission)
 
 

@@ -14,8 +14,10 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import HTTPException
 
+from services.common import i18n
 from services.common.auth import Principal
 from services.common.errors import DomainError, Invalid, Unauthorized
+from services.common.i18n import msg
 from services.common.logging import get_logger, new_correlation_id
 
 log = get_logger("http")
@@ -45,11 +47,15 @@ class Page(BaseModel):
 
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
-    body = {"type": "about:blank", "title": title, "status": status, "detail": detail,
-            "correlation_id": g.get("correlation_id"), **extra}
+    """The problem+json answer; a ``msg`` detail (and any in ``extra``, e.g. a deployment's problems) is said in
+    the language the request asks for, which ``Content-Language`` then names."""
+    language = i18n.requested() if isinstance(detail, i18n.Message) else i18n.DEFAULT
+    body = {"type": "about:blank", "title": title, "status": status, "detail": i18n.say(detail, language),
+            "correlation_id": g.get("correlation_id"), **i18n.say(extra, language)}
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM
+    response.headers["Content-Language"] = language
     return response
 
 
@@ -138,21 +144,22 @@ def _install_request_hooks(app: OpenAPI) -> None:
 def _check_json(max_bytes: int, max_depth: int) -> Response | None:
     """Refuse what no form of ours sends before anything parses it further: too large, too deep, not JSON."""
     if request.content_length > max_bytes:
-        return problem(413, "Request too large", f"the JSON body is larger than {max_bytes // 1024} KB",
+        return problem(413, "Request too large", msg("the JSON body is larger than {kb} KB", kb=max_bytes // 1024),
                        code="too_large")
     try:
         body = request.get_json()
     except RecursionError:
         return _too_deep(max_depth)
     except HTTPException:
-        return problem(400, "Malformed JSON", "the request body is not valid JSON", code="malformed_json")
+        return problem(400, "Malformed JSON", msg("the request body is not valid JSON"), code="malformed_json")
     if _depth(body) > max_depth:
         return _too_deep(max_depth)
     return None
 
 
 def _too_deep(max_depth: int) -> Response:
-    return problem(422, "Invalid request", f"the JSON body is nested more than {max_depth} levels deep",
+    return problem(422, "Invalid request", msg("the JSON body is nested more than {depth} levels deep",
+                                               depth=max_depth),
                    code="too_deep")
 
 
@@ -189,12 +196,12 @@ def _install_error_handlers(app: OpenAPI) -> None:
     @app.errorhandler(IntegrityError)
     def _integrity(exc: IntegrityError) -> Response:
         log.warning("db.integrity_error", error=str(exc.orig)[:300])
-        return problem(409, "Conflict", "the change conflicts with data saved meanwhile; reload and retry")
+        return problem(409, "Conflict", msg("the change conflicts with data saved meanwhile; reload and retry"))
 
     @app.errorhandler(OperationalError)
     def _db_down(exc: OperationalError) -> Response:
         log.error("db.unavailable", error=str(exc.orig)[:300])
-        return problem(503, "Service unavailable", "the database is unavailable; try again shortly")
+        return problem(503, "Service unavailable", msg("the database is unavailable; try again shortly"))
 
     @app.errorhandler(RecursionError)
     def _too_deep_anywhere(exc: RecursionError) -> Response:
@@ -204,13 +211,13 @@ def _install_error_handlers(app: OpenAPI) -> None:
     def _unexpected(exc: Exception) -> Response:
         log.exception("unhandled_error")
         return problem(500, "Internal error",
-                       "something went wrong on our side; quote the correlation id to support")
+                       msg("something went wrong on our side; quote the correlation id to support"))
 
 
 def uploaded_file(value: Any) -> FileStorage:
     """The file of a multipart form; a sentence when the field came as text (a broken or hand-made form)."""
     if not isinstance(value, FileStorage):
-        raise Invalid("send the file as a multipart/form-data file field named “file”", code="file_missing")
+        raise Invalid(msg("send the file as a multipart/form-data file field named “file”"), code="file_missing")
     return value
 
 
@@ -220,7 +227,7 @@ def bearer_principal(verifier, *, required: bool = True) -> Principal | None:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         if required:
-            raise Unauthorized("send an access token: Authorization: Bearer <token>")
+            raise Unauthorized(msg("send an access token: Authorization: Bearer <token>"))
         return None
     principal = verifier.verify(token.strip())
     structlog.contextvars.bind_contextvars(account_id=principal.account_id)

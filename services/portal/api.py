@@ -30,6 +30,8 @@ class ApiError(Exception):
         super().__init__(body.get("detail") or f"HTTP {answer.status}")
         self.status, self.problem = answer.status, body
         self.code = body.get("code")
+        # the language the service said its detail in (services translate their sentences by Accept-Language)
+        self.language = next((v for k, v in answer.headers.items() if k.lower() == "content-language"), None)
 
 
 class Api:

@@ -15,6 +15,8 @@ from functools import lru_cache
 from lxml import etree
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from services.common.i18n import msg
+
 BPMN = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 NS = {"bpmn": BPMN, "camunda": CAMUNDA}
@@ -297,7 +299,7 @@ def of_process(process) -> Conventions:
             return read(kind, element)
         except ValueError as exc:
             name = element.get("name") or element.get("id")
-            problems.append(_problem(element, f"{kind} “{name}”: {exc}"))
+            problems.append(_problem(element, msg("{kind} “{name}”: {exc}", kind=kind, name=name, exc=exc)))
             return default
 
     process_props = typed("process", process, ProcessProps())
@@ -318,20 +320,22 @@ def of_process(process) -> Conventions:
     for lane in lanes:
         if lane.step in steps:
             problems.append({"element_id": lane.id, "line": lines.get(lane.id),
-                             "message": f"lanes {steps[lane.step]} and {lane.id} are both step {lane.step}"})
+                             "message": msg("lanes {steps} and {id} are both step {step}", steps=steps[lane.step],
+                                            id=lane.id, step=lane.step)})
         steps[lane.step] = lane.id
     for lane in lanes:
         source = lane.props.default_staff or lane.props.people
         for prefix in ("step:", "performer:"):
             if source.startswith(prefix) and int(source[len(prefix):]) not in steps:
                 problems.append({"element_id": lane.id, "line": lines.get(lane.id),
-                                 "message": f"lane “{lane.name}” refers to step {source[len(prefix):]}, which this "
-                                            f"process does not have (steps: {', '.join(map(str, sorted(steps)))})"})
+                                 "message": msg("lane “{name}” refers to step {source}, which this process does not "
+                                                "have (steps: {items})", name=lane.name, source=source[len(prefix):],
+                                                items=', '.join(map(str, sorted(steps))))})
     for task_id, props in tasks.items():
         if props.decides_extension_of and props.decides_extension_of not in tasks:
             problems.append({"element_id": task_id, "line": lines.get(task_id),
-                             "message": f"decides_extension_of names “{props.decides_extension_of}”, which is not a "
-                                        "user task of this process"})
+                             "message": msg("decides_extension_of names “{decides_extension_of}”, which is not a user"
+                                            " task of this process", decides_extension_of=props.decides_extension_of)})
     calls = {}
     for call in process.iterfind(".//bpmn:callActivity", NS):
         called = (call.get("calledElement") or "").strip()
@@ -339,15 +343,16 @@ def of_process(process) -> Conventions:
         pinned = call.get(f"{{{CAMUNDA}}}calledElementVersion")
         name = call.get("name") or call.get("id")
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.-]{0,199}", called):
-            problems.append(_problem(call, f"call activity “{name}” must name the process it calls (its id, not "
-                                           "an expression) in Called element"))
+            problems.append(_problem(call, msg("call activity “{name}” must name the process it calls (its id, not an"
+                                               " expression) in Called element", name=name)))
             continue
         if binding == "version" and not (pinned or "").isdigit():
-            problems.append(_problem(call, f"call activity “{name}” binds a version but gives no version number"))
+            problems.append(_problem(call, msg("call activity “{name}” binds a version but gives no version number",
+                                               name=name)))
             continue
         if binding not in ("latest", "version"):
-            problems.append(_problem(call, f"call activity “{name}”: binding “{binding}” is not supported; use "
-                                           "latest or version"))
+            problems.append(_problem(call, msg("call activity “{name}”: binding “{binding}” is not supported; use "
+                                               "latest or version", name=name, binding=binding)))
             continue
         calls[call.get("id")] = (called, int(pinned) if binding == "version" else None)
     jobs = {}
@@ -355,9 +360,9 @@ def of_process(process) -> Conventions:
         name = service.get("name") or service.get("id")
         topic = (service.get(f"{{{CAMUNDA}}}topic") or "").strip()
         if service.get(f"{{{CAMUNDA}}}type") != "external" or not re.fullmatch(r"[A-Za-z0-9_.-]{1,100}", topic):
-            problems.append(_problem(service, f"service task “{name}” runs as an external job: set its "
-                                              "Implementation to External and give it a Topic (letters, digits, "
-                                              ". _ -); Java classes and expressions do not run here"))
+            problems.append(_problem(service, msg("service task “{name}” runs as an external job: set its "
+                                                  "Implementation to External and give it a Topic (letters, digits, ."
+                                                  " _ -); Java classes and expressions do not run here", name=name)))
             continue
         jobs[service.get("id")] = (topic, typed("serviceTask", service, ServiceProps()).retries)
     decisions = {rule.get("id"): ((rule.get(f"{{{CAMUNDA}}}decisionRef") or "").strip(), None)

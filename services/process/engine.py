@@ -36,6 +36,7 @@ from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from services.common.i18n import msg
 from services.process import sandbox
 
 logging.getLogger("spiff").setLevel(logging.WARNING)  # SpiffWorkflow logs every state change at INFO
@@ -124,8 +125,8 @@ def decision_problems(xml: bytes, filename: str | None) -> tuple[list[dict], lis
                  and etree.QName(d).localname == "decision" and d.get("id")]
     if len(decisions) != 1:
         return [{"element_id": None, "line": root.sourceline,
-                 "message": f"a DMN file holds one decision here ({len(decisions)} found); save each decision "
-                            "table in a file of its own"}], decisions
+                 "message": msg("a DMN file holds one decision here ({count} found); save each decision table in a "
+                                "file of its own", count=len(decisions))}], decisions
     parser = Parser()
     try:
         parser.add_dmn_xml(root, filename=filename)
@@ -133,7 +134,8 @@ def decision_problems(xml: bytes, filename: str | None) -> tuple[list[dict], lis
             dmn_parser.parse()
     except Exception as exc:  # noqa: BLE001 - a designer's file must never become a 500
         return [{"element_id": getattr(exc, "id", None), "line": getattr(exc, "line_number", None),
-                 "message": f"the engine cannot use this decision table: {_readable(str(exc))[:300]}"}], decisions
+                 "message": msg("the engine cannot use this decision table: {readable}",
+                                readable=_readable(str(exc))[:300])}], decisions
     return [], decisions
 
 
@@ -280,19 +282,19 @@ class Run:
         top, subs = diff_workflow(_SERIALIZER.registry, self.workflow, spec, subprocesses)
         waiting = TaskState.READY | TaskState.WAITING | TaskState.STARTED
         problems = [{"element_id": t.task_spec.bpmn_id, "name": t.task_spec.bpmn_name or t.task_spec.bpmn_id,
-                     "message": f"it waits at “{t.task_spec.bpmn_name or t.task_spec.bpmn_id}”, which the target "
-                                "version does not have"}
+                     "message": msg("it waits at “{value}”, which the target version does not have",
+                                    value=t.task_spec.bpmn_name or t.task_spec.bpmn_id)}
                     for t in top.removed if t.state & waiting and t.task_spec.bpmn_id]
         for sp_id, diff in subs.items():
             sub = self.workflow.subprocesses[sp_id]
             if diff is None:
                 problems.append({"element_id": sub.spec.name, "name": sub.spec.name,
-                                 "message": f"it runs the sub-process “{sub.spec.name}”, which the target version "
-                                            "does not have"})
+                                 "message": msg("it runs the sub-process “{name}”, which the target version does not "
+                                                "have", name=sub.spec.name)})
                 continue
             problems += [{"element_id": t.task_spec.bpmn_id, "name": t.task_spec.bpmn_name or t.task_spec.bpmn_id,
-                          "message": f"it waits at “{t.task_spec.bpmn_name or t.task_spec.bpmn_id}” in "
-                                     f"“{sub.spec.name}”, which the target version does not have"}
+                          "message": msg("it waits at “{value}” in “{name}”, which the target version does not have",
+                                         value=t.task_spec.bpmn_name or t.task_spec.bpmn_id, name=sub.spec.name)}
                          for t in diff.removed if t.state & waiting and t.task_spec.bpmn_id]
         return problems
 
@@ -444,7 +446,8 @@ def timer_problem(kind: str, expression: str) -> str | None:
         else:
             TimerEventDefinition.parse_iso_recurring_interval(text)
     except Exception as exc:  # noqa: BLE001 - SpiffWorkflow raises bare Exception for bad timers
-        return f"“{expression.strip()}” is not a valid ISO 8601 {kind} ({exc})"
+        return msg("“{expression}” is not a valid ISO 8601 {kind} ({exc})", expression=expression.strip(), kind=kind,
+                   exc=exc)
     return None
 
 
@@ -487,8 +490,8 @@ def _not_runnable(root, exc: TypeError) -> dict:
     name = element.get("name") or element.get("id") if element is not None else kind
     return {"element_id": element.get("id") if element is not None else None,
             "line": element.sourceline if element is not None else None,
-            "message": f"“{name}” is a {local}, which the suite does not run yet; model the work as a user task "
-                       "or a script task for now"}
+            "message": msg("“{name}” is a {local}, which the suite does not run yet; model the work as a user task or"
+                           " a script task for now", name=name, local=local)}
 
 
 def parser_problems(xml: bytes, filename: str | None, process_ids: list[str], called: Called = ()) -> list[dict]:
@@ -510,9 +513,10 @@ def parser_problems(xml: bytes, filename: str | None, process_ids: list[str], ca
                 return [_not_runnable(root, exc)]
     except ValidationException as exc:
         return [{"element_id": exc.id or None, "line": exc.line_number or None,
-                 "message": f"the engine cannot use {exc.tag or 'this element'}: {_readable(str(exc))}"}]
+                 "message": msg("the engine cannot use {value}: {readable}", value=exc.tag or 'this element',
+                                readable=_readable(str(exc)))}]
     except Exception as exc:  # noqa: BLE001 - a designer's file must never become a 500
         return [{"element_id": None, "line": None,
-                 "message": f"the engine could not read the model ({exc.__class__.__name__}: "
-                            f"{_readable(str(exc))[:300]}); check the element named in it in the modeler"}]
+                 "message": msg("the engine could not read the model ({name}: {readable}); check the element named in"
+                                " it in the modeler", name=exc.__class__.__name__, readable=_readable(str(exc))[:300])}]
     return []

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from services.common.i18n import msg
+
 _TOKEN = re.compile(r"""\s*(?:
     (?P<number>\d+(?:\.\d+)?)
   | (?P<string>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
@@ -17,7 +19,7 @@ _WORDS = {"and": "and", "or": "or", "not": "not", "true": "True", "false": "Fals
 _OPS = {"&&": "and", "||": "or", "!": "not", "==": "==", "!=": "!=", "<": "<", ">": ">", "<=": "<=", ">=": ">=",
         "+": "+", "-": "-", "*": "*", "/": "/", "%": "%", "(": "(", ")": ")"}
 _XPATH_BOOLEANS = {"true": "True", "false": "False", "true()": "True", "false()": "False"}
-HINT = ("write it in Python as the suite runs it, e.g. approved == True and so_ngay > 3 "
+HINT = msg("write it in Python as the suite runs it, e.g. approved == True and so_ngay > 3 "
         "(names, numbers, 'text', and/or/not, comparisons)")
 
 
@@ -49,16 +51,18 @@ def to_python(text: str) -> str:
             rest = body[position:].strip()
             if not rest:
                 break
-            raise NotTranslatable(f"“{rest[:30]}” in “{text.strip()}” is beyond the simple forms translated; {HINT}")
+            raise NotTranslatable(msg("“{rest}” in “{strip}” is beyond the simple forms translated; {HINT}",
+                                      rest=rest[:30], strip=text.strip(), HINT=HINT))
         position = match.end()
         name = match.group("name")
         if name and name not in ("and", "or", "not") and re.match(r"\s*\(", body[position:]):
-            raise NotTranslatable(f"“{name}(…)” in “{text.strip()}” calls a function, which is beyond the simple "
-                                  f"forms translated; put the value in a process variable, or {HINT}")
+            raise NotTranslatable(msg("“{name}(…)” in “{strip}” calls a function, which is beyond the simple forms "
+                                      "translated; put the value in a process variable, or {HINT}", name=name,
+                                      strip=text.strip(), HINT=HINT))
         out.append(_token(match, kind, text))
     python = " ".join(part for part in out if part)
     if not python:
-        raise NotTranslatable(f"“{text.strip()}” is empty; {HINT}")
+        raise NotTranslatable(msg("“{strip}” is empty; {HINT}", strip=text.strip(), HINT=HINT))
     return python
 
 
@@ -72,7 +76,7 @@ def _token(match: re.Match, kind: str, text: str) -> str:
     if op == "=":
         if kind == "feel":
             return "=="  # FEEL compares with a single =
-        raise NotTranslatable(f"“=” in “{text.strip()}” assigns; compare with ==; {HINT}")
+        raise NotTranslatable(msg("“=” in “{strip}” assigns; compare with ==; {HINT}", strip=text.strip(), HINT=HINT))
     return _OPS[op]
 
 
@@ -92,7 +96,7 @@ def rewrite(root) -> list[tuple[str | None, int | None, str]]:
             try:
                 element.text = to_python(element.text or "")
             except NotTranslatable as exc:
-                problems.append((owner.get("id"), element.sourceline, f"{local}: {exc}"))
+                problems.append((owner.get("id"), element.sourceline, msg("{local}: {exc}", local=local, exc=exc)))
     for loop in root.iter(f"{_BPMN}multiInstanceLoopCharacteristics"):
         for attribute in (f"{_CAMUNDA}collection", f"{_CAMUNDA}elementVariable"):
             value = loop.get(attribute)
@@ -100,5 +104,5 @@ def rewrite(root) -> list[tuple[str | None, int | None, str]]:
                 try:
                     loop.set(attribute, to_python(value))
                 except NotTranslatable as exc:
-                    problems.append((loop.getparent().get("id"), loop.sourceline, f"collection: {exc}"))
+                    problems.append((loop.getparent().get("id"), loop.sourceline, msg("collection: {exc}", exc=exc)))
     return problems

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import builtins
 import json
+import re
 from typing import Any
 
 from RestrictedPython import RestrictingNodeTransformer, compile_restricted_eval, compile_restricted_exec
@@ -23,6 +24,7 @@ from RestrictedPython.Guards import (
 )
 
 from services.common.deadline import DEFAULT_SECONDS, LimitExceeded, bounded_binop, bounded_range, cpu_deadline
+from services.common.i18n import msg
 
 ALLOWED_BUILTINS = ("abs", "all", "any", "bool", "dict", "divmod", "enumerate", "float", "int", "isinstance", "len",
                     "list", "max", "min", "range", "repr", "round", "set", "sorted", "str", "sum", "tuple", "zip",
@@ -80,9 +82,23 @@ def _globals() -> dict[str, Any]:
 
 
 def problems(source: str, mode: str = "exec") -> list[str]:
-    """Why the sandbox would refuse this source (empty when it compiles)."""
+    """Why the sandbox would refuse this source (empty when it compiles), in sentences that can be translated
+    where RestrictedPython's own words have a known form."""
     compiled = _compile(source, mode)
-    return list(compiled.errors)
+    return [_sentence(error) for error in compiled.errors]
+
+
+_SYNTAX = re.compile(r"^Line (?P<line>\d+): SyntaxError: .* at statement: '(?P<statement>.*)'$", re.S)
+_UNDERSCORE = re.compile(r'^Line (?P<line>\d+): "(?P<name>[^"]+)" is an invalid variable name because it starts '
+                         r'with "_"$')
+
+
+def _sentence(error: str) -> str:
+    if found := _SYNTAX.match(error):
+        return msg("line {line}: “{statement}” is not valid Python", **found.groupdict())
+    if found := _UNDERSCORE.match(error):
+        return msg("line {line}: the name “{name}” may not begin with “_”", **found.groupdict())
+    return error
 
 
 def _compile(source: str, mode: str):

@@ -62,7 +62,7 @@ def test_a_designer_adds_a_step_fixes_a_bad_condition_and_a_unit_staffs_version_
     designer.get_by_role("button", name="Triển khai phiên bản mới").click()
     designer.get_by_text("Chưa triển khai: 1 lỗi cần sửa").wait_for()
     assert designer.locator('#modeler [data-element-id="Flow_extension_requested"].has-problem').count() >= 1
-    assert "condition" in designer.locator("#problems").inner_text()
+    assert "Flow_extension_requested: điều kiện:" in designer.locator("#problems").inner_text(), "said in Vietnamese"
     assert screen(designer, "18-thiet-ke-loi") == []
 
     designer.locator("#problems button").first.click()   # the problem leads to its element

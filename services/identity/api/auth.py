@@ -6,6 +6,7 @@ from flask_openapi3 import APIBlueprint, Tag
 
 from services.common.errors import Invalid
 from services.common.http import PROBLEM_RESPONSES
+from services.common.i18n import msg
 from services.identity.api.schemas import SsoCallbackQuery, Tokens
 from services.identity.domain import sessions
 from services.identity.schemas import ForgotCommand, LoginCommand, PasswordChange, RefreshCommand, ResetCommand
@@ -89,16 +90,16 @@ def blueprint(parts) -> APIBlueprint:
     @bp.get("/sso/login", summary="Sign in with the national e-ID (redirects to the provider)")
     def sso_login():
         if oidc is None:
-            raise Invalid("sign-in with the national e-ID is not configured on this server")
+            raise Invalid(msg("sign-in with the national e-ID is not configured on this server"))
         with rt.db.uow() as uow:
             return redirect(oidc.start(uow), code=302)
 
     @bp.get("/sso/callback", summary="Where the e-ID provider returns", responses={200: Tokens})
     def sso_callback(query: SsoCallbackQuery):
         if oidc is None:
-            raise Invalid("sign-in with the national e-ID is not configured on this server")
+            raise Invalid(msg("sign-in with the national e-ID is not configured on this server"))
         if query.error or not query.state or not query.code:
-            raise Invalid(f"the e-ID sign-in did not complete ({query.error or 'no code'})")
+            raise Invalid(msg("the e-ID sign-in did not complete ({value})", value=query.error or 'no code'))
         with rt.db.uow() as uow:
             citizen_id = oidc.citizen_id(uow, query.state, query.code)
             tokens = sessions.sign_in_by_citizen_id(uow, issuer, citizen_id, ip())

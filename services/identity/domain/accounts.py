@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, Invalid
+from services.common.i18n import msg
 from services.common.models import iso, utcnow
 from services.common.text import fold, sort_key
 from services.identity.domain import passwords
@@ -68,7 +69,7 @@ def _ensure_unique(session: Session, account_id: str | None, **values) -> None:
             continue
         holder = session.exec(select(Account).where(getattr(Account, name) == value)).first()
         if holder is not None and holder.id != account_id:
-            raise Conflict(f"another account already uses this {name.replace('_', ' ')}")
+            raise Conflict(msg("another account already uses this {field}", field=name.replace('_', ' ')))
 
 
 def refresh_derived(account: Account) -> Account:
@@ -109,21 +110,22 @@ def import_accounts(uow: UnitOfWork, principal: Principal, records: list) -> lis
     who = authority(session, principal.account_id)
     outside = sorted({r.unit_id for r in records if not can(session, who, "accounts.approve", r.unit_id)})
     if outside:
-        raise Forbidden(f"you lack accounts.approve for {len(outside)} of the units named; nothing was imported",
+        raise Forbidden(msg("you lack accounts.approve for {count} of the units named; nothing was imported",
+                            count=len(outside)),
                         code="permission_missing", permission="accounts.approve", units=outside[:50])
     problems, seen = [], set()
     for line, record_ in enumerate(records, start=1):
         try:
             live_unit(session, record_.unit_id)
             if record_.citizen_id in seen:
-                raise Conflict("the citizen ID is repeated in the import")
+                raise Conflict(msg("the citizen ID is repeated in the import"))
             seen.add(record_.citizen_id)
             _ensure_unique(session, None, citizen_id=record_.citizen_id, email=record_.email,
                            username=record_.citizen_id)
         except (Conflict, Invalid, Forbidden) as exc:
             problems.append({"line": line, "citizen_id": record_.citizen_id, "message": exc.detail})
     if problems:
-        raise Invalid(f"the import was refused with {len(problems)} problem(s); nothing was imported",
+        raise Invalid(msg("the import was refused with {count} problem(s); nothing was imported", count=len(problems)),
                       problems=problems[:500])
     created = []
     for record_ in records:
@@ -143,7 +145,7 @@ def issue_one_time_password(uow: UnitOfWork, principal: Principal, account_id: s
     session = uow.session
     account = get_account_for(session, principal, account_id, "accounts.edit")
     if account.status != AccountStatus.approved:
-        raise Conflict(f"the account is {account.status}; only an approved account can sign in")
+        raise Conflict(msg("the account is {status}; only an approved account can sign in", status=account.status))
     otp = passwords.one_time_password()
     account.password_hash, account.must_change_password = passwords.hash_password(otp), True
     withdraw_access(uow, account.id, "one_time_password_issued", sessions=True)
@@ -157,7 +159,7 @@ def approve(uow: UnitOfWork, principal: Principal, account_id: str, data: Approv
     session = uow.session
     account = get_account_for(session, principal, account_id, "accounts.approve")
     if account.status != AccountStatus.pending:
-        raise Conflict(f"the account is {account.status}, not waiting for approval")
+        raise Conflict(msg("the account is {status}, not waiting for approval", status=account.status))
     changes = _apply(account, data.model_dump(exclude_none=True))
     changes["status"] = (account.status, AccountStatus.approved)
     account.status = AccountStatus.approved
@@ -174,7 +176,7 @@ def reject(uow: UnitOfWork, principal: Principal, account_id: str, reason: str) 
     session = uow.session
     account = get_account_for(session, principal, account_id, "accounts.approve")
     if account.status != AccountStatus.pending:
-        raise Conflict(f"the account is {account.status}, not waiting for approval")
+        raise Conflict(msg("the account is {status}, not waiting for approval", status=account.status))
     account.status = AccountStatus.rejected
     account.rejection_reason = reason
     record(session, account, "rejected", principal.account_id,
@@ -201,7 +203,7 @@ def update(uow: UnitOfWork, principal: Principal, account_id: str, data: Account
     account = get_account_for(session, principal, account_id, "accounts.edit")
     values = data.model_dump(exclude_unset=True)
     if values.get("full_name", "") is None:
-        raise Invalid("the full name cannot be emptied")
+        raise Invalid(msg("the full name cannot be emptied"))
     if values.get("manager_id"):
         get_account_for(session, principal, values["manager_id"], "accounts.read")
     _ensure_unique(session, account.id, email=values.get("email"))
@@ -219,8 +221,9 @@ def set_locked(uow: UnitOfWork, principal: Principal, account_id: str, locked: b
     wanted, allowed_from = ((AccountStatus.locked, AccountStatus.approved) if locked
                             else (AccountStatus.approved, AccountStatus.locked))
     if account.status != allowed_from:
-        raise Conflict(f"the account is {account.status}; only an {allowed_from} account can be "
-                       f"{'locked' if locked else 'unlocked'}")
+        raise Conflict(msg("the account is {status}; only an approved account can be locked", status=account.status)
+                       if locked else msg("the account is {status}; only a locked account can be unlocked",
+                                          status=account.status))
     if locked:
         not_yourself(principal, account, "lock")
     account.status = wanted
@@ -237,7 +240,7 @@ def archive(uow: UnitOfWork, principal: Principal, account_id: str, group: str) 
     session = uow.session
     account = get_account_for(session, principal, account_id, "accounts.lock")
     if account.status == AccountStatus.archived:
-        raise Conflict("the account is already archived")
+        raise Conflict(msg("the account is already archived"))
     not_yourself(principal, account, "archive")
     old = account.status
     account.status, account.archive_group = AccountStatus.archived, group

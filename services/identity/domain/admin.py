@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Invalid, NotFound
+from services.common.i18n import msg
 from services.common.models import iso
 from services.common.permissions import SUPER_ADMIN, unknown
 from services.identity.domain.scope import authority, can, get_account_for, require, unit_ref
@@ -42,14 +43,14 @@ def _only_what_you_hold(session: Session, who: Principal, permissions: list[str]
     that unit itself."""
     bad = unknown(permissions)
     if bad:
-        raise Invalid(f"unknown permission(s): {', '.join(bad)}")
+        raise Invalid(msg("unknown permission(s): {items}", items=', '.join(bad)))
     if who.is_super_admin:
         return
     if SUPER_ADMIN in permissions or unit_id is None:
-        raise Conflict("only a super admin can grant system administration or rights outside every unit")
+        raise Conflict(msg("only a super admin can grant system administration or rights outside every unit"))
     missing = [p for p in permissions if not can(session, who, p, unit_id)]
     if missing:
-        raise Conflict(f"you cannot grant what you do not hold there: {', '.join(sorted(missing))}")
+        raise Conflict(msg("you cannot grant what you do not hold there: {items}", items=', '.join(sorted(missing))))
 
 
 def grant_admin(uow: UnitOfWork, principal: Principal, cmd: GrantCommand) -> AdminGrant:
@@ -57,7 +58,7 @@ def grant_admin(uow: UnitOfWork, principal: Principal, cmd: GrantCommand) -> Adm
     who = authority(session, principal.account_id)
     get_account_for(session, who, cmd.account_id, "admins.grant")
     if unit_ref(session, cmd.unit_id) is None:
-        raise Invalid(f"unknown unit {cmd.unit_id!r}")
+        raise Invalid(msg("unknown unit {unit_id!r}", unit_id=cmd.unit_id))
     require(session, who, "admins.grant", cmd.unit_id)
     perms = sorted(set(cmd.permissions))
     _only_what_you_hold(session, who, perms, cmd.unit_id)
@@ -74,7 +75,7 @@ def grant_admin(uow: UnitOfWork, principal: Principal, cmd: GrantCommand) -> Adm
 def _grant_for(session: Session, who: Principal, grant_id: int) -> AdminGrant:
     grant = session.get(AdminGrant, grant_id)
     if grant is None or not can(session, who, "admins.grant", grant.unit_id):
-        raise NotFound(f"no admin grant {grant_id}")
+        raise NotFound(msg("no admin grant {grant_id}", grant_id=grant_id))
     return grant
 
 
@@ -82,7 +83,7 @@ def revoke_admin(uow: UnitOfWork, principal: Principal, grant_id: int) -> None:
     session = uow.session
     grant = _grant_for(session, authority(session, principal.account_id), grant_id)
     if grant.account_id == principal.account_id:
-        raise Conflict("you cannot revoke your own admin grant; ask an admin above you")
+        raise Conflict(msg("you cannot revoke your own admin grant; ask an admin above you"))
     get_account_for(session, principal, grant.account_id, "admins.grant")
     view = grant_view(grant)
     session.delete(grant)
@@ -101,7 +102,7 @@ def _group_for(session: Session, who: Principal, group_id: int) -> Group:
     group = session.get(Group, group_id)
     if group is None or not (who.is_super_admin or (group.unit_id and can(session, who, "groups.manage",
                                                                           group.unit_id))):
-        raise NotFound(f"no group {group_id}")
+        raise NotFound(msg("no group {group_id}", group_id=group_id))
     return group
 
 
@@ -110,13 +111,13 @@ def create_group(uow: UnitOfWork, principal: Principal, cmd: GroupCommand) -> Gr
     who = authority(session, principal.account_id)
     if cmd.unit_id is not None:
         if unit_ref(session, cmd.unit_id) is None:
-            raise Invalid(f"unknown unit {cmd.unit_id!r}")
+            raise Invalid(msg("unknown unit {unit_id!r}", unit_id=cmd.unit_id))
         require(session, who, "groups.manage", cmd.unit_id)
     elif not who.is_super_admin:
-        raise Conflict("only a super admin can create a group outside every unit")
+        raise Conflict(msg("only a super admin can create a group outside every unit"))
     _only_what_you_hold(session, who, cmd.permissions, cmd.unit_id)
     if session.exec(select(Group).where(Group.unit_id == cmd.unit_id, Group.name == cmd.name)).first():
-        raise Conflict(f"a group named “{cmd.name}” already exists there")
+        raise Conflict(msg("a group named “{name}” already exists there", name=cmd.name))
     group = Group(name=cmd.name, unit_id=cmd.unit_id, permissions=sorted(set(cmd.permissions)))
     session.add(group)
     uow.commit()
@@ -129,7 +130,7 @@ def update_group(uow: UnitOfWork, principal: Principal, group_id: int, cmd: Grou
     group = _group_for(session, who, group_id)
     if cmd.permissions is not None:
         if group.builtin:
-            raise Conflict(f"the permissions of the built-in group “{group.name}” are fixed")
+            raise Conflict(msg("the permissions of the built-in group “{name}” are fixed", name=group.name))
         _only_what_you_hold(session, who, group.permissions, group.unit_id)
         _only_what_you_hold(session, who, cmd.permissions, group.unit_id)
         if sorted(set(cmd.permissions)) != sorted(group.permissions):
@@ -146,7 +147,7 @@ def delete_group(uow: UnitOfWork, principal: Principal, group_id: int) -> None:
     session = uow.session
     group = _group_for(session, authority(session, principal.account_id), group_id)
     if group.builtin:
-        raise Conflict(f"“{group.name}” is the built-in system-management group and cannot be deleted")
+        raise Conflict(msg("“{name}” is the built-in system-management group and cannot be deleted", name=group.name))
     for member in session.exec(select(GroupMember).where(GroupMember.group_id == group.id)).all():
         withdraw_access(uow, member.account_id, "grants_changed")
         session.delete(member)
@@ -168,7 +169,7 @@ def set_membership(uow: UnitOfWork, principal: Principal, group_id: int, account
         withdraw_access(uow, account_id, "grants_changed")
     elif not member and row is not None:
         if group.builtin and account_id == principal.account_id:
-            raise Conflict("you cannot remove yourself from the system-management group")
+            raise Conflict(msg("you cannot remove yourself from the system-management group"))
         session.delete(row)
         withdraw_access(uow, account_id, "grants_changed")
     uow.commit()

@@ -7,6 +7,7 @@ from sqlmodel import select
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Invalid
+from services.common.i18n import msg
 from services.identity.domain.accounts import publish, record
 from services.identity.domain.scope import get_account_for
 from services.identity.domain.withdrawal import withdraw_access
@@ -18,20 +19,20 @@ def convert(uow: UnitOfWork, principal: Principal, old_id: str, new_id: str, con
     old = get_account_for(session, principal, old_id, "accounts.convert")
     new = get_account_for(session, principal, new_id, "accounts.convert")
     if old.id == new.id:
-        raise Invalid("choose a different new account")
+        raise Invalid(msg("choose a different new account"))
     if old.unit_id != new.unit_id:
-        raise Conflict("both accounts must belong to the same unit")
+        raise Conflict(msg("both accounts must belong to the same unit"))
     if new.status != AccountStatus.approved:
-        raise Conflict(f"the new account is {new.status}; approve it first")
+        raise Conflict(msg("the new account is {status}; approve it first", status=new.status))
     old_groups = set(session.exec(select(GroupMember.group_id).where(GroupMember.account_id == old.id)).all())
     new_groups = set(session.exec(select(GroupMember.group_id).where(GroupMember.account_id == new.id)).all())
     if new_groups and new_groups != old_groups:
-        raise Conflict("the new account is in other groups than the old one; both must be in the same group")
+        raise Conflict(msg("the new account is in other groups than the old one; both must be in the same group"))
     grants = session.exec(select(AdminGrant).where(AdminGrant.account_id == old.id)).all()
     plan = {"roles": sorted(set(old.roles or [])), "group_ids": sorted(old_groups),
             "admin_grant_ids": [g.id for g in grants]}
     if not confirm:
-        raise Conflict("conversion moves roles, groups and admin rights and cannot be undone; send confirm=true",
+        raise Conflict(msg("conversion moves roles, groups and admin rights and cannot be undone; send confirm=true"),
                        plan=plan)
     new.roles = sorted(set(new.roles or []) | set(old.roles or []))
     for group_id in old_groups - new_groups:

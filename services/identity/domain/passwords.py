@@ -11,6 +11,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from services.common.errors import Invalid
+from services.common.i18n import msg
 from services.common.text import fold
 from services.identity.models import Account
 
@@ -87,23 +88,24 @@ def check_policy(password: str, account: Account | None = None, unit_name: str |
     from zxcvbn import zxcvbn
 
     if len(password) < MIN_LENGTH:
-        raise Invalid(f"the password must have at least {MIN_LENGTH} characters; a short sentence is easiest to "
-                      "remember", code="password_too_short")
+        raise Invalid(msg("the password must have at least {MIN_LENGTH} characters; a short sentence is easiest to "
+                          "remember", MIN_LENGTH=MIN_LENGTH), code="password_too_short")
     if len(password) > MAX_LENGTH:
-        raise Invalid(f"the password must have at most {MAX_LENGTH} characters", code="password_too_long")
+        raise Invalid(msg("the password must have at most {MAX_LENGTH} characters", MAX_LENGTH=MAX_LENGTH),
+                      code="password_too_long")
     words = personal_words(account, unit_name)
     folded = fold(password).replace(" ", "")
     if any(len(w) >= 4 and w in folded for w in words[len(LOCAL_WORDS):]):
-        raise Invalid("the password must not contain your name, user name, e-mail, phone number, citizen ID, "
-                      "birthday or unit name; choose a sentence only you would think of", code="password_personal")
+        raise Invalid(msg("the password must not contain your name, user name, e-mail, phone number, citizen ID, "
+                          "birthday or unit name; choose a sentence only you would think of"), code="password_personal")
     weakest = min((zxcvbn(candidate[:_ZXCVBN_CHARS], user_inputs=words) for candidate in {password, folded}),
                   key=lambda result: result["score"])
     if weakest["score"] < MIN_SCORE or fold(password) in _common_passwords():
         warning = weakest["feedback"].get("warning") or ""
         why = next((text for start, text in _WARNINGS.items() if warning.startswith(start)),
                    "it would be guessed in a few hours")
-        raise Invalid(f"this password is too easy to guess: {why}; use a longer sentence of uncommon words "
-                      "(spaces and Vietnamese letters are welcome)", code="password_weak")
+        raise Invalid(msg("this password is too easy to guess: {why}; use a longer sentence of uncommon words (spaces"
+                          " and Vietnamese letters are welcome)", why=why), code="password_weak")
 
 
 @lru_cache(maxsize=1)

@@ -16,6 +16,7 @@ from services.common import authority as authz
 from services.common.auth import Principal
 from services.common.authority import Grant
 from services.common.errors import Forbidden, Invalid, NotFound, Unauthorized
+from services.common.i18n import msg
 from services.identity.models import Account, AccountStatus, AdminGrant, Appointment, Group, GroupMember, UnitRef
 
 READ = "accounts.read"
@@ -34,7 +35,7 @@ def authority(session: Session, account_id: str) -> Principal:
     """The caller as the database says now: a locked, archived or deleted caller is refused at once."""
     account = session.get(Account, account_id)
     if account is None or account.status != AccountStatus.approved:
-        raise Unauthorized("this account can no longer act; sign in again", code="account_inactive")
+        raise Unauthorized(msg("this account can no longer act; sign in again"), code="account_inactive")
     return Principal(account_id=account.id, unit_id=account.unit_id, grants=grants_of(session, account.id),
                      name=account.full_name)
 
@@ -46,9 +47,9 @@ def unit_ref(session: Session, unit_id: str | None) -> UnitRef | None:
 def live_unit(session: Session, unit_id: str) -> UnitRef:
     unit = unit_ref(session, unit_id)
     if unit is None:
-        raise Invalid(f"unknown unit {unit_id!r}")
+        raise Invalid(msg("unknown unit {unit_id!r}", unit_id=unit_id))
     if unit.status != "active":
-        raise Invalid(f"“{unit.name}” is {unit.status}; choose a unit in use")
+        raise Invalid(msg("“{name}” is {status}; choose a unit in use", name=unit.name, status=unit.status))
     return unit
 
 
@@ -82,12 +83,12 @@ def _dominates(session: Session, who: Principal, permission: str, account: Accou
     """Why the caller may not change this account, or None when it may."""
     units, grants = _holdings(session, account)
     if any(unit_id is None or not can(session, who, permission, unit_id) for unit_id in units):
-        return "it holds a post or rights outside what you administer"
+        return msg("it holds a post or rights outside what you administer")
     for grant in grants:  # each on a unit now: a grant on every unit was refused just above
         lineage = lineage_of(session, grant.unit_id)
         missing = sorted(perm for perm in grant.permissions if not who.may(perm, lineage))
         if missing:
-            return f"it holds {missing[0]} where you do not"
+            return msg("it holds {missing} where you do not", missing=missing[0])
     return None
 
 
@@ -97,21 +98,21 @@ def get_account_for(session: Session, principal: Principal, account_id: str, per
     who = authority(session, principal.account_id)
     account = session.get(Account, account_id) if account_id else None
     if account is None:
-        raise NotFound(f"no account {account_id!r}")
+        raise NotFound(msg("no account {account_id!r}", account_id=account_id))
     if allow_self and who.account_id == account.id:
         return account
     if who.is_super_admin:
         return account
     units = account_units(session, account)
     if not any(authz.administers(who.grants, lineage_of(session, u)) for u in units):
-        raise NotFound(f"no account {account_id!r}")
+        raise NotFound(msg("no account {account_id!r}", account_id=account_id))
     if not any(can(session, who, permission, u) for u in units):
-        raise Forbidden(f"you lack {permission} for this account", code="permission_missing")
+        raise Forbidden(msg("you lack {permission} for this account", permission=permission), code="permission_missing")
     if permission == READ:
         return account
     why = _dominates(session, who, permission, account)
     if why:
-        raise Forbidden(f"you may not change this account: {why}; ask an admin above you",
+        raise Forbidden(msg("you may not change this account: {why}; ask an admin above you", why=why),
                         code="account_outranks_you")
     return account
 
@@ -123,7 +124,7 @@ def subtree_filter(session: Session, who: Principal, permission: str, unit_id: s
     if unit_id:
         root = unit_ref(session, unit_id)
         if root is None:
-            raise NotFound(f"no unit {unit_id!r}")
+            raise NotFound(msg("no unit {unit_id!r}", unit_id=unit_id))
         require(session, who, permission, unit_id)
         if include_subtree:
             clauses.append(col(Account.unit_id).in_(select(UnitRef.id).where(
@@ -135,7 +136,7 @@ def subtree_filter(session: Session, who: Principal, permission: str, unit_id: s
         return clauses
     paths = [r.path for r in (session.get(UnitRef, u) for u in roots) if r is not None]
     if not paths:
-        raise Forbidden(f"you lack {permission} for any unit", code="permission_missing")
+        raise Forbidden(msg("you lack {permission} for any unit", permission=permission), code="permission_missing")
     visible = select(UnitRef.id).where(or_(*[col(UnitRef.path).startswith(p) for p in paths]))
     clauses.append(col(Account.unit_id).in_(visible))
     return clauses

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, or_, select
 from services.common.auth import claims_for
 from services.common.db import UnitOfWork
 from services.common.errors import Forbidden, Invalid, TooManyRequests, Unauthorized
+from services.common.i18n import msg
 from services.common.models import iso, utcnow
 from services.common.revocation import current_floor
 from services.common.sealing import Sealer
@@ -33,7 +34,7 @@ from services.identity.models import (
 REFRESH_TTL = timedelta(days=30)
 CHANGE_TTL = timedelta(minutes=15)
 RESET_TTL = timedelta(minutes=30)
-WRONG = "wrong user name or password"
+WRONG = msg("wrong user name or password")
 
 
 @dataclass(frozen=True)
@@ -50,19 +51,19 @@ class SignInPolicy:
     def sign_in(self, account_key: str, ip: str, device: str | None) -> list[Budget]:
         where = f"dev:{device}" if device else f"ip:{ip}"
         budgets = [Budget(passwords.digest(f"pair|{where}|{account_key}"), self.per_address_and_account,
-                          self.window, "too many wrong passwords for this account from your device")]
+                          self.window, msg("too many wrong passwords for this account from your device"))]
         if not device:
             budgets.append(Budget(passwords.digest(f"acct|{account_key}"), self.per_account, self.window,
-                                  "too many wrong passwords for this account from unknown devices; sign in from a "
-                                  "device you used before, or reset the password"))
+                                  msg("too many wrong passwords for this account from unknown devices; sign in "
+                                      "from a device you used before, or reset the password")))
         budgets.append(Budget(passwords.digest(f"ip|{ip}"), self.per_address, self.window,
-                              "too many wrong passwords from your network address"))
+                              msg("too many wrong passwords from your network address")))
         return budgets
 
     def resets(self, account_key: str, ip: str) -> tuple[Budget, Budget]:
         hour = timedelta(hours=1)
         return (Budget(passwords.digest(f"reset-ip|{ip}"), self.resets_per_address, hour,
-                       "too many password-reset requests from your address"),
+                       msg("too many password-reset requests from your address")),
                 Budget(passwords.digest(f"reset|{account_key}"), self.resets_per_account, hour, "quiet"))
 
 
@@ -122,7 +123,7 @@ def login(uow: UnitOfWork, issuer: TokenIssuer, policy: SignInPolicy, username: 
     if account.status != AccountStatus.approved:
         _audit(session, username, account, ip, f"refused_{account.status}")
         uow.commit()
-        raise Forbidden(f"this account is {account.status}; it cannot sign in")
+        raise Forbidden(msg("this account is {status}; it cannot sign in", status=account.status))
     if passwords.needs_rehash(account):
         account.password_hash = passwords.hash_password(password)
     device_token = issuer.device_token(account.id, device)
@@ -148,7 +149,7 @@ def _one_time(session: Session, purpose: str, account_id: str, ttl: timedelta, p
 def use_one_time(session: Session, token: str, purpose: str) -> OneTimeToken:
     row = session.get(OneTimeToken, passwords.digest(token))
     if row is None or row.purpose != purpose or row.used_at is not None or _aware(row.expires_at) < utcnow():
-        raise Unauthorized("the link or ticket is unknown, used or expired; start again")
+        raise Unauthorized(msg("the link or ticket is unknown, used or expired; start again"))
     row.used_at = utcnow()
     return row
 
@@ -170,7 +171,7 @@ def _set_password(uow: UnitOfWork, account: Account, new_password: str) -> None:
     session = uow.session
     passwords.check_policy(new_password, account, _unit_name(session, account))
     if passwords.verify(account, new_password):
-        raise Invalid("choose a password different from the current one", code="password_unchanged")
+        raise Invalid(msg("choose a password different from the current one"), code="password_unchanged")
     account.password_hash = passwords.hash_password(new_password)
     account.must_change_password = False
     record(session, account, "password_changed", account.id)
@@ -209,7 +210,7 @@ def change_password(uow: UnitOfWork, issuer: TokenIssuer, policy: SignInPolicy, 
             uow.commit()
             raise
     if account is None or account.status != AccountStatus.approved:
-        raise Forbidden("this account cannot sign in")
+        raise Forbidden(msg("this account cannot sign in"))
     _set_password(uow, account, new_password)
     _audit(session, account.username, account, ip, "password_changed", method="password_change")
     result = issue(session, issuer, account)
@@ -225,10 +226,10 @@ def refresh(uow: UnitOfWork, issuer: TokenIssuer, token: str) -> dict:
     if row is not None and row.revoked_at is not None:
         _replayed(uow, token)
     if row is None or _aware(row.expires_at) < utcnow():
-        raise Unauthorized("the refresh token is unknown, revoked or expired; sign in again")
+        raise Unauthorized(msg("the refresh token is unknown, revoked or expired; sign in again"))
     account = session.get(Account, row.account_id)
     if account is None or account.status != AccountStatus.approved:
-        raise Unauthorized("this account can no longer sign in")
+        raise Unauthorized(msg("this account can no longer sign in"))
     # used up in one statement: of two requests presenting the same token at once, exactly one wins; the other
     # is a replay like any later one (read-then-write would let both through)
     won = session.execute(update(RefreshToken).where(RefreshToken.token_hash == row.token_hash,
@@ -246,8 +247,8 @@ def _replayed(uow: UnitOfWork, token: str):
     row = uow.session.get(RefreshToken, passwords.digest(token))
     _revoke_family(uow, row)
     uow.commit()
-    raise Unauthorized("this refresh token was already used; every session of this sign-in was closed for "
-                       "safety — sign in again", code="refresh_reused")
+    raise Unauthorized(msg("this refresh token was already used; every session of this sign-in was closed for safety "
+                           "— sign in again"), code="refresh_reused")
 
 
 def _revoke_family(uow: UnitOfWork, row: RefreshToken) -> None:
@@ -295,7 +296,7 @@ def reset(uow: UnitOfWork, token: str, new_password: str) -> None:
     session = uow.session
     account = session.get(Account, use_one_time(session, token, "reset_password").account_id)
     if account is None or account.status != AccountStatus.approved:
-        raise Forbidden("this account cannot sign in")
+        raise Forbidden(msg("this account cannot sign in"))
     _set_password(uow, account, new_password)
     uow.commit()
 

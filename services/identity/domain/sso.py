@@ -13,6 +13,7 @@ from authlib.integrations.requests_client import OAuth2Session
 
 from services.common.db import UnitOfWork
 from services.common.errors import Invalid, Unauthorized
+from services.common.i18n import msg
 from services.common.models import utcnow
 from services.identity.domain import sessions
 from services.identity.domain.passwords import digest
@@ -43,7 +44,8 @@ class OidcClient:
             response.raise_for_status()
             return response.json()
         except (requests.RequestException, ValueError) as exc:
-            raise Invalid(f"the e-ID provider is unreachable ({exc.__class__.__name__}); try again later") from exc
+            raise Invalid(msg("the e-ID provider is unreachable ({name}); try again later",
+                              name=exc.__class__.__name__)) from exc
 
     def _session(self) -> OAuth2Session:
         s = self.settings
@@ -78,18 +80,19 @@ class OidcClient:
                                                 code_verifier=ticket.payload["verifier"],
                                                 grant_type="authorization_code")
         except Exception as exc:  # noqa: BLE001 - any failure of the exchange is the provider refusing
-            raise Unauthorized(f"the e-ID provider refused the sign-in: {exc}") from exc
+            raise Unauthorized(msg("the e-ID provider refused the sign-in: {exc}", exc=exc)) from exc
         id_token = token.get("id_token")
         if not id_token:
-            raise Unauthorized("the e-ID provider sent no ID token")
+            raise Unauthorized(msg("the e-ID provider sent no ID token"))
         try:
             claims = jwt.decode(id_token, self._signing_key(id_token), algorithms=["RS256", "ES256", "EdDSA", "PS256"],
                                 audience=self.settings.client_id, issuer=self.metadata["issuer"])
         except (jwt.PyJWTError, jwt.PyJWKClientError) as exc:
-            raise Unauthorized(f"the ID token is not valid: {exc}") from exc
+            raise Unauthorized(msg("the ID token is not valid: {exc}", exc=exc)) from exc
         if claims.get("nonce") != ticket.payload["nonce"]:
-            raise Unauthorized("the ID token does not answer this sign-in (nonce mismatch)")
+            raise Unauthorized(msg("the ID token does not answer this sign-in (nonce mismatch)"))
         value = claims.get(self.settings.citizen_claim)
         if not value:
-            raise Unauthorized(f"the e-ID provider did not send the {self.settings.citizen_claim} claim")
+            raise Unauthorized(msg("the e-ID provider did not send the {citizen_claim} claim",
+                                   citizen_claim=self.settings.citizen_claim))
         return str(value)

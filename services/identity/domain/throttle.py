@@ -18,6 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from services.common.db import Database
 from services.common.errors import TooManyRequests
+from services.common.i18n import msg
 from services.identity.models import LoginThrottle
 
 
@@ -51,7 +52,8 @@ def reserve(db: Database, budgets: list[Budget]) -> None:
                 session.rollback()
                 row = session.get(LoginThrottle, budget.key)
                 wait = max(1, int((row.window_ends_at - now).total_seconds())) if row and row.window_ends_at else 60
-                raise TooManyRequests(f"{budget.refusal}; try again in {max(1, round(wait / 60))} min",
+                raise TooManyRequests(msg("{refusal}; try again in {max} min", refusal=budget.refusal,
+                                          max=max(1, round(wait / 60))),
                                       retry_after=wait, code="throttled")
         session.commit()
 

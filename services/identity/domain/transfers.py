@@ -7,6 +7,7 @@ from sqlmodel import Session, select
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, NotFound
+from services.common.i18n import msg
 from services.common.models import iso, utcnow
 from services.identity.domain.accounts import publish, record
 from services.identity.domain.scope import authority, can, get_account_for, live_unit, require
@@ -24,11 +25,12 @@ def request_view(req: TransferRequest) -> dict:
 def _open_request(session: Session, account: Account, to_unit_id: str, kind: str, by: str) -> TransferRequest:
     live_unit(session, to_unit_id)
     if account.unit_id == to_unit_id:
-        raise Conflict("the account is already in that unit")
+        raise Conflict(msg("the account is already in that unit"))
     pending = session.exec(select(TransferRequest).where(TransferRequest.account_id == account.id,
                                                          TransferRequest.status == "pending")).first()
     if pending is not None:
-        raise Conflict(f"a {pending.kind} to another unit is already waiting for its admin (request {pending.id})")
+        raise Conflict(msg("a {kind} to another unit is already waiting for its admin (request {id})",
+                           kind=pending.kind, id=pending.id))
     req = TransferRequest(account_id=account.id, from_unit_id=account.unit_id, to_unit_id=to_unit_id, kind=kind,
                           requested_by=by)
     session.add(req)
@@ -41,7 +43,7 @@ def request_transfer(uow: UnitOfWork, principal: Principal, account_id: str, to_
     session = uow.session
     account = get_account_for(session, principal, account_id, "accounts.transfer")
     if account.status != AccountStatus.approved:
-        raise Conflict(f"only an approved account can be transferred; this one is {account.status}")
+        raise Conflict(msg("only an approved account can be transferred; this one is {status}", status=account.status))
     req = _open_request(session, account, to_unit_id, "transfer", principal.account_id)
     record(session, account, "transfer_requested", principal.account_id, {"unit_id": (account.unit_id, to_unit_id)})
     uow.emit("identity.transfer.requested", account.id, {"request": request_view(req)})
@@ -54,7 +56,7 @@ def redeclare(uow: UnitOfWork, principal: Principal, unit_id: str) -> TransferRe
     session = uow.session
     account = session.get(Account, principal.account_id)
     if account is None or not account.needs_redeclare:
-        raise Conflict("your unit was not merged or dissolved; ask your admin for a transfer instead")
+        raise Conflict(msg("your unit was not merged or dissolved; ask your admin for a transfer instead"))
     req = _open_request(session, account, unit_id, "redeclare", principal.account_id)
     uow.emit("identity.transfer.requested", account.id, {"request": request_view(req)})
     uow.commit()
@@ -66,9 +68,9 @@ def _pending_for(session: Session, principal: Principal, request_id: int) -> Tra
     who = authority(session, principal.account_id)
     if req is None or not (can(session, who, "accounts.approve", req.to_unit_id)
                            or can(session, who, "accounts.transfer", req.from_unit_id)):
-        raise NotFound(f"no transfer request {request_id}")
+        raise NotFound(msg("no transfer request {request_id}", request_id=request_id))
     if req.status != "pending":
-        raise Conflict(f"the request is already {req.status}")
+        raise Conflict(msg("the request is already {status}", status=req.status))
     return req
 
 
@@ -110,7 +112,7 @@ def set_appointment(uow: UnitOfWork, principal: Principal, account_id: str, unit
     if appointed:
         live_unit(session, unit_id)
         if unit_id == account.unit_id:
-            raise Conflict("that is the account's primary unit")
+            raise Conflict(msg("that is the account's primary unit"))
         if row is None:
             session.add(Appointment(account_id=account.id, unit_id=unit_id, position=position))
         else:
@@ -118,7 +120,7 @@ def set_appointment(uow: UnitOfWork, principal: Principal, account_id: str, unit
         record(session, account, "appointed", principal.account_id, {"appointment": (None, f"{unit_id} {position}")})
     else:
         if row is None:
-            raise NotFound("no such concurrent appointment")
+            raise NotFound(msg("no such concurrent appointment"))
         session.delete(row)
         record(session, account, "appointment_ended", principal.account_id, {"appointment": (unit_id, None)})
     withdraw_access(uow, account.id, "unit_changed")

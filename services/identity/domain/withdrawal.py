@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict
+from services.common.i18n import msg
 from services.common.models import utcnow
 from services.common.revocation import EVENT as REVOKED_EVENT
 from services.common.revocation import current_floor, raise_floor
@@ -19,7 +20,8 @@ def not_yourself(principal: Principal, account: Account, action: str) -> None:
     super admin can act on a super admin (it must hold everything the other holds), and an active one remains —
     the one acting."""
     if account.id == principal.account_id:
-        raise Conflict(f"you cannot {action} your own account; ask another admin", code="self_action")
+        raise Conflict(msg("you cannot {action} your own account; ask another admin", action=action),
+                       code="self_action")
 
 
 def withdraw_access(uow: UnitOfWork, account_id: str, reason: str, *, sessions: bool = False) -> int:

@@ -11,6 +11,7 @@ from sqlmodel import col, select
 
 from services.common.errors import NotFound
 from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal
+from services.common.i18n import msg
 from services.common.models import iso, utcnow
 from services.notify.api.schemas import InboxQuery, NotificationList, NotificationOut, NotificationPath, StreamQuery
 from services.notify.models import Notification
@@ -61,7 +62,7 @@ def blueprint(parts) -> APIBlueprint:
         with rt.db.uow() as uow:
             row = uow.session.get(Notification, path.notification_id)
             if row is None or row.account_id != me.account_id:
-                raise NotFound(f"no notification {path.notification_id}")
+                raise NotFound(msg("no notification {notification_id}", notification_id=path.notification_id))
             row.read_at = row.read_at or utcnow()
             uow.commit()
             return jsonify(notification_out(row))

@@ -12,6 +12,7 @@ from services.common import authority
 from services.common.auth import Principal
 from services.common.db import Database, UnitOfWork
 from services.common.errors import Conflict, Forbidden, NotFound
+from services.common.i18n import msg
 from services.common.logging import get_logger
 from services.common.models import utcnow
 from services.common.sealing import Sealer
@@ -158,7 +159,7 @@ def _visible_people(session: Session, principal: Principal):
     roots = [session.get(UnitRef, u) for u in authority.roots_with(principal.grants, rules.CONFIGURE)]
     paths = [r.path for r in roots if r is not None]
     if not paths:
-        raise Forbidden("the delivery log needs notify.configure on a unit", code="permission_missing",
+        raise Forbidden(msg("the delivery log needs notify.configure on a unit"), code="permission_missing",
                         permission=rules.CONFIGURE)
     units = select(UnitRef.id).where(or_(*[col(UnitRef.path).startswith(p) for p in paths]))
     return select(Person.account_id).where(col(Person.unit_id).in_(units))
@@ -182,9 +183,9 @@ def replay(uow: UnitOfWork, principal: Principal, delivery_id: int) -> Delivery:
     people_ = _visible_people(uow.session, principal) if delivery is not None else None
     if delivery is None or (people_ is not None and uow.session.exec(
             people_.where(Person.account_id == delivery.account_id)).first() is None):
-        raise NotFound(f"no delivery {delivery_id}")
+        raise NotFound(msg("no delivery {delivery_id}", delivery_id=delivery_id))
     if delivery.status != DeliveryStatus.parked:
-        raise Conflict(f"only a parked delivery can be replayed; this one is {delivery.status}")
+        raise Conflict(msg("only a parked delivery can be replayed; this one is {status}", status=delivery.status))
     if delivery.channel in (EMAIL, SMS) and not delivery.address:
         person = uow.session.get(Person, delivery.account_id)
         delivery.address = _address(person, {}, delivery.channel)

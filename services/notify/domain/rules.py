@@ -11,6 +11,7 @@ from services.common import authority
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Forbidden, Invalid, NotFound
+from services.common.i18n import msg
 from services.common.models import utcnow
 from services.notify.domain import templates
 from services.notify.domain.catalogue import CHANNELS, IN_APP, KINDS, Kind
@@ -23,7 +24,8 @@ PROVINCE = "province"
 def _kind(event_type: str) -> Kind:
     found = KINDS.get(event_type)
     if found is None:
-        raise NotFound(f"notify knows no event type {event_type!r}; see /api/notify/catalogue")
+        raise NotFound(msg("notify knows no event type {event_type!r}; see /api/notify/catalogue",
+                           event_type=event_type))
     return found
 
 
@@ -41,15 +43,15 @@ def require_configure(session: Session, principal: Principal, unit_id: str | Non
     """The province's settings need notify.configure on every unit; a subtree's, on that subtree."""
     if unit_id is None:
         if not principal.holds_everywhere(CONFIGURE):
-            raise Forbidden("the province's notification settings need notify.configure for the whole province; "
-                            "a unit's admin sets its own subtree's (send unit_id)", code="permission_missing",
+            raise Forbidden(msg("the province's notification settings need notify.configure for the whole province; a"
+                                " unit's admin sets its own subtree's (send unit_id)"), code="permission_missing",
                             permission=CONFIGURE)
         return
     unit = session.get(UnitRef, unit_id)
     if unit is None:
-        raise NotFound(f"no unit {unit_id!r}")
+        raise NotFound(msg("no unit {unit_id!r}", unit_id=unit_id))
     if not principal.may(CONFIGURE, authority.lineage(unit.path)):
-        raise Forbidden(f"notification settings of “{unit.name}” need notify.configure on that unit",
+        raise Forbidden(msg("notification settings of “{name}” need notify.configure on that unit", name=unit.name),
                         code="permission_missing", permission=CONFIGURE)
 
 
@@ -82,7 +84,7 @@ def rules(session: Session, event_type: str | None = None, unit_id: str | None =
     kinds = [_kind(event_type)] if event_type else list(KINDS.values())
     lineage = lineage_of(session, unit_id)
     if unit_id and not lineage:
-        raise NotFound(f"no unit {unit_id!r}")
+        raise NotFound(msg("no unit {unit_id!r}", unit_id=unit_id))
     items = []
     for k in kinds:
         for role in k.roles:
@@ -101,9 +103,10 @@ def set_rule(uow: UnitOfWork, principal: Principal, event_type: str, role: str, 
     require_configure(session, principal, unit_id)
     kind = _kind(event_type)
     if role not in kind.roles:
-        raise Invalid(f"{event_type} has no recipient role {role!r}; roles: {', '.join(kind.roles)}")
+        raise Invalid(msg("{event_type} has no recipient role {role!r}; roles: {items}", event_type=event_type,
+                          role=role, items=', '.join(kind.roles)))
     if channel not in kind.templates or (kind.secret and channel == IN_APP):
-        raise Invalid(f"{event_type} cannot go out on {channel}")
+        raise Invalid(msg("{event_type} cannot go out on {channel}", event_type=event_type, channel=channel))
     model = RuleOverride if unit_id else Rule
     query = select(model).where(model.event_type == event_type, model.role == role, model.channel == channel)
     row = session.exec(query.where(RuleOverride.unit_id == unit_id) if unit_id else query).first()
@@ -129,7 +132,7 @@ def template(session: Session, event_type: str, channel: str, lineage: tuple[str
     if row is not None:
         return row.subject, row.body
     if channel not in kind.templates:
-        raise NotFound(f"{event_type} has no {channel} template")
+        raise NotFound(msg("{event_type} has no {channel} template", event_type=event_type, channel=channel))
     return kind.templates[channel]
 
 
@@ -139,7 +142,7 @@ def save_template(uow: UnitOfWork, principal: Principal, event_type: str, channe
     require_configure(session, principal, unit_id)
     kind = _kind(event_type)
     if channel not in kind.templates:
-        raise Invalid(f"{event_type} cannot go out on {channel}")
+        raise Invalid(msg("{event_type} cannot go out on {channel}", event_type=event_type, channel=channel))
     preview_subject, preview_body = templates.check(kind, subject, body)
     model = TemplateOverride if unit_id else Template
     query = select(model).where(model.event_type == event_type, model.channel == channel)

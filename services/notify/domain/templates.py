@@ -17,6 +17,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 
 from services.common.deadline import MAX_ITEMS, LimitExceeded, bounded_binop, cpu_deadline
 from services.common.errors import Invalid
+from services.common.i18n import msg
 from services.notify.domain.catalogue import Kind
 
 MAX_LENGTH = 20_000
@@ -138,23 +139,27 @@ def _refuse_private_names(text: str) -> None:
 def check(kind: Kind, subject: str, body: str) -> tuple[str, str]:
     """Render with the example event; refuse with a sentence the admin understands."""
     if len(body) > MAX_LENGTH or len(subject) > 500:
-        raise Invalid("the template is too long")
+        raise Invalid(msg("the template is too long"))
     values = context({"type": kind.event_type, "data": kind.example}, {"full_name": "Nguyễn Văn A"}, kind)
     try:
         for text in (subject, body):
             _refuse_private_names(text)
         rendered_subject, rendered_body = render(subject, values), render(body, values)
         if SECRET_MARK in rendered_subject:
-            raise Invalid("the subject cannot carry the secret code: subjects are shown in lists and logs; put "
-                          f"{{{{ data.{kind.secret_field} }}}} in the body", code="secret_in_subject")
+            raise Invalid(msg("the subject cannot carry the secret code: subjects are shown in lists and logs; put "
+                              "{{{{ data.{secret_field} }}}} in the body", secret_field=kind.secret_field),
+                          code="secret_in_subject")
         return rendered_subject, shown(rendered_body)
     except SecurityError as exc:
-        raise Invalid(f"the template reaches for something it may not use: {exc}", code="template_unsafe") from exc
+        raise Invalid(msg("the template reaches for something it may not use: {exc}", exc=exc),
+                      code="template_unsafe") from exc
     except TemplateLimitError as exc:
-        raise Invalid(f"the template was stopped: {exc}", code="template_limit") from exc
+        raise Invalid(msg("the template was stopped: {exc}", exc=exc), code="template_limit") from exc
     except TemplateError as exc:
-        where = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
-        raise Invalid(f"the template has an error{where}: {exc.message or exc}", code="template_error") from exc
+        said = exc.message or exc
+        raise Invalid(msg("the template has an error (line {line}): {value}", line=exc.lineno, value=said)
+                      if getattr(exc, "lineno", None) else msg("the template has an error: {value}", value=said),
+                      code="template_error") from exc
     except Exception as exc:  # noqa: BLE001 - any failure of an admin's template is a sentence, never a 500
-        raise Invalid(f"the template fails when rendered: {exc.__class__.__name__}: {exc}",
+        raise Invalid(msg("the template fails when rendered: {name}: {exc}", name=exc.__class__.__name__, exc=exc),
                       code="template_error") from exc

@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from services.common import authority
 from services.common.auth import Principal
 from services.common.errors import Forbidden
+from services.common.i18n import msg
 from services.orgunits.models import Unit, UnitEditor
 
 MANAGE = "units.manage"
@@ -33,7 +34,8 @@ def can_edit(session: Session, principal: Principal, unit: Unit) -> bool:
 
 def require_edit(session: Session, principal: Principal, unit: Unit) -> None:
     if not can_edit(session, principal, unit):
-        raise Forbidden(f"you may not change “{unit.name}”: it is outside the units you administer or edit",
+        raise Forbidden(msg("you may not change “{name}”: it is outside the units you administer or edit",
+                            name=unit.name),
                         code="permission_missing", permission=MANAGE)
 
 
@@ -52,4 +54,4 @@ def require_view_people(session: Session, principal: Principal, unit: Unit) -> N
     if principal.unit_id == unit.id or principal.may(READ_PEOPLE, lineage(unit)):
         return
     if not can_edit(session, principal, unit):
-        raise Forbidden(f"you may not see the people of “{unit.name}”", code="permission_missing")
+        raise Forbidden(msg("you may not see the people of “{name}”", name=unit.name), code="permission_missing")

@@ -10,6 +10,7 @@ from sqlmodel import Session, select
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Invalid, NotFound
+from services.common.i18n import msg
 from services.common.text import fold, nfc
 from services.orgunits import events
 from services.orgunits.domain.access import unit_for_edit
@@ -58,16 +59,18 @@ def add_account(uow: UnitOfWork, principal: Principal, unit_id: str, data: BankA
     session = uow.session
     unit = unit_for_edit(session, principal, unit_id)
     if unit.kind not in PARTY_KINDS:
-        raise Invalid(f"“{unit.name}” is not a party organisation; bank accounts are kept only for those")
+        raise Invalid(msg("“{name}” is not a party organisation; bank accounts are kept only for those",
+                          name=unit.name))
     number = data.account_number.replace(" ", "").replace(".", "")
     if not _ACCOUNT_NUMBER.match(number):
-        raise Invalid("an account number is 6 to 20 digits")
+        raise Invalid(msg("an account number is 6 to 20 digits"))
     if not _holder_is_organisation(data.holder_name, unit):
-        raise Invalid(f"the holder “{data.holder_name}” is not the organisation “{unit.name}”; only the "
-                      "organisation's own account is accepted, not a personal one")
+        raise Invalid(msg("the holder “{holder_name}” is not the organisation “{name}”; only the organisation's own "
+                          "account is accepted, not a personal one", holder_name=data.holder_name, name=unit.name))
     existing = list_accounts(session, unit.id)
     if any(a.bank_name == data.bank_name and a.account_number == number for a in existing):
-        raise Conflict(f"account {number} at {data.bank_name} is already registered for this unit")
+        raise Conflict(msg("account {number} at {bank_name} is already registered for this unit", number=number,
+                           bank_name=data.bank_name))
     in_use = data.in_use or not existing
     if in_use:
         for other in existing:
@@ -84,7 +87,7 @@ def add_account(uow: UnitOfWork, principal: Principal, unit_id: str, data: BankA
 def _account(session: Session, unit_id: str, account_id: int) -> BankAccount:
     account = session.get(BankAccount, account_id)
     if account is None or account.unit_id != unit_id:
-        raise NotFound(f"no bank account {account_id} for this unit")
+        raise NotFound(msg("no bank account {account_id} for this unit", account_id=account_id))
     return account
 
 
@@ -104,7 +107,7 @@ def remove_account(uow: UnitOfWork, principal: Principal, unit_id: str, account_
     unit = unit_for_edit(session, principal, unit_id)
     account = _account(session, unit.id, account_id)
     if account.in_use and len(list_accounts(session, unit.id)) > 1:
-        raise Conflict("this is the account in use; choose another account to use before removing it")
+        raise Conflict(msg("this is the account in use; choose another account to use before removing it"))
     session.delete(account)
     session.flush()
     _publish(uow, unit)

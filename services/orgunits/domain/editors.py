@@ -6,6 +6,7 @@ from sqlmodel import Session, col, select
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import NotFound
+from services.common.i18n import msg
 from services.common.models import iso
 from services.orgunits import events
 from services.orgunits.domain.access import lineage, unit_for_edit
@@ -41,7 +42,7 @@ def revoke_editor(uow: UnitOfWork, principal: Principal, unit_id: str, account_i
     unit = unit_for_edit(session, principal, unit_id)
     grant = session.get(UnitEditor, (unit.id, account_id))
     if grant is None:
-        raise NotFound(f"{account_id} is not a direct editor of “{unit.name}”")
+        raise NotFound(msg("{account_id} is not a direct editor of “{name}”", account_id=account_id, name=unit.name))
     session.delete(grant)
     session.flush()
     _publish(uow, unit.id)

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, func, select
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Invalid
+from services.common.i18n import msg
 from services.orgunits import events
 from services.orgunits.domain.access import require_edit, unit_for_edit
 from services.orgunits.domain.tree import LIVE, _touch, get_unit, live_parent, reparent, snapshot
@@ -23,9 +24,9 @@ def _members_of(session: Session, unit_id: str) -> list[Member]:
 def _source(session: Session, principal: Principal, unit_id: str) -> Unit:
     unit = unit_for_edit(session, principal, unit_id)
     if unit.status not in LIVE:
-        raise Conflict(f"“{unit.name}” is already {unit.status}")
+        raise Conflict(msg("“{name}” is already {status}", name=unit.name, status=unit.status))
     if unit.parent_id is None:
-        raise Invalid(f"“{unit.name}” is a root unit; a root cannot be merged or dissolved")
+        raise Invalid(msg("“{name}” is a root unit; a root cannot be merged or dissolved", name=unit.name))
     return unit
 
 
@@ -35,8 +36,8 @@ def merge_unit(uow: UnitOfWork, principal: Principal, source_id: str, target_id:
     source = _source(session, principal, source_id)
     target = live_parent(session, target_id)
     if target.path.startswith(source.path):
-        raise Invalid(f"cannot merge “{source.name}” into “{target.name}”: the target is the unit itself "
-                      "or inside it")
+        raise Invalid(msg("cannot merge “{name}” into “{name2}”: the target is the unit itself or inside it",
+                          name=source.name, name2=target.name))
     require_edit(session, principal, target)
     moved = list(session.exec(select(Unit).where(Unit.parent_id == source.id)
                               .order_by(Unit.position)).all())
@@ -67,8 +68,8 @@ def dissolve_unit(uow: UnitOfWork, principal: Principal, unit_id: str, reason: s
     live_children = session.exec(select(func.count()).select_from(Unit).where(
         Unit.parent_id == unit.id, col(Unit.status).in_(LIVE))).one()
     if live_children:
-        raise Conflict(f"“{unit.name}” still has {live_children} active or inactive child unit(s); "
-                       "move, merge or dissolve them first")
+        raise Conflict(msg("“{name}” still has {live_children} active or inactive child unit(s); move, merge or "
+                           "dissolve them first", name=unit.name, live_children=live_children))
     unit.status = UnitStatus.dissolved
     _touch(unit, principal)
     uow.emit(events.UNIT_DISSOLVED, unit.id, {

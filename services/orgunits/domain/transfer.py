@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Forbidden, Invalid
+from services.common.i18n import msg
 from services.common.text import nfc
 from services.orgunits import events
 from services.orgunits.domain.access import require_edit
@@ -83,7 +84,7 @@ def import_tree(uow: UnitOfWork, principal: Principal, request: ImportRequest) -
         parent = live_parent(session, request.parent_id)
         require_edit(session, principal, parent)
     elif not principal.is_super_admin:
-        raise Forbidden("only a super admin may import a new root; pass parent_id to import under a unit")
+        raise Forbidden(msg("only a super admin may import a new root; pass parent_id to import under a unit"))
     _check(session, roots)
     created: list[Unit] = []
     for root in roots:
@@ -96,7 +97,7 @@ def import_tree(uow: UnitOfWork, principal: Principal, request: ImportRequest) -
 
 def _roots_of(request: ImportRequest) -> list[ImportNode]:
     if (request.tree is None) == (request.csv is None):
-        raise Invalid("send exactly one of “tree” (JSON) or “csv”")
+        raise Invalid(msg("send exactly one of “tree” (JSON) or “csv”"))
     if request.csv is not None:
         return parse_csv(request.csv)
     return request.tree if isinstance(request.tree, list) else [request.tree]
@@ -114,26 +115,28 @@ def _check(session: Session, roots: list[ImportNode]) -> None:
     problems, seen = [], {}
     nodes = list(_walk(roots))
     if not nodes:
-        raise Invalid("the import is empty")
+        raise Invalid(msg("the import is empty"))
     if len(nodes) > MAX_UNITS:
-        raise Invalid(f"the import has {len(nodes)} units; at most {MAX_UNITS} are accepted at once")
+        raise Invalid(msg("the import has {count} units; at most {MAX_UNITS} are accepted at once", count=len(nodes),
+                          MAX_UNITS=MAX_UNITS))
     for node, trail in nodes:
         try:
             UnitCreate(code=node.code, name=node.name)
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
-                problems.append({"unit": trail, "code": node.code, "message": f"{err['loc'][0]}: {err['msg']}"})
+                problems.append({"unit": trail, "code": node.code, "message": msg("{loc}: {msg}", loc=err['loc'][0],
+                                                                                  msg=err['msg'])})
         if node.code in seen:
             problems.append({"unit": trail, "code": node.code,
-                             "message": f"code repeated in the file (also at {seen[node.code]})"})
+                             "message": msg("code repeated in the file (also at {seen})", seen=seen[node.code])})
         seen.setdefault(node.code, trail)
     codes = list(seen)
     for start in range(0, len(codes), 500):
         for unit in session.exec(select(Unit).where(col(Unit.code).in_(codes[start:start + 500]))).all():
             problems.append({"unit": seen[unit.code], "code": unit.code,
-                             "message": f"code already used by the existing unit “{unit.name}”"})
+                             "message": msg("code already used by the existing unit “{name}”", name=unit.name)})
     if problems:
-        raise Invalid(f"the import was refused with {len(problems)} problem(s); nothing was imported",
+        raise Invalid(msg("the import was refused with {count} problem(s); nothing was imported", count=len(problems)),
                       problems=problems[:500])
 
 
@@ -157,7 +160,8 @@ def parse_csv(text: str) -> list[ImportNode]:
     header = [h.strip() for h in (reader.fieldnames or [])]
     missing = [c for c in ("code", "name") if c not in header]
     if missing:
-        raise Invalid(f"the CSV has no column {', '.join(missing)}; expected: {', '.join(CSV_COLUMNS)}")
+        raise Invalid(msg("the CSV has no column {items}; expected: {items2}", items=', '.join(missing),
+                          items2=', '.join(CSV_COLUMNS)))
     nodes: dict[str, ImportNode] = {}
     parents: list[tuple[ImportNode, str]] = []
     problems = []
@@ -172,7 +176,7 @@ def parse_csv(text: str) -> list[ImportNode]:
         nodes.setdefault(node.code, node)
         parents.append((node, row.get("parent_code", "")))
     if problems:
-        raise Invalid(f"the import was refused with {len(problems)} problem(s); nothing was imported",
+        raise Invalid(msg("the import was refused with {count} problem(s); nothing was imported", count=len(problems)),
                       problems=problems[:500])
     roots = []
     for node, parent_code in parents:
@@ -183,8 +187,8 @@ def parse_csv(text: str) -> list[ImportNode]:
     reachable = {id(n) for n, _ in _walk(roots)}
     loops = [n.code for n, _ in parents if id(n) not in reachable]
     if loops:
-        raise Invalid("the import was refused: these rows form a loop of parents and reach no root: "
-                      + ", ".join(loops[:20]))
+        raise Invalid(msg("the import was refused: these rows form a loop of parents and reach no root: {codes}",
+                          codes=", ".join(loops[:20])))
     return roots
 
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
+from services.common.i18n import msg
 from services.common.models import iso, utcnow
 from services.common.text import fold, sort_key
 from services.orgunits import events
@@ -24,7 +25,7 @@ LIVE = (UnitStatus.active, UnitStatus.inactive)
 def get_unit(session: Session, unit_id: str) -> Unit:
     unit = session.get(Unit, unit_id) if unit_id else None
     if unit is None:
-        raise NotFound(f"no unit with id {unit_id!r}")
+        raise NotFound(msg("no unit with id {unit_id!r}", unit_id=unit_id))
     return unit
 
 
@@ -49,7 +50,8 @@ def _refresh_derived(unit: Unit) -> None:
 def ensure_code_free(session: Session, code: str, except_id: str | None = None) -> None:
     holder = session.exec(select(Unit).where(Unit.code == code)).first()
     if holder is not None and holder.id != except_id:
-        raise Conflict(f"the code {code!r} is already used by “{holder.name}”", conflicting_id=holder.id)
+        raise Conflict(msg("the code {code!r} is already used by “{name}”", code=code, name=holder.name),
+                       conflicting_id=holder.id)
 
 
 def new_unit(session: Session, data: UnitCreate, parent: Unit | None, actor: str | None,
@@ -75,9 +77,9 @@ def live_parent(session: Session, parent_id: str) -> Unit:
     try:
         parent = get_unit(session, parent_id)
     except NotFound as exc:
-        raise Invalid(f"the parent unit {parent_id!r} does not exist") from exc
+        raise Invalid(msg("the parent unit {parent_id!r} does not exist", parent_id=parent_id)) from exc
     if parent.status not in LIVE:
-        raise Conflict(f"“{parent.name}” is {parent.status}; it cannot receive units")
+        raise Conflict(msg("“{name}” is {status}; it cannot receive units", name=parent.name, status=parent.status))
     return parent
 
 
@@ -88,7 +90,7 @@ def create_unit(uow: UnitOfWork, principal: Principal, data: UnitCreate) -> Unit
         parent = live_parent(session, data.parent_id)
         require_edit(session, principal, parent)
     elif not principal.is_super_admin:
-        raise Forbidden("only a super admin may create a new root unit")
+        raise Forbidden(msg("only a super admin may create a new root unit"))
     ensure_code_free(session, data.code)
     unit = new_unit(session, data, parent, principal.account_id)
     session.add(unit)
@@ -103,7 +105,7 @@ def update_unit(uow: UnitOfWork, principal: Principal, unit_id: str, changes: Un
     fields = changes.model_dump(exclude_unset=True)
     for required in ("code", "name", "kind"):
         if required in fields and fields[required] is None:
-            raise Invalid(f"{required} cannot be emptied")
+            raise Invalid(msg("{required} cannot be emptied", required=required))
     if "code" in fields:
         ensure_code_free(session, fields["code"], except_id=unit.id)
     before = snapshot(unit)
@@ -130,13 +132,13 @@ def move_unit(uow: UnitOfWork, principal: Principal, unit_id: str, new_parent_id
     unit = unit_for_edit(session, principal, unit_id)
     if new_parent_id is None:
         if not principal.is_super_admin:
-            raise Forbidden("only a super admin may make a unit a root")
+            raise Forbidden(msg("only a super admin may make a unit a root"))
         parent = None
     else:
         parent = live_parent(session, new_parent_id)
         if parent.path.startswith(unit.path):
-            raise Invalid(f"cannot move “{unit.name}” under “{parent.name}”: that is the unit itself or "
-                          "one of its descendants, which would make a cycle")
+            raise Invalid(msg("cannot move “{name}” under “{name2}”: that is the unit itself or one of its "
+                              "descendants, which would make a cycle", name=unit.name, name2=parent.name))
         require_edit(session, principal, parent)
     if unit.parent_id == new_parent_id:
         return unit
@@ -171,13 +173,14 @@ def delete_unit(uow: UnitOfWork, principal: Principal, unit_id: str) -> None:
     session = uow.session
     unit = unit_for_edit(session, principal, unit_id)
     if unit.parent_id is None and not principal.is_super_admin:
-        raise Forbidden("only a super admin may delete a root unit")
+        raise Forbidden(msg("only a super admin may delete a root unit"))
     kids = session.exec(select(func.count()).select_from(Unit).where(Unit.parent_id == unit.id)).one()
     if kids:
-        raise Conflict(f"“{unit.name}” still has {kids} child unit(s); move or delete them first")
+        raise Conflict(msg("“{name}” still has {kids} child unit(s); move or delete them first", name=unit.name,
+                           kids=kids))
     people = session.exec(select(func.count()).select_from(Member).where(Member.unit_id == unit.id)).one()
     if people:
-        raise Conflict(f"“{unit.name}” still has {people} member(s); transfer them first")
+        raise Conflict(msg("“{name}” still has {people} member(s); transfer them first", name=unit.name, people=people))
     gone = snapshot(unit)
     for table in (BankAccount, UnitEditor):
         for row in session.exec(select(table).where(table.unit_id == unit.id)).all():
@@ -191,7 +194,8 @@ def set_active(uow: UnitOfWork, principal: Principal, unit_id: str, active: bool
     session = uow.session
     unit = unit_for_edit(session, principal, unit_id)
     if unit.status not in LIVE:
-        raise Conflict(f"“{unit.name}” is {unit.status}; it can no longer be (de)activated")
+        raise Conflict(msg("“{name}” is {status}; it can no longer be (de)activated", name=unit.name,
+                           status=unit.status))
     wanted = UnitStatus.active if active else UnitStatus.inactive
     if unit.status != wanted:
         unit.status = wanted

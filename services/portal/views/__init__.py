@@ -182,11 +182,22 @@ STATUSES = {
 def explain(error: ApiError) -> str:
     if error.code in CODES:
         return _(CODES[error.code])
-    sentence = _(STATUSES.get(error.status, "Hệ thống đang bận. Hãy thử lại sau ít phút."))
     detail = error.problem.get("detail")
-    if detail and error.status in (409, 422) and _language() == "en":
-        sentence = f"{sentence} ({detail})"
-    return sentence
+    if isinstance(detail, str) and detail and error.status in TOLD and error.language == _language():
+        return _as_sentence(detail)
+    return _(STATUSES.get(error.status, "Hệ thống đang bận. Hãy thử lại sau ít phút."))
+
+
+# A refusal whose detail the service said in the person's language is shown as it is: it names what is wrong
+# (the step, the status, the unit) where the status alone could only say "not valid" or "conflict". A 404 keeps
+# the portal's sentence, which also says the thing may lie outside the person's scope (and shows no id).
+TOLD = (400, 403, 409, 422)
+
+
+def _as_sentence(detail: str) -> str:
+    detail = detail.strip()
+    detail = detail[:1].upper() + detail[1:]
+    return detail if detail[-1:] in ".!?…" else detail + "."
 
 
 def missing(detail: str) -> ApiError:

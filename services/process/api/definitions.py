@@ -5,6 +5,7 @@ from flask import Response, jsonify
 from flask_openapi3 import APIBlueprint, FileStorage, Tag
 from pydantic import BaseModel, Field
 
+from services.common import i18n
 from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal, uploaded_file
 from services.process import conventions
 from services.process.domain import definitions, migration
@@ -74,7 +75,11 @@ def blueprint(rt, policy) -> APIBlueprint:
     @bp.get("/conventions", summary="The JSON Schema of the suite's BPMN properties, per element kind (what a "
             "modeler's properties panel offers)")
     def conventions_schema():
-        return jsonify(conventions.json_schema())
+        language = i18n.requested()
+        response = jsonify(i18n.described(conventions.json_schema(), language))
+        response.headers["Content-Language"] = language
+        response.vary.add("Accept-Language")
+        return response
 
     @bp.get("/decisions", summary="The decision tables (DMN) business rule tasks may use",
             responses={200: DefinitionList})

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from services.common import authority
 from services.common.auth import Principal
 from services.common.errors import Forbidden, NotFound
+from services.common.i18n import msg
 from services.process.models import ProcessInstance, ProcessTask, TaskActor, UnitRef
 
 CONFIGURE = "process.configure"
@@ -23,7 +24,7 @@ START = "process.start"
 def unit_or_404(session: Session, unit_id: str) -> UnitRef:
     unit = session.get(UnitRef, unit_id)
     if unit is None:
-        raise NotFound(f"no unit {unit_id!r}")
+        raise NotFound(msg("no unit {unit_id!r}", unit_id=unit_id))
     return unit
 
 
@@ -43,7 +44,7 @@ def member(principal: Principal, unit: UnitRef) -> bool:
 def require_configure(session: Session, principal: Principal, unit_id: str) -> UnitRef:
     unit = unit_or_404(session, unit_id)
     if not oversees(principal, unit):
-        raise Forbidden(f"configuring processes for “{unit.name}” needs process.configure on that unit",
+        raise Forbidden(msg("configuring processes for “{name}” needs process.configure on that unit", name=unit.name),
                         code="permission_missing", permission=CONFIGURE)
     return unit
 
@@ -52,7 +53,7 @@ def require_sees_unit(session: Session, principal: Principal, unit_id: str | Non
     """A unit's instance list, inbox or staffing: its own people and those who oversee it; 404 for others."""
     unit = session.get(UnitRef, unit_id) if unit_id else None
     if unit is None or not (oversees(principal, unit) or member(principal, unit)):
-        raise NotFound(f"no unit {unit_id!r}")
+        raise NotFound(msg("no unit {unit_id!r}", unit_id=unit_id))
     return unit
 
 
@@ -76,19 +77,19 @@ def can_see(session: Session, principal: Principal, inst: ProcessInstance) -> bo
 def visible_instance(session: Session, principal: Principal, instance_id: str) -> ProcessInstance:
     inst = session.get(ProcessInstance, instance_id)
     if inst is None or not can_see(session, principal, inst):
-        raise NotFound(f"no process instance {instance_id!r}")
+        raise NotFound(msg("no process instance {instance_id!r}", instance_id=instance_id))
     return inst
 
 
 def may_start(principal: Principal, unit: UnitRef) -> None:
     if member(principal, unit) or oversees(principal, unit) or principal.may(START, lineage_of(unit)):
         return
-    raise Forbidden(f"only people of “{unit.name}” (or its admins) start its processes",
+    raise Forbidden(msg("only people of “{name}” (or its admins) start its processes", name=unit.name),
                     code="permission_missing", permission=START)
 
 
 def may_cancel(principal: Principal, inst: ProcessInstance, unit: UnitRef) -> None:
     if inst.started_by == principal.account_id or oversees(principal, unit):
         return
-    raise Forbidden("only who started the process or an admin of the unit with process.configure cancels it",
+    raise Forbidden(msg("only who started the process or an admin of the unit with process.configure cancels it"),
                     code="permission_missing", permission=CONFIGURE)

@@ -13,6 +13,7 @@ from services.common import authority
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
+from services.common.i18n import msg
 from services.common.models import iso
 from services.process import conventions, engine, expressions, sandbox
 from services.process.conventions import BPMN, CAMUNDA, NS
@@ -34,18 +35,19 @@ def _problem(element_id: str | None, line: int | None, message: str) -> dict:
 
 def _parse(xml: bytes) -> etree._ElementTree:
     if len(xml) > MAX_BYTES:
-        raise Invalid(f"the file is larger than {MAX_BYTES // 1024 // 1024} MB")
+        raise Invalid(msg("the file is larger than {value} MB", value=MAX_BYTES // 1024 // 1024))
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_blank_text=False,
                              load_dtd=False, dtd_validation=False)
     try:
         tree = etree.ElementTree(etree.fromstring(xml, parser))
     except etree.XMLSyntaxError as exc:
-        raise Invalid("the file is not well-formed XML; nothing was deployed",
-                      problems=[_problem(None, exc.lineno, f"XML error: {exc.msg}")]) from exc
+        raise Invalid(msg("the file is not well-formed XML; nothing was deployed"),
+                      problems=[_problem(None, exc.lineno, msg("XML error: {msg}", msg=exc.msg))]) from exc
     if tree.docinfo.doctype or tree.docinfo.internalDTD is not None:
         # BPMN needs no DTD; entities in one are how XML bombs and file reads are smuggled in.
-        raise Invalid("the file declares a DOCTYPE; BPMN files have none — save it again from the modeler",
-                      code="doctype_refused", problems=[_problem(None, 1, "DOCTYPE declarations are not accepted")])
+        raise Invalid(msg("the file declares a DOCTYPE; BPMN files have none — save it again from the modeler"),
+                      code="doctype_refused", problems=[_problem(None, 1,
+                                                                 msg("DOCTYPE declarations are not accepted"))])
     return tree
 
 
@@ -55,23 +57,23 @@ def _structure_problems(root) -> list[dict]:
     for element in (el for p in root.iterfind("bpmn:process", NS) if _executable(p) for el in p.iter()):
         if isinstance(element.tag, str) and element.get("id") in engine.RESERVED_IDS:
             problems.append(_problem(element.get("id"), element.sourceline,
-                                     f"the id “{element.get('id')}” is reserved by the engine; rename the element "
-                                     f"(e.g. {element.get('id')}_1)"))
+                                     msg("the id “{get}” is reserved by the engine; rename the element (e.g. {get}_1)",
+                                         get=element.get('id'))))
     for flow in root.iterfind(".//bpmn:sequenceFlow", NS):
         for end in ("sourceRef", "targetRef"):
             ref = flow.get(end)
             if not ref or ref not in ids:
                 problems.append(_problem(flow.get("id"), flow.sourceline,
-                                         f"sequence flow {flow.get('id')} points to a {end[:6]} “{ref}” that "
-                                         "does not exist"))
+                                         msg("sequence flow {get} points to a {kind} “{ref}” that does not exist",
+                                             get=flow.get('id'), kind=end[:6], ref=ref)))
     sources = {flow.get("sourceRef") for flow in root.iterfind(".//bpmn:sequenceFlow", NS)}
     for event in root.iterfind(".//bpmn:boundaryEvent", NS):
         if event.find("bpmn:compensateEventDefinition", NS) is not None:
             continue  # BPMN joins a compensation handler by an association, never by a sequence flow
         if event.get("id") not in sources:
             problems.append(_problem(event.get("id"), event.sourceline,
-                                     f"boundary event “{event.get('name') or event.get('id')}” leads nowhere; give it "
-                                     "an outgoing sequence flow"))
+                                     msg("boundary event “{value}” leads nowhere; give it an outgoing sequence flow",
+                                         value=event.get('name') or event.get('id'))))
     for process in (p for p in root.iterfind("bpmn:process", NS) if _executable(p)):
         found = conventions.of_process(process)
         problems += found.problems
@@ -81,44 +83,47 @@ def _structure_problems(root) -> list[dict]:
             if lane is None:
                 kind = "user task" if etree.QName(task).localname == "userTask" else "task"
                 problems.append(_problem(task.get("id"), task.sourceline,
-                                         f"{kind} “{task.get('name') or task.get('id')}” is in no lane; a person "
-                                         "does it, so put it in a lane (a step a unit admin staffs)"))
+                                         msg("{kind} “{value}” is in no lane; a person does it, so put it in a lane "
+                                             "(a step a unit admin staffs)", kind=kind,
+                                             value=task.get('name') or task.get('id'))))
             else:
                 element = process.find(f".//bpmn:lane[@id='{lane.id}']", NS)
                 if not (element.get("name") or "").strip():
                     problems.append(_problem(lane.id, element.sourceline,
-                                             f"lane {lane.id} has no name; name it after the step"))
+                                             msg("lane {id} has no name; name it after the step", id=lane.id)))
         problems += runnable.problems(process, root)
         for start in process.iterfind(".//bpmn:subProcess[@triggeredByEvent='true']/bpmn:startEvent", NS):
             if start.find("bpmn:errorEventDefinition", NS) is not None:
                 sub = start.getparent()
                 problems.append(_problem(sub.get("id"), sub.sourceline,
-                                         f"event sub-process “{sub.get('name') or sub.get('id')}” starts on an error, "
-                                         "which the engine cannot wait for (it would start at once); catch the error "
-                                         "with an error boundary event on the task or sub-process that throws it"))
+                                         msg("event sub-process “{value}” starts on an error, which the engine cannot"
+                                             " wait for (it would start at once); catch the error with an error "
+                                             "boundary event on the task or sub-process that throws it",
+                                             value=sub.get('name') or sub.get('id'))))
         for script_task in process.iterfind(".//bpmn:scriptTask", NS):
             script = script_task.find("bpmn:script", NS)
             for why in sandbox.problems(script.text or "" if script is not None else ""):
                 problems.append(_problem(script_task.get("id"), script_task.sourceline,
-                                         f"script of “{script_task.get('name') or script_task.get('id')}”: {why}"))
+                                         msg("script of “{value}”: {why}",
+                                             value=script_task.get('name') or script_task.get('id'), why=why)))
         for rule_task in process.iterfind(".//bpmn:businessRuleTask", NS):
             if not (rule_task.get(f"{{{CAMUNDA}}}decisionRef") or "").strip():
                 problems.append(_problem(rule_task.get("id"), rule_task.sourceline,
-                                         f"business rule task “{rule_task.get('name') or rule_task.get('id')}” "
-                                         "names no decision table; set its Decision reference "
-                                         "(camunda:decisionRef), or make it a script task"))
+                                         msg("business rule task “{value}” names no decision table; set its Decision "
+                                             "reference (camunda:decisionRef), or make it a script task",
+                                             value=rule_task.get('name') or rule_task.get('id'))))
         for condition in process.iterfind(".//bpmn:conditionExpression", NS):
             if expressions.dialect(condition.text or ""):
                 continue  # left untranslated: already reported with what to write instead
             for why in sandbox.problems(condition.text or "True", mode="eval"):
                 flow = condition.getparent()
-                problems.append(_problem(flow.get("id"), condition.sourceline, f"condition: {why}"))
+                problems.append(_problem(flow.get("id"), condition.sourceline, msg("condition: {why}", why=why)))
         for kind in engine.TIMER_KINDS:
             for timer in process.iterfind(f".//bpmn:timerEventDefinition/bpmn:{kind}", NS):
                 why = engine.timer_problem(kind, timer.text) if (timer.text or "").strip() else None
                 if why:
                     event = timer.getparent().getparent()
-                    problems.append(_problem(event.get("id"), timer.sourceline, f"timer: {why}"))
+                    problems.append(_problem(event.get("id"), timer.sourceline, msg("timer: {why}", why=why)))
     return problems
 
 
@@ -152,10 +157,10 @@ def _processes(root) -> list[dict]:
 def _no_executable_process(root) -> list[dict]:
     pools = root.findall("bpmn:process", NS)
     if not pools:
-        return [_problem(None, root.sourceline, "the file defines no process")]
+        return [_problem(None, root.sourceline, msg("the file defines no process"))]
     return [_problem(p.get("id"), p.sourceline,
-                     f"process “{(p.get('name') or '').strip() or p.get('id')}” is not executable; tick "
-                     "“Executable” on the pool in the modeler (isExecutable=\"true\") to deploy it")
+                     msg("process “{value}” is not executable; tick “Executable” on the pool in the modeler "
+                         "(isExecutable=\"true\") to deploy it", value=(p.get('name') or '').strip() or p.get('id')))
             for p in pools]
 
 
@@ -187,7 +192,8 @@ def _check_decision(tree, filename: str | None) -> Checked:
     """A DMN decision table that business rule tasks name by its id (camunda:decisionRef)."""
     problems, decisions = engine.decision_problems(etree.tostring(tree.getroot()), filename)
     if problems:
-        raise Invalid(f"the DMN was refused with {len(problems)} problem(s); nothing was deployed", problems=problems)
+        raise Invalid(msg("the DMN was refused with {count} problem(s); nothing was deployed", count=len(problems)),
+                      problems=problems)
     (decision_id, name), = decisions
     return Checked(tree, [{"key": decision_id, "name": name, "abbreviation": None, "group": None, "steps": 0,
                            "executable": True, "kind": "decision"}])
@@ -217,10 +223,11 @@ def check(xml: bytes, filename: str | None = None, resolve: Resolve | None = Non
     if engine.is_dmn(root) and etree.QName(root).localname == "definitions":
         return _check_decision(tree, filename)
     if etree.QName(root).namespace != BPMN or etree.QName(root).localname != "definitions":
-        raise Invalid("this is not a BPMN 2.0 file, nor a DMN decision table (its root must be bpmn:definitions, "
-                      "or a DMN definitions)",
-                      problems=[_problem(None, root.sourceline, f"root element is {root.tag}")])
-    problems = [_problem(None, line, f"BPMN schema: {message}") for line, message in engine.schema_errors(tree)]
+        raise Invalid(msg("this is not a BPMN 2.0 file, nor a DMN decision table (its root must be bpmn:definitions, "
+                          "or a DMN definitions)"),
+                      problems=[_problem(None, root.sourceline, msg("root element is {tag}", tag=root.tag))])
+    problems = [_problem(None, line, msg("BPMN schema: {message}", message=message)) for line,
+                message in engine.schema_errors(tree)]
     problems += [_problem(*found) for found in expressions.rewrite(root)]  # JUEL/FEEL → the suite's Python
     problems += _structure_problems(root)
     processes = _processes(root)
@@ -238,16 +245,18 @@ def check(xml: bytes, filename: str | None = None, resolve: Resolve | None = Non
             which = f"version {pinned} of “{key}”" if pinned else f"“{key}”"
             label = element.get("name") or call_id
             if etree.QName(element).localname == "businessRuleTask":
-                problems.append(_problem(call_id, element.sourceline, f"business rule task “{label}” uses the "
-                                         f"decision table {which}, which is not deployed; deploy its .dmn file "
-                                         "first"))
+                problems.append(_problem(call_id, element.sourceline, msg("business rule task “{label}” uses the "
+                                                                          "decision table {which}, which is not "
+                                                                          "deployed; deploy its .dmn file first",
+                                                                          label=label, which=which)))
             else:
-                problems.append(_problem(call_id, element.sourceline, f"call activity “{label}” calls {which}, "
-                                         "which is not deployed; deploy that process first"))
+                problems.append(_problem(call_id, element.sourceline, msg("call activity “{label}” calls {which}, "
+                                                                          "which is not deployed; deploy that process"
+                                                                          " first", label=label, which=which)))
     if processes and not any(p["message"].startswith("BPMN schema:") for p in problems):
         problems += _engine_problems(root, filename, processes, reached, problems)
     if problems:
-        raise Invalid(f"the BPMN was refused with {len(problems)} problem(s); nothing was deployed",
+        raise Invalid(msg("the BPMN was refused with {count} problem(s); nothing was deployed", count=len(problems)),
                       problems=problems[:200])
     engine.quote_plain_timers(root)
     return Checked(tree, processes)
@@ -271,7 +280,8 @@ def called_by(session: Session, definition: ProcessDefinition) -> dict[str, Proc
         return {}
     found, missing = reachable(calls, resolver(session), {definition.key})
     if missing:
-        raise Conflict(f"{definition.key} calls {', '.join(missing)}, which is no longer deployed",
+        raise Conflict(msg("{key} calls {items}, which is no longer deployed", key=definition.key,
+                           items=', '.join(missing)),
                        code="called_process_missing")
     return found
 
@@ -304,9 +314,11 @@ def _require_owner(session: Session, principal: Principal | None, key: str, unit
     exists, owner = owner_of(session, key)
     owner = owner if exists else unit_id
     if not may_design(session, principal, owner):
-        where = "the whole province" if owner is None else f"the unit that owns it ({owner})"
-        raise Forbidden(f"process “{key}” belongs to {where}; only its designers (process.design there) publish "
-                        "versions of it", code="process_owned_elsewhere", permission=DESIGN)
+        where = (msg("process “{key}” belongs to the whole province; only its designers (process.design there) "
+                     "publish versions of it", key=key) if owner is None else
+                 msg("process “{key}” belongs to the unit that owns it ({owner}); only its designers (process.design "
+                     "there) publish versions of it", key=key, owner=owner))
+        raise Forbidden(where, code="process_owned_elsewhere", permission=DESIGN)
     return owner
 
 
@@ -317,7 +329,7 @@ def deploy(uow: UnitOfWork, xml: bytes, filename: str | None, actor: str | None,
     Over HTTP the caller designs for ``unit_id`` (None: the province); a key keeps the owner of its first
     version, and only designers of that subtree publish new versions."""
     if unit_id is not None and uow.session.get(UnitRef, unit_id) is None:
-        raise Invalid(f"unknown unit {unit_id!r}", code="unknown_unit")
+        raise Invalid(msg("unknown unit {unit_id!r}", unit_id=unit_id), code="unknown_unit")
     checked = check(xml, filename, resolver(uow.session))
     digest = hashlib.sha256(xml).hexdigest()
     text = etree.tostring(checked.tree, encoding="unicode")
@@ -365,7 +377,7 @@ def versions(session: Session, key: str, kind: str | None = "process") -> list[P
         query = query.where(ProcessDefinition.kind == kind)
     rows = list(session.exec(query.order_by(ProcessDefinition.version)).all())
     if not rows:
-        raise NotFound(f"no {'process' if kind == 'process' else kind or 'process or decision'} {key!r} is deployed")
+        raise NotFound(msg("no {kind} {key!r} is deployed", kind=kind or "process or decision", key=key))
     return rows
 
 
@@ -373,7 +385,7 @@ def version(session: Session, key: str, number: int) -> ProcessDefinition:
     row = session.exec(select(ProcessDefinition).where(ProcessDefinition.key == key,
                                                        ProcessDefinition.version == number)).first()
     if row is None:
-        raise NotFound(f"process {key!r} has no version {number}")
+        raise NotFound(msg("process {key!r} has no version {number}", key=key, number=number))
     return row
 
 

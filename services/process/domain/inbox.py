@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from services.common.auth import Principal
 from services.common.errors import Invalid
+from services.common.i18n import msg
 from services.common.models import utcnow
 from services.process.domain import instances
 from services.process.domain.access import require_sees_unit
@@ -35,9 +36,9 @@ def inbox(session: Session, principal: Principal, calendar: WorkingCalendar, *, 
           unit_id: str | None = None, bucket: str | None = None, process_key: str | None = None,
           page: int = 1, page_size: int = 20, now: datetime | None = None) -> dict:
     if scope not in SCOPES:
-        raise Invalid(f"scope is one of {', '.join(SCOPES)}")
+        raise Invalid(msg("scope is one of {items}", items=', '.join(SCOPES)))
     if bucket is not None and bucket not in BUCKETS:
-        raise Invalid(f"bucket is one of {', '.join(BUCKETS)}")
+        raise Invalid(msg("bucket is one of {items}", items=', '.join(BUCKETS)))
     now = now or utcnow()
     conditions = _bucket_conditions(now, calendar)
     base = select(ProcessTask).where(ProcessTask.status == "ready")

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from services.common.auth import Principal
 from services.common.db import Database, UnitOfWork
 from services.common.errors import Conflict, NotFound
+from services.common.i18n import msg
 from services.common.logging import get_logger
 from services.common.models import iso, utcnow
 from services.process.domain.access import oversees, require_configure, unit_or_404
@@ -83,9 +84,9 @@ def of_unit(session: Session, principal: Principal, unit_id: str, status: str | 
 def _overseen(session: Session, principal: Principal, incident_id: str) -> Incident:
     row = session.get(Incident, incident_id)
     if row is None or not oversees(principal, unit_or_404(session, row.unit_id)):
-        raise NotFound(f"no incident {incident_id!r}")
+        raise NotFound(msg("no incident {incident_id!r}", incident_id=incident_id))
     if row.status != "open":
-        raise Conflict("the incident is already resolved", code="incident_resolved")
+        raise Conflict(msg("the incident is already resolved"), code="incident_resolved")
     return row
 
 

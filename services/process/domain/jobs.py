@@ -12,6 +12,7 @@ from services.common import authority
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
+from services.common.i18n import msg
 from services.common.models import iso, utcnow
 from services.common.text import nfc
 from services.process import engine
@@ -70,13 +71,13 @@ def _workable(session: Session, principal: Principal, job_id: str) -> tuple[Proc
     trusted by the broker's own access control); 404 otherwise, 409 when it no longer waits."""
     job = session.get(ProcessJob, job_id)
     if job is None:
-        raise NotFound(f"no job {job_id!r}")
+        raise NotFound(msg("no job {job_id!r}", job_id=job_id))
     unit = unit_or_404(session, job.unit_id)
     if not (principal.account_id.startswith("system:") or principal.may(WORK, authority.lineage(unit.path))):
-        raise Forbidden("working a process's jobs needs process.work on its unit", code="permission_missing",
+        raise Forbidden(msg("working a process's jobs needs process.work on its unit"), code="permission_missing",
                         permission=WORK)
     if job.status != "open":
-        raise Conflict(f"the job is already {job.status}", code="job_not_open")
+        raise Conflict(msg("the job is already {status}", status=job.status), code="job_not_open")
     return job, session.get(ProcessInstance, job.instance_id)
 
 
@@ -91,12 +92,13 @@ def complete(uow: UnitOfWork, policy: Policy, principal: Principal, job_id: str,
     ctx = context_for(uow, policy, inst, principal.account_id)
     run = ctx.load()
     if not any(t.engine_id == job.engine_id for t in run.ready()):
-        raise Conflict("the process no longer waits on this job", code="job_not_open")
+        raise Conflict(msg("the process no longer waits on this job"), code="job_not_open")
     try:
         run.complete(job.engine_id, values)
     except (engine.EngineError, engine.ScriptRefused) as exc:
         incidents.record(uow.db, inst.id, kind="script", error=str(exc), element_id=job.element_id)
-        raise Invalid(f"the process could not continue after the job: {exc}", code="engine_failed") from exc
+        raise Invalid(msg("the process could not continue after the job: {exc}", exc=exc),
+                      code="engine_failed") from exc
     job.status, job.ended_at, job.worker, job.attempts = "completed", utcnow(), principal.account_id, job.attempts + 1
     ctx.history("job_completed", data={"job": job.id, "topic": job.topic, "element": job.element_id,
                                        "variables": sorted(values)})
@@ -113,7 +115,7 @@ def fail(uow: UnitOfWork, principal: Principal, job_id: str, error: str, retries
     job, inst = _workable(session, principal, job_id)
     error = nfc(error or "").strip()[:2000]
     if not error:
-        raise Invalid("say what went wrong (error)", code="error_required")
+        raise Invalid(msg("say what went wrong (error)"), code="error_required")
     job.attempts += 1
     job.retries_left = retries if retries is not None else job.retries_left - 1
     job.last_error, job.worker = error, principal.account_id

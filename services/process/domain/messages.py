@@ -11,6 +11,7 @@ from services.common import authority
 from services.common.auth import Principal
 from services.common.db import Database
 from services.common.errors import DomainError, Forbidden, Invalid, NotFound
+from services.common.i18n import msg
 from services.common.logging import get_logger
 from services.process.domain import access, jobs
 from services.process.domain.definitions import catalogue, shape
@@ -79,12 +80,14 @@ def deliver(db: Database, policy: Policy, principal: Principal, kind: str, name:
             started.append(inst.id)
     if not delivered and not started:
         if failed:
-            raise Invalid(f"the {kind} “{name}” reached {len(failed)} instance(s) that could not go on: "
-                          f"{failed[0]['reason']}", code="delivery_failed", failed=failed)
+            raise Invalid(msg("the {kind} “{name}” reached {count} instance(s) that could not go on: {reason}",
+                              kind=kind, name=name, count=len(failed), reason=failed[0]['reason']),
+                          code="delivery_failed", failed=failed)
         if refused:
-            raise Forbidden(f"the instances waiting for “{name}” are in units where you may not work "
-                            "(process.work)", code="permission_missing", permission=jobs.WORK)
-        raise NotFound(f"nothing waits for the {kind} “{name}”" + (f" with key “{key}”" if key else ""),
+            raise Forbidden(msg("the instances waiting for “{name}” are in units where you may not work "
+                                "(process.work)", name=name), code="permission_missing", permission=jobs.WORK)
+        raise NotFound(msg("nothing waits for the {kind} “{name}” with key “{key}”", kind=kind, name=name, key=key)
+                       if key else msg("nothing waits for the {kind} “{name}”", kind=kind, name=name),
                        code="nothing_waits")
     return {"kind": kind, "name": name, "delivered": delivered, "started": started, "failed": failed}
 

@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 from services.common.auth import Principal
 from services.common.db import Database
 from services.common.errors import Conflict, DomainError, Forbidden, Invalid
+from services.common.i18n import msg
 from services.process import engine
 from services.process.domain import definitions
 from services.process.domain.definitions import called_by, engine_files, shape, version
@@ -24,8 +25,8 @@ def _require_designer(session: Session, principal: Principal, key: str) -> None:
     exists, owner = definitions.owner_of(session, key)
     if exists and definitions.may_design(session, principal, owner):
         return
-    raise Forbidden(f"moving instances of “{key}” to another version is for its designers (process.design where "
-                    "it belongs)", code="permission_missing", permission=definitions.DESIGN)
+    raise Forbidden(msg("moving instances of “{key}” to another version is for its designers (process.design where it"
+                        " belongs)", key=key), code="permission_missing", permission=definitions.DESIGN)
 
 
 def _blockers(session: Session, inst: ProcessInstance, target: ProcessDefinition,
@@ -57,7 +58,8 @@ def _candidates(session: Session, key: str, from_version: int, instance_ids: lis
         query = query.where(col(ProcessInstance.id).in_(instance_ids))
     rows = list(session.exec(query.order_by(ProcessInstance.started_at).limit(MAX_INSTANCES + 1)).all())
     if len(rows) > MAX_INSTANCES:
-        raise Invalid(f"more than {MAX_INSTANCES:,} instances at once; name the instances to move",
+        raise Invalid(msg("more than {MAX_INSTANCES:,} instances at once; name the instances to move",
+                          MAX_INSTANCES=MAX_INSTANCES),
                       code="too_many_instances")
     return rows
 
@@ -66,7 +68,7 @@ def migrate(db: Database, policy: Policy, principal: Principal, key: str, from_v
             dry_run: bool = True, instance_ids: list[str] | None = None) -> dict:
     """The plan (dry run) or the move of the running instances of ``key`` on ``from_version``."""
     if from_version == to_version:
-        raise Invalid("the source and the target are the same version", code="same_version")
+        raise Invalid(msg("the source and the target are the same version"), code="same_version")
     with db.session() as session:
         _require_designer(session, principal, key)
         version(session, key, from_version)
@@ -100,12 +102,12 @@ def _move(db: Database, policy: Policy, principal: Principal, instance_id: str, 
         session = uow.session
         inst = session.get(ProcessInstance, instance_id)
         if inst.state != "running" or inst.definition_version != from_version:
-            raise Conflict("the instance changed since the plan was made", code="changed_meanwhile")
+            raise Conflict(msg("the instance changed since the plan was made"), code="changed_meanwhile")
         run = load_run(session, inst)
         try:
             moved = run.migrate(target.xml, target.content_hash, target.key, engine_files(called.values()))
         except engine.EngineError as exc:
-            raise Invalid(f"the engine could not move it: {exc}") from exc
+            raise Invalid(msg("the engine could not move it: {exc}", exc=exc)) from exc
         steps = all_steps(session, target, called, session.get(UnitRef, inst.unit_id))
         ctx = Context(uow, policy, inst, target, steps, principal.account_id, read_version=inst.version,
                       called=called)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from services.common.i18n import msg
 from services.process.conventions import BPMN, CAMUNDA, HUMAN, NS
 
 ACTIVITIES = HUMAN + ("serviceTask", "scriptTask", "businessRuleTask", "sendTask", "receiveTask", "callActivity",
@@ -14,12 +15,13 @@ GATEWAYS = ("exclusiveGateway", "inclusiveGateway", "parallelGateway", "eventBas
 SPLITS_BY_CONDITION = ("exclusiveGateway", "inclusiveGateway")
 TIMER_KINDS = ("timeDuration", "timeDate", "timeCycle")
 _NOT_RUN = {
-    "complexGateway": "complex gateways are not run; use an inclusive gateway with a condition on each way out",
-    "adHocSubProcess": "ad-hoc sub-processes are not run; draw its tasks between a parallel split and join, or "
-                       "in an embedded sub-process",
+    "complexGateway": msg("complex gateways are not run; use an inclusive gateway with a condition on each way "
+                          "out"),
+    "adHocSubProcess": msg("ad-hoc sub-processes are not run; draw its tasks between a parallel split and join, or "
+                           "in an embedded sub-process"),
 }
-_COMPENSATION = ("compensation is not run here; draw the undo step as a task on the path taken when something "
-                 "fails (after an error boundary event, or a gateway)")
+_COMPENSATION = msg("compensation is not run here; draw the undo step as a task on the path taken when something "
+                    "fails (after an error boundary event, or a gateway)")
 
 
 _WORDS = {"startEvent": "start event", "endEvent": "end event", "intermediateCatchEvent": "catch event",
@@ -63,14 +65,16 @@ def problems(process, root) -> list[dict]:
 
 def _kinds(process, root) -> list[dict]:
     found = [] if process.find("bpmn:startEvent", NS) is not None else [
-        _problem(process, f"process “{_label(process)}” has no start event; draw one where the work begins")]
-    found += [_problem(el, f"“{_label(el)}”: {why}") for local, why in _NOT_RUN.items() for el in _all(process, local)]
+        _problem(process, msg("process “{label}” has no start event; draw one where the work begins",
+                              label=_label(process)))]
+    found += [_problem(el, msg("“{label}”: {why}", label=_label(el), why=why)) for local,
+              why in _NOT_RUN.items() for el in _all(process, local)]
     global_tasks = {el.get("id") for el in root if _local(el).startswith("global")}
     for call in _all(process, "callActivity"):
         if call.get("calledElement") in global_tasks:
-            found.append(_problem(call, f"call activity “{_label(call)}” calls the global task "
-                                        f"“{call.get('calledElement')}”, which is not run here; draw the task "
-                                        "itself in the process (or call a deployed process)"))
+            found.append(_problem(call, msg("call activity “{label}” calls the global task “{get}”, which is not run "
+                                            "here; draw the task itself in the process (or call a deployed process)",
+                                            label=_label(call), get=call.get('calledElement'))))
     return found
 
 
@@ -92,37 +96,40 @@ def _events(process, root) -> list[dict]:
     for definition in _all(process, "conditionalEventDefinition"):
         event = definition.getparent()
         if _local(event) == "startEvent" and event.getparent() is process:
-            found.append(_problem(event, f"start event “{_label(event)}” waits for a condition, which nothing "
-                                         "here would ever check; a process starts when someone starts it, on a "
-                                         "message, a signal or a timer"))
+            found.append(_problem(event, msg("start event “{label}” waits for a condition, which nothing here would "
+                                             "ever check; a process starts when someone starts it, on a message, a "
+                                             "signal or a timer", label=_label(event))))
         elif not _has_condition(definition):
-            found.append(_problem(event, f"conditional event “{_label(event)}” has no condition; write one "
-                                         "(e.g. so_ngay > 3)"))
+            found.append(_problem(event, msg("conditional event “{label}” has no condition; write one (e.g. so_ngay >"
+                                             " 3)", label=_label(event))))
     for definition in _all(process, "timerEventDefinition"):
         if not any((child.text or "").strip() for kind in TIMER_KINDS
                    for child in definition.iterfind(f"bpmn:{kind}", NS)):
             event = definition.getparent()
-            found.append(_problem(event, f"timer “{_label(event)}” has no time; give it a date, a duration (e.g. "
-                                         "P2D) or a cycle"))
+            found.append(_problem(event, msg("timer “{label}” has no time; give it a date, a duration (e.g. P2D) or a"
+                                             " cycle", label=_label(event))))
     for definition in _all(process, "compensateEventDefinition"):
-        found.append(_problem(definition.getparent(), f"“{_label(definition.getparent())}”: {_COMPENSATION}"))
+        found.append(_problem(definition.getparent(), msg("“{label}”: {COMPENSATION}",
+                                                          label=_label(definition.getparent()),
+                                                          COMPENSATION=_COMPENSATION)))
     for task in _all(process, *ACTIVITIES):
         if (task.get("isForCompensation") or "").strip().lower() == "true":
-            found.append(_problem(task, f"“{_label(task)}” is a compensation handler: {_COMPENSATION}"))
+            found.append(_problem(task, msg("“{label}” is a compensation handler: {COMPENSATION}", label=_label(task),
+                                            COMPENSATION=_COMPENSATION)))
     for definition in _all(process, "cancelEventDefinition"):
         event = definition.getparent()
         inside = event.getparent() if _local(event) == "endEvent" else \
             process.find(f".//*[@id='{event.get('attachedToRef')}']")
         if inside is None or _local(inside) != "transaction":
-            found.append(_problem(event, f"cancel event “{_label(event)}” belongs to a transaction: put the end "
-                                         "event inside a transaction sub-process, or attach the boundary event "
-                                         "to one"))
+            found.append(_problem(event, msg("cancel event “{label}” belongs to a transaction: put the end event "
+                                             "inside a transaction sub-process, or attach the boundary event to one",
+                                             label=_label(event))))
     activities = {el.get("id") for el in _all(process, *ACTIVITIES)}
     for event in _all(process, "boundaryEvent"):
         if event.get("attachedToRef") not in activities:
-            found.append(_problem(event, f"boundary event “{_label(event)}” is attached to "
-                                         f"“{event.get('attachedToRef')}”, which is no task or sub-process of this "
-                                         "process; drop it on the border of the task it watches"))
+            found.append(_problem(event, msg("boundary event “{label}” is attached to “{get}”, which is no task or "
+                                             "sub-process of this process; drop it on the border of the task it "
+                                             "watches", label=_label(event), get=event.get('attachedToRef'))))
     for gateway in _all(process, "eventBasedGateway"):
         targets = [process.find(f".//*[@id='{flow.get('targetRef')}']")
                    for flow in process.iterfind(f".//bpmn:sequenceFlow[@sourceRef='{gateway.get('id')}']", NS)]
@@ -130,20 +137,23 @@ def _events(process, root) -> list[dict]:
             _local(t) == "intermediateCatchEvent" and len(t) and any(
                 _local(d).endswith("EventDefinition") for d in t)))]
         if len(targets) < 2 or len(waiting) != len(targets):
-            found.append(_problem(gateway, f"event-based gateway “{_label(gateway)}” must lead to two or more "
-                                           "events it waits for (message, signal or timer catch events, or "
-                                           "receive tasks), and to nothing else"))
+            found.append(_problem(gateway, msg("event-based gateway “{label}” must lead to two or more events it "
+                                               "waits for (message, signal or timer catch events, or receive tasks), "
+                                               "and to nothing else", label=_label(gateway))))
     return found
 
 
 def _reference(element, ref: str | None, kind: str, defined: set[str]) -> list[dict]:
-    what = f"{_WORDS.get(_local(element), _local(element))} “{_label(element)}”"
+    what = msg("{local} “{label}”", local=_WORDS.get(_local(element), _local(element)), label=_label(element))
     if not (ref or "").strip():
-        return [_problem(element, f"{what} names no {kind}; choose or create the {kind} it "
-                                  f"{'sends or waits for' if kind == 'message' else 'throws or catches'} "
-                                  f"(Global {kind} reference)")]
+        if kind == "message":
+            return [_problem(element, msg("{what} names no message; choose or create the message it sends or waits "
+                                          "for (Global message reference)", what=what))]
+        return [_problem(element, msg("{what} names no {kind}; choose or create the {kind} it throws or catches "
+                                      "(Global {kind} reference)", what=what, kind=kind))]
     if ref not in defined:
-        return [_problem(element, f"{what} names the {kind} “{ref}”, which the file does not define")]
+        return [_problem(element, msg("{what} names the {kind} “{ref}”, which the file does not define", what=what,
+                                      kind=kind, ref=ref))]
     return []
 
 
@@ -159,16 +169,17 @@ def _flows(process) -> list[dict]:
         if len(flows) < 2:
             continue
         if local in ACTIVITIES or local in ("intermediateCatchEvent", "intermediateThrowEvent", "boundaryEvent"):
-            found.append(_problem(element, f"“{_label(element)}” has {len(flows)} ways out; draw a gateway after "
-                                           "it: exclusive to choose one by condition, parallel to take all"))
+            found.append(_problem(element, msg("“{label}” has {count} ways out; draw a gateway after it: exclusive to"
+                                               " choose one by condition, parallel to take all",
+                                               label=_label(element), count=len(flows))))
         elif local in SPLITS_BY_CONDITION:
             default = element.get("default")
             for flow in flows:
                 if flow.get("id") != default and not _has_condition(flow):
-                    found.append(_problem(flow, f"the way out of gateway “{_label(element)}” to "
-                                                f"“{flow.get('name') or flow.get('targetRef')}” has no condition "
-                                                "and is not the gateway's default; give it a condition, or make "
-                                                "it the default flow"))
+                    found.append(_problem(flow, msg("the way out of gateway “{label}” to “{value}” has no condition "
+                                                    "and is not the gateway's default; give it a condition, or make "
+                                                    "it the default flow", label=_label(element),
+                                                    value=flow.get('name') or flow.get('targetRef'))))
     return found
 
 
@@ -177,35 +188,36 @@ def _activities(process) -> list[dict]:
     for element in _all(process, *ACTIVITIES):
         for loop in element.iterfind("bpmn:standardLoopCharacteristics", NS):
             if loop.get("loopMaximum") is None and not _has_condition_child(loop, "loopCondition"):
-                found.append(_problem(element, f"“{_label(element)}” loops with no end; give the loop a "
-                                               "condition or a maximum, or use multi-instance"))
+                found.append(_problem(element, msg("“{label}” loops with no end; give the loop a condition or a "
+                                                   "maximum, or use multi-instance", label=_label(element))))
         for loop in element.iterfind("bpmn:multiInstanceLoopCharacteristics", NS):
             if not (_has_condition_child(loop, "loopCardinality") or loop.get(f"{{{CAMUNDA}}}collection")):
-                found.append(_problem(element, f"“{_label(element)}” is multi-instance without saying how many: "
-                                               "give it a cardinality (e.g. 3) or a collection (a list variable, "
-                                               "e.g. ${phong_ban})"))
+                found.append(_problem(element, msg("“{label}” is multi-instance without saying how many: give it a "
+                                                   "cardinality (e.g. 3) or a collection (a list variable, e.g. "
+                                                   "${{phong_ban}})", label=_label(element))))
     data = {el.get("id") for el in _all(process, "dataObjectReference", "dataObject", "dataStoreReference")}
     for kind, end in (("dataInputAssociation", "sourceRef"), ("dataOutputAssociation", "targetRef")):
         for association in _all(process, kind):
             for ref in association.iterfind(f"bpmn:{end}", NS):
                 if (ref.text or "").strip() not in data:
                     owner = association.getparent()
-                    found.append(_problem(owner, f"“{_label(owner)}” is linked to data “{(ref.text or '').strip()}”"
-                                                 ", which is no data object or data store of this process; draw "
-                                                 "the association again in the modeler"))
+                    found.append(_problem(owner, msg("“{label}” is linked to data “{strip}”, which is no data object "
+                                                     "or data store of this process; draw the association again in "
+                                                     "the modeler", label=_label(owner),
+                                                     strip=(ref.text or '').strip())))
     for script in _all(process, "scriptTask"):
         body = script.find("bpmn:script", NS)
         if body is None or not (body.text or "").strip():
-            found.append(_problem(script, f"script task “{_label(script)}” has no script; write it (Python) or "
-                                          "make it a user task"))
+            found.append(_problem(script, msg("script task “{label}” has no script; write it (Python) or make it a "
+                                              "user task", label=_label(script))))
     for sub in _all(process, "subProcess", "transaction"):
         if (sub.get("triggeredByEvent") or "").lower() == "true":
             continue
         starts = sub.findall("bpmn:startEvent", NS)
         if len(starts) != 1:
-            found.append(_problem(sub, f"sub-process “{_label(sub)}” must start with exactly one start event "
-                                       f"inside it ({len(starts)} found); a collapsed sub-process needs its "
-                                       "content drawn"))
+            found.append(_problem(sub, msg("sub-process “{label}” must start with exactly one start event inside it "
+                                           "({count} found); a collapsed sub-process needs its content drawn",
+                                           label=_label(sub), count=len(starts))))
     return found
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Invalid, NotFound
+from services.common.i18n import Sentences, msg
 from services.common.models import iso, utcnow
 from services.process.conventions import VERBS
 from services.process.domain.access import require_configure, require_sees_unit
@@ -142,7 +143,8 @@ def check_staff(session: Session, unit: UnitRef, account_ids: list[str]) -> None
         if person is None or person.status != "approved" or home is None or not home.path.startswith(unit.path):
             bad.append(account_id)
     if bad:
-        raise Invalid(f"not active people of “{unit.name}” or its subtree: {', '.join(bad)}", accounts=bad)
+        raise Invalid(msg("not active people of “{name}” or its subtree: {items}", name=unit.name,
+                          items=', '.join(bad)), accounts=bad)
 
 
 def update_step(uow: UnitOfWork, principal: Principal, key: str, unit_id: str, lane_id: str,
@@ -152,23 +154,25 @@ def update_step(uow: UnitOfWork, principal: Principal, key: str, unit_id: str, l
     steps, total = working(row, _latest(session, key))
     step = next((s for s in steps if s["lane_id"] == lane_id), None)
     if step is None:
-        raise NotFound(f"{key} has no step (lane) {lane_id!r}")
+        raise NotFound(msg("{key} has no step (lane) {lane_id!r}", key=key, lane_id=lane_id))
     values = change.model_dump(exclude_unset=True)
     emptied = sorted(k for k in NOT_NULL if k in values and values[k] is None)
     if emptied:
-        raise Invalid(f"{', '.join(emptied)} cannot be null; leave a field out to keep it as it is",
+        raise Invalid(msg("{items} cannot be null; leave a field out to keep it as it is", items=', '.join(emptied)),
                       code="null_not_allowed")
     if "actions" in values:
         unknown = sorted(set(values["actions"]) - set(step["declared_actions"]))
         if unknown:
-            raise Invalid(f"step “{step['display_name']}” does not allow {', '.join(unknown)}; the BPMN declares "
-                          f"{', '.join(step['declared_actions'])}")
+            raise Invalid(msg("step “{display_name}” does not allow {items}; the BPMN declares {items2}",
+                              display_name=step['display_name'], items=', '.join(unknown),
+                              items2=', '.join(step['declared_actions'])))
         if not [a for a in values["actions"] if a not in VERBS]:
-            raise Invalid(f"step “{step['display_name']}” needs at least one action that completes it (of "
-                          f"{', '.join(a for a in step['declared_actions'] if a not in VERBS)})",
+            raise Invalid(msg("step “{display_name}” needs at least one action that completes it (of {items})",
+                              display_name=step['display_name'],
+                              items=', '.join(a for a in step['declared_actions'] if a not in VERBS)),
                           code="no_completing_action")
     if values.get("time_share_percent") is not None and values.get("fixed_hours") is not None:
-        raise Invalid("give the step either a share of the process time or fixed hours, not both",
+        raise Invalid(msg("give the step either a share of the process time or fixed hours, not both"),
                       code="time_share_or_hours")
     if values.get("time_share_percent") is not None:
         values["fixed_hours"] = None
@@ -176,14 +180,15 @@ def update_step(uow: UnitOfWork, principal: Principal, key: str, unit_id: str, l
         values["time_share_percent"] = None
     people = step.get("people", "staffing")
     if people != "staffing" and ("staff" in values or values.get("staff_of_step") is not None):
-        raise Invalid(f"the people of step “{step['display_name']}” come from each instance ({people}); it "
-                      "takes no staff", code="step_not_staffed")
+        raise Invalid(msg("the people of step “{display_name}” come from each instance ({people}); it takes no staff",
+                          display_name=step['display_name'], people=people), code="step_not_staffed")
     if values.get("staff"):
         check_staff(session, unit, values["staff"])
         values.setdefault("staff_of_step", None)
     if values.get("staff_of_step") is not None:
         if values["staff_of_step"] == step["step"] or values["staff_of_step"] not in {s["step"] for s in steps}:
-            raise Invalid(f"step {values['staff_of_step']} cannot provide the staff of step {step['step']}")
+            raise Invalid(msg("step {staff_of_step} cannot provide the staff of step {step}",
+                              staff_of_step=values['staff_of_step'], step=step['step']))
         values["staff"] = []
     step.update(values)
     if row.status != "complete":
@@ -212,13 +217,13 @@ def problems_of(steps: list[dict]) -> list[str]:
     """Why a set-up cannot serve: a staffed step without people, time shares not adding up to 100 %."""
     missing = [s["display_name"] for s in steps if s.get("people", "staffing") == "staffing"
                and not s["staff"] and not s.get("staff_of_step")]
-    problems = [f"no staff for step “{name}”" for name in missing]
+    problems = [msg("no staff for step “{name}”", name=name) for name in missing]
     shares = [s["time_share_percent"] for s in steps if s.get("fixed_hours") is None]
     if shares and (None in shares or abs(sum(x or 0 for x in shares) - 100) > 0.01):
         fixed = [s["display_name"] for s in steps if s.get("fixed_hours") is not None]
         besides = f" (steps with fixed hours, not counted: {', '.join(fixed)})" if fixed else ""
-        problems.append(f"the time shares of the steps without fixed hours add up to "
-                        f"{sum(x or 0 for x in shares):g} %, not 100 %{besides}")
+        problems.append(msg("the time shares of the steps without fixed hours add up to {sum:g} %, not 100 %{besides}",
+                            sum=sum(x or 0 for x in shares), besides=besides))
     return problems
 
 
@@ -229,7 +234,7 @@ def confirm(uow: UnitOfWork, principal: Principal, key: str, unit_id: str) -> di
     steps, total = working(row, _latest(session, key))
     problems = problems_of(steps)
     if problems:
-        raise Conflict("the staffing is not complete: " + "; ".join(problems), problems=problems)
+        raise Conflict(msg("the staffing is not complete: {problems}", problems=Sentences(problems)), problems=problems)
     row.steps, row.total_days, row.draft, row.status = steps, total, None, "complete"
     publish_change(uow, row, "confirmed", principal.account_id, {})
     uow.commit()
@@ -254,7 +259,7 @@ def discard_draft(uow: UnitOfWork, principal: Principal, key: str, unit_id: str)
     session = uow.session
     _unit, row = _editable(session, principal, key, unit_id)
     if not row.draft:
-        raise Conflict("there is no draft to discard", code="no_draft")
+        raise Conflict(msg("there is no draft to discard"), code="no_draft")
     row.draft = None
     publish_change(uow, row, "draft_discarded", principal.account_id, {})
     uow.commit()

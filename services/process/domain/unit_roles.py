@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Invalid
+from services.common.i18n import msg
 from services.process.domain.access import require_configure, require_sees_unit
 from services.process.domain.staffing import check_staff
 from services.process.models import UnitRole
@@ -31,7 +32,7 @@ def set_holders(uow: UnitOfWork, principal: Principal, unit_id: str, role: str, 
     """Replace the holders of ``role`` in the unit (active people of the unit or its subtree; [] clears it)."""
     session = uow.session
     if not _ROLE.match(role):
-        raise Invalid("a role is a lower-case word (letters, digits, _), as lanes name it in unit_role",
+        raise Invalid(msg("a role is a lower-case word (letters, digits, _), as lanes name it in unit_role"),
                       code="bad_role")
     unit = require_configure(session, principal, unit_id)
     accounts = list(dict.fromkeys(accounts))

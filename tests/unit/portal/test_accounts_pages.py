@@ -48,7 +48,14 @@ def test_an_account_is_edited_locked_unlocked_given_a_new_password_and_archived_
     assert "Đã khóa tài khoản." in text(admin.get(locked.headers["Location"]))
     assert "Phùng Tiến Hùng" in text(admin.get("/quan-tri/tai-khoan?status=locked"))
     again = admin.post(f"/quan-tri/tai-khoan/{hung}/khoa")
-    assert "xung đột" in text(admin.get(again.headers["Location"])), "locking twice is refused in words"
+    refusal = text(admin.get(again.headers["Location"]))
+    assert "Tài khoản đang ở trạng thái đã khóa; chỉ khóa được tài khoản đã duyệt." in refusal, \
+        "locking twice is refused by the service's own sentence, in Vietnamese"
+    admin.get("/ngon-ngu/en")
+    again = admin.post(f"/quan-tri/tai-khoan/{hung}/khoa")
+    assert "The account is locked; only an approved account can be locked." in text(
+        admin.get(again.headers["Location"])), "and in English for a person who chose English"
+    admin.get("/ngon-ngu/vi")
     admin.post(f"/quan-tri/tai-khoan/{hung}/mo-khoa")
     issued = text(admin.post(f"/quan-tri/tai-khoan/{hung}/mat-khau-mot-lan"))
     password = re.search(r'id="one-time-password">([^<]+)<', issued).group(1)

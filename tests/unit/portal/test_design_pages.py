@@ -42,6 +42,8 @@ def test_a_designer_opens_paht_deploys_a_new_version_and_sees_every_problem_of_a
     assert refused.status_code == 422 and "lỗi cần sửa" in body["message"]
     assert {"Orphan", "Flow_bad"} <= {p["element_id"] for p in body["problems"]}
     assert all(p["message"] for p in body["problems"])
+    orphan = next(p["message"] for p in body["problems"] if p["element_id"] == "Orphan")
+    assert orphan.isascii() is False, f"the marker's sentence is in Vietnamese: {orphan}"
     assert deploy(admin, "").status_code == 400
     assert deploy(admin, "<html>không phải BPMN</html>").get_json()["problems"], "a file that is no BPMN, said"
     unsigned = admin.client.post("/thiet-ke/trien-khai", data=changed.encode(), content_type="application/xml",

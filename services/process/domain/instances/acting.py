@@ -13,6 +13,7 @@ from sqlmodel import col, select
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, Invalid, NotFound
+from services.common.i18n import Sentences, msg
 from services.common.models import iso, utcnow
 from services.common.text import nfc
 from services.process import engine
@@ -45,17 +46,17 @@ def acting(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str) 
     session = uow.session
     task = session.get(ProcessTask, task_id)
     if task is None:
-        raise NotFound(f"no task {task_id!r}")
+        raise NotFound(msg("no task {task_id!r}", task_id=task_id))
     inst = session.get(ProcessInstance, task.instance_id)
     acts = session.get(TaskActor, (principal.account_id, task.id)) is not None
     if not acts and not can_see(session, principal, inst):
-        raise NotFound(f"no task {task_id!r}")
+        raise NotFound(msg("no task {task_id!r}", task_id=task_id))
     if task.status != "ready":
-        raise Conflict(f"the task “{task.name}” is already {task.status}")
+        raise Conflict(msg("the task “{name}” is already {status}", name=task.name, status=task.status))
     if not acts:
         whom = ", ".join(person_name(session, a) or a for a in task.assignees)
-        raise Forbidden(f"the task “{task.name}” is assigned to {whom}" if task.assignees else
-                        f"you are not one of the people of the step “{task.name}”")
+        raise Forbidden(msg("the task “{name}” is assigned to {whom}", name=task.name, whom=whom) if task.assignees
+                        else msg("you are not one of the people of the step “{name}”", name=task.name))
     return task, context_for(uow, policy, inst, principal.account_id)
 
 
@@ -68,7 +69,7 @@ def task_page(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: st
     inst = session.get(ProcessInstance, task.instance_id) if task is not None else None
     acts = task is not None and session.get(TaskActor, (principal.account_id, task.id)) is not None
     if task is None or (not acts and not can_see(session, principal, inst)):
-        raise NotFound(f"no task {task_id!r}")
+        raise NotFound(msg("no task {task_id!r}", task_id=task_id))
     ctx = context_for(uow, policy, inst, principal.account_id)
     definition = ctx.definition
     page = {"task": task_view(task, inst, ctx.step_names()),
@@ -141,7 +142,8 @@ def allowed(ctx: Context, task: ProcessTask, action: str) -> dict:
     step = step_config(ctx.steps, task.lane_id)
     if action not in step.get("actions", ()):
         permitted = ", ".join(step.get("actions", ())) or "nothing"
-        raise Invalid(f"“{action}” is not an action of step “{step['display_name']}” (allowed: {permitted})",
+        raise Invalid(msg("“{action}” is not an action of step “{display_name}” (allowed: {permitted})",
+                          action=action, display_name=step['display_name'], permitted=permitted),
                       code="action_not_allowed")
     return step
 
@@ -149,44 +151,45 @@ def allowed(ctx: Context, task: ProcessTask, action: str) -> dict:
 def ready_in(run: engine.Run, task: ProcessTask) -> engine.ReadyTask:
     found = next((t for t in run.ready() if t.engine_id == task.engine_id), None)
     if found is None:
-        raise Conflict(f"the engine no longer waits on “{task.name}”; reload the process")
+        raise Conflict(msg("the engine no longer waits on “{name}”; reload the process", name=task.name))
     return found
 
 
 def _kind_problem(kind: str, value, spec: dict) -> str | None:
     label = spec["label"]
     if kind == "string" and not isinstance(value, str):
-        return f"“{label}” must be text"
+        return msg("“{label}” must be text", label=label)
     if kind == "long" and (not isinstance(value, int) or isinstance(value, bool)):
-        return f"“{label}” must be a whole number"
+        return msg("“{label}” must be a whole number", label=label)
     if kind == "boolean" and not isinstance(value, bool):
-        return f"“{label}” must be true or false"
+        return msg("“{label}” must be true or false", label=label)
     if kind == "date":
         try:
             datetime.fromisoformat(str(value))
         except ValueError:
-            return f"“{label}” must be a date (YYYY-MM-DD)"
+            return msg("“{label}” must be a date (YYYY-MM-DD)", label=label)
     if kind == "enum" and value not in spec["options"]:
-        return f"“{label}” must be one of {', '.join(spec['options'])}"
+        return msg("“{label}” must be one of {items}", label=label, items=', '.join(spec['options']))
     if isinstance(value, str) and len(value) > 20000:
-        return f"“{label}” is longer than 20,000 characters"
+        return msg("“{label}” is longer than 20,000 characters", label=label)
     return None
 
 
 def validate_form(ready: engine.ReadyTask, data: dict) -> dict:
     fields = {f["id"]: f for f in ready.form}
-    problems = [f"“{key}” is not a field of “{ready.name}”" for key in data if key not in fields]
+    problems = [msg("“{key}” is not a field of “{name}”", key=key,
+                    name=ready.name) for key in data if key not in fields]
     for field_id, spec in fields.items():
         value = data.get(field_id)
         if value in (None, "") or (isinstance(value, str) and not value.strip()):
             if spec["required"]:
-                problems.append(f"“{spec['label']}” is required")
+                problems.append(msg("“{label}” is required", label=spec['label']))
             continue
         found = _kind_problem(spec["type"], value, spec)
         if found:
             problems.append(found)
     if problems:
-        raise Invalid("; ".join(problems), problems=problems)
+        raise Invalid(msg("{problems}", problems=Sentences(problems)), problems=problems)
     return data
 
 
@@ -203,7 +206,7 @@ def _with_reason(uow: UnitOfWork, policy: Policy, principal: Principal, task_id:
     allowed(ctx, task, action)
     reason = nfc(reason or "")
     if not reason:
-        raise Invalid(f"“{action}” needs a reason", code="reason_required")
+        raise Invalid(msg("“{action}” needs a reason", action=action), code="reason_required")
     return task, ctx, reason
 
 
@@ -227,14 +230,17 @@ def _chosen_outcome(ctx: Context, task: ProcessTask, action: str | None) -> str:
     outcomes = [a for a in step.get("actions", ()) if a not in VERBS]
     if action is None:
         if len(outcomes) != 1:
-            raise Invalid(f"say which action completes “{task.name}”: {', '.join(outcomes) or 'none allowed'}",
+            raise Invalid(msg("say which action completes “{name}”: {value}", name=task.name,
+                              value=', '.join(outcomes) or 'none allowed'),
                           code="action_required")
         return outcomes[0]
     if action in VERBS:
-        raise Invalid(f"“{action}” does not complete a task; use its own endpoint", code="not_an_outcome")
+        raise Invalid(msg("“{action}” does not complete a task; use its own endpoint", action=action),
+                      code="not_an_outcome")
     if action not in outcomes:
-        raise Invalid(f"“{action}” is not an action of step “{step['display_name']}” (it completes with: "
-                      f"{', '.join(outcomes) or 'nothing'})", code="action_not_allowed")
+        raise Invalid(msg("“{action}” is not an action of step “{display_name}” (it completes with: {value})",
+                          action=action, display_name=step['display_name'], value=', '.join(outcomes) or 'nothing'),
+                      code="action_not_allowed")
     return action
 
 
@@ -247,21 +253,22 @@ def complete(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str
     lane, step = ctx.lane(task.lane_id), step_config(ctx.steps, task.lane_id)
     reason = nfc(reason) if reason else None
     if action in lane.props.reason_required and not reason:
-        raise Invalid(f"give a reason for “{action}”", code="reason_required")
+        raise Invalid(msg("give a reason for “{action}”", action=action), code="reason_required")
     if action in lane.props.chooses_next:
         if not assign_to:
-            raise Invalid(f"“{action}” hands the work on: choose at least one person (assign_to)",
+            raise Invalid(msg("“{action}” hands the work on: choose at least one person (assign_to)", action=action),
                           code="assignee_required")
     elif assign_to is not None:
         chooses = ", ".join(lane.props.chooses_next) or "none of this step's actions"
-        raise Invalid(f"assign_to goes with an action that chooses the next people ({chooses})",
+        raise Invalid(msg("assign_to goes with an action that chooses the next people ({chooses})", chooses=chooses),
                       code="assign_to_not_expected")
     run = ctx.load()
     ready = ready_in(run, task)
     values = validate_form(ready, clean(dict(data or {})))
     if step.get("attachment_required") and session.exec(select(Attachment.id).where(
             Attachment.task_id == task.id)).first() is None:
-        raise Conflict(f"step “{step['display_name']}” needs an attachment before it is completed",
+        raise Conflict(msg("step “{display_name}” needs an attachment before it is completed",
+                           display_name=step['display_name']),
                        code="attachment_required")
     ctx.designated = list(dict.fromkeys(assign_to)) if assign_to else None
     advance(ctx, task, lambda: run.complete(task.engine_id, {**values, "action": action, "reason": reason}))
@@ -284,7 +291,8 @@ def return_to_previous(uow: UnitOfWork, policy: Policy, principal: Principal, ta
         ProcessTask.instance_id == task.instance_id, ProcessTask.status == "completed", ProcessTask.step < task.step)
         .order_by(col(ProcessTask.ended_at).desc()).limit(1)).first()
     if previous is None:
-        raise Conflict(f"“{task.name}” is the first step; there is nothing to return it to", code="first_step")
+        raise Conflict(msg("“{name}” is the first step; there is nothing to return it to", name=task.name),
+                       code="first_step")
     run = ctx.load()
     ready_in(run, task)
     advance(ctx, task, lambda: run.rewind_to(previous.spec_id))
@@ -314,7 +322,7 @@ def request_extension(uow: UnitOfWork, policy: Policy, principal: Principal, tas
                      "days": days, "reason": reason, "requested_by": principal.account_id}
     columns = mirror(ctx, run)
     if not ctx.created:
-        raise Invalid("the process has no step that decides an extension here", code="no_extension_step")
+        raise Invalid(msg("the process has no step that decides an extension here"), code="no_extension_step")
     for created in ctx.created:
         ctx.emit_task("process.task.extension_requested", created, requested_for=task.id, days=days, reason=reason,
                       requested_by=principal.account_id)
@@ -331,10 +339,11 @@ def decide_extension(uow: UnitOfWork, policy: Policy, principal: Principal, task
     props = ctx.shape.conventions.tasks.get(task.spec_id)
     extension = dict(ctx.inst.extension or {})
     if props is None or not props.decides_extension_of or not extension.get("spec_id"):
-        raise Conflict(f"“{task.name}” does not decide an extension request", code="not_an_extension_decision")
+        raise Conflict(msg("“{name}” does not decide an extension request", name=task.name),
+                       code="not_an_extension_decision")
     granted = (days if days is not None else extension.get("days", 0)) if approved else 0
     if approved and granted > extension.get("days", 0):
-        raise Invalid(f"at most the {extension.get('days'):g} day(s) asked for can be granted")
+        raise Invalid(msg("at most the {get:g} day(s) asked for can be granted", get=extension.get('days')))
     note = nfc(note) if note else None
     extension.update(approved=approved, granted_days=granted, decided_by=principal.account_id)
     advance(ctx, task, lambda: run.complete(task.engine_id, {"action": "decide_extension",
@@ -357,10 +366,11 @@ def delegate(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str
     task, ctx = acting(uow, policy, principal, task_id)
     step = allowed(ctx, task, "delegate")
     if to == principal.account_id:
-        raise Invalid("the task is already yours")
+        raise Invalid(msg("the task is already yours"))
     if to not in active(session, task.candidates):
-        raise Invalid(f"{person_name(session, to) or to} is not one of the people of step “{step['display_name']}”; "
-                      "a task is delegated within its step", code="not_staff_of_step")
+        raise Invalid(msg("{value} is not one of the people of step “{display_name}”; a task is delegated within its "
+                          "step", value=person_name(session, to) or to, display_name=step['display_name']),
+                      code="not_staff_of_step")
     save(ctx, {})  # changes of who holds a task leave the engine alone but take the instance's write turn
     task.assignees = [to]
     set_actors(session, task, [to])
@@ -390,9 +400,10 @@ def comment(uow: UnitOfWork, principal: Principal, instance_id: str, text: str) 
     inst = visible_instance(session, principal, instance_id)
     text = nfc(text or "").strip()
     if not text:
-        raise Invalid("the comment is empty", code="empty_comment")
+        raise Invalid(msg("the comment is empty"), code="empty_comment")
     if len(text) > MAX_COMMENT:
-        raise Invalid(f"a comment has at most {MAX_COMMENT:,} characters", code="comment_too_long")
+        raise Invalid(msg("a comment has at most {MAX_COMMENT:,} characters", MAX_COMMENT=MAX_COMMENT),
+                      code="comment_too_long")
     line = InstanceHistory(instance_id=inst.id, action="comment", actor=principal.account_id,
                            actor_name=person_name(session, principal.account_id), reason=text)
     session.add(line)
@@ -409,10 +420,10 @@ def cancel(uow: UnitOfWork, policy: Policy, principal: Principal, instance_id: s
     inst = visible_instance(session, principal, instance_id)
     may_cancel(principal, inst, unit_or_404(session, inst.unit_id))
     if inst.state != "running":
-        raise Conflict(f"the process is already {inst.state}")
+        raise Conflict(msg("the process is already {status}", status=inst.state))
     reason = nfc(reason or "")
     if not reason:
-        raise Invalid("a cancellation needs a reason", code="reason_required")
+        raise Invalid(msg("a cancellation needs a reason"), code="reason_required")
     ctx = Context(uow, policy, inst, None, [], principal.account_id, read_version=inst.version)
     for task in open_tasks(session, inst.id):
         close(ctx, task, "cancelled", "cancel")

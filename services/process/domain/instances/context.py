@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Invalid
+from services.common.i18n import msg
 from services.common.text import nfc
 from services.process import engine
 from services.process.conventions import Lane
@@ -77,14 +78,16 @@ def serving_steps(session: Session, definition: ProcessDefinition, unit: UnitRef
         return row.steps
     if not needs_staffing(definition):
         return defaults(definition)
-    raise Conflict(f"“{unit.name}” has not confirmed its staffing of {definition.key}; a unit admin must staff every "
-                   "step and confirm before the process can start", reason="not_configured")
+    raise Conflict(msg("“{name}” has not confirmed its staffing of {key}; a unit admin must staff every step and "
+                       "confirm before the process can start", name=unit.name,
+                       key=definition.key), reason="not_configured")
 
 
 def step_config(steps: list[dict], lane_id: str) -> dict:
     found = next((s for s in steps if s["lane_id"] == lane_id), None)
     if found is None:
-        raise Conflict(f"the unit's staffing has no step {lane_id!r}; the process changed since it was staffed")
+        raise Conflict(msg("the unit's staffing has no step {lane_id!r}; the process changed since it was staffed",
+                           lane_id=lane_id))
     return found
 
 
@@ -132,7 +135,7 @@ class Context:
         found = shape(self.called[key]).conventions.lane(own) if key in self.processes_called else \
             self.shape.conventions.lane(lane_id)
         if found is None:
-            raise Invalid(f"lane {lane_id!r} is not in this version of the process")
+            raise Invalid(msg("lane {lane_id!r} is not in this version of the process", lane_id=lane_id))
         return found
 
     def _owner(self, ready: engine.ReadyTask) -> tuple[str | None, Shape | None]:
@@ -229,7 +232,7 @@ def save(ctx: Context, columns: dict) -> None:
         col(ProcessInstance.id) == ctx.inst.id, col(ProcessInstance.version) == ctx.read_version)
         .values(version=ctx.read_version + 1, **columns).execution_options(synchronize_session=False))
     if result.rowcount != 1:
-        raise Conflict("someone else changed this process at the same moment; reload it and try again")
+        raise Conflict(msg("someone else changed this process at the same moment; reload it and try again"))
 
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,63}$")
@@ -238,7 +241,7 @@ MAX_VARIABLES_BYTES = 64 * 1024
 def clean(value, depth: int = 0):
     """NFC every string of submitted data, refuse what a script could not use as a name."""
     if depth > 6:
-        raise Invalid("the data is nested too deeply")
+        raise Invalid(msg("the data is nested too deeply"))
     if isinstance(value, str):
         return nfc(value) if "\n" not in value else "\n".join(nfc(line) for line in value.split("\n"))
     if isinstance(value, list):
@@ -247,14 +250,16 @@ def clean(value, depth: int = 0):
         cleaned = {}
         for key, item in value.items():
             if depth == 0 and not _NAME.match(str(key)):
-                raise Invalid(f"“{key}” cannot be a variable name (letters, digits and _; not starting with a digit)")
+                raise Invalid(msg("“{key}” cannot be a variable name (letters, digits and _; not starting with a "
+                                  "digit)", key=key))
             cleaned[str(key)] = clean(item, depth + 1)
         return cleaned
     return value
 
 def check_size(variables: dict) -> None:
     if len(json.dumps(variables, ensure_ascii=False).encode()) > MAX_VARIABLES_BYTES:
-        raise Invalid(f"the data is larger than {MAX_VARIABLES_BYTES // 1024} KB; attach files instead")
+        raise Invalid(msg("the data is larger than {value} KB; attach files instead",
+                          value=MAX_VARIABLES_BYTES // 1024))
 
 
 
@@ -268,4 +273,4 @@ def run_engine(action):
     try:
         return action()
     except (engine.EngineError, engine.ScriptRefused) as exc:
-        raise Invalid(f"the process could not continue: {exc}") from exc
+        raise Invalid(msg("the process could not continue: {exc}", exc=exc)) from exc

@@ -10,6 +10,7 @@ from sqlmodel import Session
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Invalid, NotFound
+from services.common.i18n import msg
 from services.common.text import nfc
 from services.process.domain.access import visible_instance
 from services.process.domain.instances.acting import acting
@@ -36,9 +37,9 @@ def attach(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, 
     session = uow.session
     task, _ctx = acting(uow, policy, principal, task_id)
     if not content:
-        raise Invalid("the file is empty", code="file_empty")
+        raise Invalid(msg("the file is empty"), code="file_empty")
     if len(content) > policy.max_attachment_bytes:
-        raise Invalid(f"the file is larger than {policy.max_attachment_bytes // 1024 // 1024} MB",
+        raise Invalid(msg("the file is larger than {value} MB", value=policy.max_attachment_bytes // 1024 // 1024),
                       code="file_too_large")
     name = nfc(filename or "").replace("/", "_").replace("\\", "_")[:300] or "attachment"
     row = Attachment(id=new_id(), instance_id=task.instance_id, task_id=task.id, filename=name,
@@ -57,5 +58,5 @@ def attachment(session: Session, principal: Principal, instance_id: str, attachm
     visible_instance(session, principal, instance_id)
     row = session.get(Attachment, attachment_id)
     if row is None or row.instance_id != instance_id:
-        raise NotFound(f"no attachment {attachment_id!r}")
+        raise NotFound(msg("no attachment {attachment_id!r}", attachment_id=attachment_id))
     return row

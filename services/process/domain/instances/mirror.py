@@ -10,6 +10,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from services.common.errors import Invalid
+from services.common.i18n import msg
 from services.common.models import utcnow
 from services.process import engine
 from services.process.conventions import Lane
@@ -58,19 +59,21 @@ def _from_role(ctx: Context, lane: Lane, name: str, data: dict) -> People:
     units = [e.removeprefix("unit:") for e in entries if e.startswith("unit:")]
     accounts = [e for e in entries if not e.startswith("unit:")]
     if units and not lane.props.unit_role:
-        raise Invalid(f"step “{lane.name}” is given units in “{name}” but its lane names no unit_role to find "
-                      "the people of a unit", code="role_unresolved")
+        raise Invalid(msg("step “{name}” is given units in “{name2}” but its lane names no unit_role to find the "
+                          "people of a unit", name=lane.name, name2=name), code="role_unresolved")
     people = list(accounts)
     for unit_id in units:
         holders = role_holders(ctx.session, unit_id, lane.props.unit_role)
         if not holders:
-            raise Invalid(f"unit {unit_id} has nobody in the role “{lane.props.unit_role}”, so nobody can do "
-                          f"“{lane.name}”; an admin of that unit names them (process roles of the unit)",
+            raise Invalid(msg("unit {unit_id} has nobody in the role “{unit_role}”, so nobody can do “{name}”; an "
+                              "admin of that unit names them (process roles of the unit)", unit_id=unit_id,
+                              unit_role=lane.props.unit_role, name=lane.name),
                           code="role_unresolved", unit_id=unit_id, role=lane.props.unit_role)
         people += holders
     candidates = active(ctx.session, list(dict.fromkeys(people)))
     if not candidates:
-        raise Invalid(f"nobody can do “{lane.name}”: the process data “{name}” names no active person or unit",
+        raise Invalid(msg("nobody can do “{name}”: the process data “{name2}” names no active person or unit",
+                          name=lane.name, name2=name),
                       code="role_unresolved", role=name)
     if units:
         unit_id = units[0]
@@ -86,8 +89,8 @@ def _performer(ctx: Context, lane: Lane, number: int) -> People:
         .order_by(col(ProcessTask.ended_at).desc()).limit(1)).first()
     candidates = active(ctx.session, [done.ended_by]) if done is not None and done.ended_by else []
     if not candidates:
-        raise Invalid(f"“{lane.name}” goes to whoever did step {number}, and nobody active did it in this "
-                      "instance", code="role_unresolved")
+        raise Invalid(msg("“{name}” goes to whoever did step {number}, and nobody active did it in this instance",
+                          name=lane.name, number=number), code="role_unresolved")
     return People(candidates, done.unit_id)
 
 
@@ -100,7 +103,8 @@ def people_for(ctx: Context, lane: Lane, step: dict, data: dict) -> People:
     if source == "starter":
         candidates = active(ctx.session, [ctx.inst.started_by] if ctx.inst.started_by else [])
         if not candidates:
-            raise Invalid(f"“{lane.name}” goes to whoever started the instance, and that is no active person",
+            raise Invalid(msg("“{name}” goes to whoever started the instance, and that is no active person",
+                              name=lane.name),
                           code="role_unresolved")
         return People(candidates, ctx.inst.unit_id)
     return People(active(ctx.session, staff_of(ctx.steps, step)), ctx.inst.unit_id)
@@ -167,7 +171,7 @@ def mirror(ctx: Context, run: engine.Run) -> dict:
             continue
         lane_id = ctx.lane_of(found)
         if lane_id is None:
-            raise Invalid(f"user task {found.spec_id} is in no lane")
+            raise Invalid(msg("user task {spec_id} is in no lane", spec_id=found.spec_id))
         lane, step = ctx.lane(lane_id), step_config(ctx.steps, lane_id)
         people = people_for(ctx, lane, step, found.data)
         assignees: list[str] = []
@@ -180,7 +184,8 @@ def mirror(ctx: Context, run: engine.Run) -> dict:
                 outside = [a for a in ctx.designated if a not in people.candidates]
                 if outside:
                     names = ", ".join(person_name(session, a) or a for a in outside)
-                    raise Invalid(f"{names} cannot do step “{step['display_name']}” of this instance",
+                    raise Invalid(msg("{names} cannot do step “{display_name}” of this instance", names=names,
+                                      display_name=step['display_name']),
                                   code="not_staff_of_step")
                 assignees = list(ctx.designated)
             elif ctx.returning_to in people.candidates:
@@ -198,8 +203,8 @@ def mirror(ctx: Context, run: engine.Run) -> dict:
     _waits_and_throws(ctx, run)
     state = run_engine(run.dump)
     if len(state) > MAX_ENGINE_STATE_BYTES:
-        raise Invalid(f"the process data would grow past {MAX_ENGINE_STATE_BYTES // 1024 // 1024} MB; keep large "
-                      "content in attachments, not in process variables", code="state_too_large")
+        raise Invalid(msg("the process data would grow past {value} MB; keep large content in attachments, not in "
+                          "process variables", value=MAX_ENGINE_STATE_BYTES // 1024 // 1024), code="state_too_large")
     columns = {"engine_state": state, "wake_at": run.wake_at(), "extension": extension}
     if run.completed:
         columns.update(ending.completed(ctx, run, now))

@@ -5,6 +5,7 @@ from sqlmodel import select
 
 from services.common.db import UnitOfWork
 from services.common.errors import Invalid
+from services.common.i18n import msg
 from services.common.text import nfc
 from services.process import engine
 from services.process.domain.access import unit_or_404
@@ -42,7 +43,7 @@ def start(uow: UnitOfWork, policy: Policy, *, process_key: str, unit_id: str, va
         if message is not None:   # a message start event: the message is what starts it
             run.deliver("message", *message)
     except (engine.EngineError, engine.ScriptRefused) as exc:
-        raise Invalid(f"the process could not start: {exc}") from exc
+        raise Invalid(msg("the process could not start: {exc}", exc=exc)) from exc
     staffing = session.exec(select(Staffing).where(Staffing.process_key == process_key,
                                                    Staffing.unit_id == unit.id)).first()
     total = (staffing.total_days if staffing is not None and staffing.status == "complete" else None) \
