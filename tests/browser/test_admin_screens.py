@@ -1,7 +1,7 @@
 """The unit admin's screens in the browser: the account list filtered as one types (without diacritics), one
-account's page, the statistics, the unit tree unfolded level by level and a unit's page; what lies outside the
-admin's subtree is not offered and, reached by URL, the page says why. Each screen is saved and has no serious
-accessibility violation."""
+account's page with a concurrent post added and a conversion's plan, the statistics, the unit tree unfolded
+level by level and a unit's page; what lies outside the admin's subtree is not offered and, reached by URL, the
+page says why. Each screen is saved and has no serious accessibility violation."""
 from __future__ import annotations
 
 from tests.browser.conftest import screen, signed_in
@@ -19,6 +19,18 @@ def test_the_unit_admin_finds_an_account_and_cannot_reach_anothers_by_url(live, 
     admin.get_by_role("link", name="Phùng Tiến Hùng").click()
     admin.get_by_role("heading", name="Lịch sử chỉnh sửa").wait_for()
     assert screen(admin, "14-tai-khoan") == []
+    admin.get_by_label("Thêm kiêm nhiệm tại đơn vị (tìm theo tên hoặc mã)").fill("chi cuc tieu chuan")
+    admin.get_by_label("Chi cục Tiêu chuẩn Đo lường Chất lượng").check()
+    admin.get_by_label("Chức vụ kiêm nhiệm").fill("Phó Chi cục trưởng")
+    admin.get_by_role("button", name="Thêm kiêm nhiệm").click()
+    admin.get_by_text("Đã thêm kiêm nhiệm.").wait_for()
+    assert admin.get_by_role("cell", name="Phó Chi cục trưởng").is_visible()
+    admin.get_by_label("Tài khoản mới").select_option(label="Đinh Trường Toàn (dinhtruongtoan)")
+    admin.get_by_role("button", name="Xem trước khi chuyển đổi").click()
+    admin.get_by_role("heading", name="Những gì sẽ chuyển sang tài khoản mới").wait_for()
+    assert screen(admin, "23-chuyen-doi-tai-khoan") == []
+    admin.get_by_role("link", name="Hủy").click()
+    admin.get_by_role("heading", name="Kiêm nhiệm").wait_for()
     admin.goto(f"{live.base}/quan-tri/tai-khoan/thong-ke")
     assert screen(admin, "15-thong-ke-tai-khoan") == []
 

@@ -213,6 +213,26 @@ def unsaved(error: ApiError, labels: dict[str, str]) -> str:
     return _("Chưa lưu. Hãy sửa: %(fields)s.", fields=", ".join(_(labels.get(f, f)) for f in fields))
 
 
+class UnitNames:
+    """Unit names for the rows of one page, each unit read once."""
+
+    def __init__(self):
+        self.known: dict[str, str] = {}
+
+    def __call__(self, unit_id: str | None) -> str:
+        if not unit_id:
+            return ""
+        if unit_id not in self.known:
+            self.known[unit_id] = (portal().optional("GET", f"/api/orgunits/units/{unit_id}") or {}).get("name", "")
+        return self.known[unit_id]
+
+
+def account_names(ids) -> dict[str, str | None]:
+    """Account names for a page, each read once as the signed-in person (None outside what they may read)."""
+    return {account_id: (portal().optional("GET", f"/api/identity/accounts/{account_id}") or {}).get("full_name")
+            for account_id in {i for i in ids if i}}
+
+
 def register(app: Flask) -> None:
     from services.portal.views import (
         accounts,

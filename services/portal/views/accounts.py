@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 
 from services.common.text import sort_key
 from services.portal.api import ApiError
-from services.portal.views import explain, portal, signed_in, unsaved
+from services.portal.views import UnitNames, account_names, explain, missing, portal, signed_in, unsaved
 from services.portal.views.admin import ROLES
 
 bp = Blueprint("accounts", __name__, url_prefix="/quan-tri/tai-khoan")
@@ -34,26 +34,6 @@ FIELD_LABELS = {"full_name": "Họ và tên", "date_of_birth": "Ngày sinh", "ph
                 "manager_id": "Người quản lý", "status": "Trạng thái", "unit_id": "Đơn vị",
                 "archive_group": "Nhóm lưu trữ"}
 EDITABLE = ("full_name", "phone", "email", "department", "position", "staff_category", "note")
-
-
-class UnitNames:
-    """Unit names for the rows of one page, each unit read once."""
-
-    def __init__(self):
-        self.known: dict[str, str] = {}
-
-    def __call__(self, unit_id: str | None) -> str:
-        if not unit_id:
-            return ""
-        if unit_id not in self.known:
-            self.known[unit_id] = (portal().optional("GET", f"/api/orgunits/units/{unit_id}") or {}).get("name", "")
-        return self.known[unit_id]
-
-
-def account_names(ids) -> dict[str, str | None]:
-    """Account names for a page, each read once as the signed-in person (None outside what they may read)."""
-    return {account_id: (portal().optional("GET", f"/api/identity/accounts/{account_id}") or {}).get("full_name")
-            for account_id in {i for i in ids if i}}
 
 
 @bp.get("")
@@ -91,7 +71,17 @@ def _account_page(account_id: str, *, values: dict | None = None, error: str | N
     return render_template("account.html", account=account, history=list(reversed(history)), names=names,
                            values=values or account, error=error, statuses=STATUS_LABELS, roles=ROLES,
                            archive_groups=ARCHIVE_LABELS, change_labels=CHANGE_LABELS, field_labels=FIELD_LABELS,
-                           unit_name=UnitNames()), status
+                           successors=_successors(account), unit_name=UnitNames()), status
+
+
+def _successors(account: dict) -> list[dict]:
+    """The accounts this one may be converted to: the approved others of the same unit, in Vietnamese order."""
+    if account["status"] not in ("approved", "locked") or not account.get("unit_id"):
+        return []
+    found = portal().optional("GET", "/api/identity/accounts",
+                              params={"unit_id": account["unit_id"], "subtree": "false", "status": "approved",
+                                      "limit": 500}) or {"items": []}
+    return sorted((a for a in found["items"] if a["id"] != account["id"]), key=lambda a: sort_key(a["full_name"]))
 
 
 @bp.get("/<account_id>")
@@ -143,6 +133,10 @@ def command(account_id: str, command: str):
         else:
             flash(_("Đã gửi đề nghị chuyển công tác; chờ quản trị đơn vị nhận đồng ý."), "success")
         return redirect(url_for("accounts.account", account_id=account_id))
+    if command in APPOINTMENTS:
+        return APPOINTMENTS[command](account_id)
+    if command == "chuyen-doi":
+        return _convert(account_id)
     if command not in COMMANDS:
         return render_template("error.html", message=_("Không có trang này.")), 404
     verb = COMMANDS[command]
@@ -160,6 +154,71 @@ def command(account_id: str, command: str):
     else:
         flash(_(DONE[verb]), "success")
     return redirect(url_for("accounts.account", account_id=account_id))
+
+
+def _appoint(account_id: str):
+    """Kiêm nhiệm: the person also holds a post in another unit (the admin must administer that unit too)."""
+    unit_id = (request.form.get("unit_id") or "").strip()[:64]
+    position = (request.form.get("position") or "").strip()[:200] or None
+    if not unit_id:
+        flash(_("Hãy tìm và chọn đơn vị kiêm nhiệm."), "error")
+        return redirect(url_for("accounts.account", account_id=account_id))
+    try:
+        portal().call("POST", f"/api/identity/accounts/{account_id}/appointments",
+                      json={"unit_id": unit_id, "position": position})
+    except ApiError as error:
+        flash(explain(error), "error")
+    else:
+        flash(_("Đã thêm kiêm nhiệm."), "success")
+    return redirect(url_for("accounts.account", account_id=account_id))
+
+
+def _end_appointment(account_id: str):
+    unit_id = (request.form.get("unit_id") or "").strip()[:64]
+    try:
+        if not unit_id:
+            raise missing("no appointment chosen")
+        portal().call("DELETE", f"/api/identity/accounts/{account_id}/appointments/{unit_id}")
+    except ApiError as error:
+        flash(explain(error), "error")
+    else:
+        flash(_("Đã thôi kiêm nhiệm."), "success")
+    return redirect(url_for("accounts.account", account_id=account_id))
+
+
+APPOINTMENTS = {"kiem-nhiem": _appoint, "thoi-kiem-nhiem": _end_appointment}
+
+
+def _convert(account_id: str):
+    """Chuyển đổi tài khoản (seed 004 §3.4): first what would move, said in words; only a second, confirmed post
+    moves it (and archives the old account)."""
+    new_id = (request.form.get("new_account_id") or "").strip()[:64]
+    if not new_id:
+        flash(_("Hãy chọn tài khoản mới."), "error")
+        return redirect(url_for("accounts.account", account_id=account_id))
+    confirmed = request.form.get("confirm") == "1"
+    try:
+        portal().call("POST", f"/api/identity/accounts/{account_id}/convert",
+                      json={"new_account_id": new_id, "confirm": confirmed})
+    except ApiError as error:
+        plan = error.problem.get("plan")
+        if error.status == 409 and plan is not None and not confirmed:
+            return _conversion_plan(account_id, new_id, plan)
+        flash(explain(error), "error")
+        return redirect(url_for("accounts.account", account_id=account_id))
+    flash(_("Đã chuyển đổi: quyền, nhóm và quyền quản trị đã sang tài khoản mới; tài khoản cũ đã vào lưu trữ."),
+          "success")
+    return redirect(url_for("accounts.account", account_id=new_id))
+
+
+def _conversion_plan(account_id: str, new_id: str, plan: dict):
+    old = portal().call("GET", f"/api/identity/accounts/{account_id}")
+    new = portal().call("GET", f"/api/identity/accounts/{new_id}")
+    wanted = set(plan.get("group_ids") or [])
+    groups = sorted((g["name"] for g in (portal().optional("GET", "/api/identity/groups") or {"items": []})["items"]
+                     if g["id"] in wanted), key=sort_key)
+    return render_template("account_convert.html", old=old, new=new, plan=plan, groups=groups,
+                           unseen=len(wanted) - len(groups), roles=ROLES, unit_name=UnitNames())
 
 
 @bp.get("/thong-ke")

@@ -7,8 +7,7 @@ from flask import Blueprint, flash, g, redirect, render_template, request, url_f
 from flask_babel import gettext as _
 
 from services.portal.api import ApiError
-from services.portal.views import explain, missing, portal, signed_in
-from services.portal.views.accounts import UnitNames, account_names
+from services.portal.views import UnitNames, account_names, explain, missing, portal, signed_in
 
 bp = Blueprint("rights", __name__, url_prefix="/quan-tri/phan-quyen")
 PERMISSION_LABELS = {

@@ -24,6 +24,8 @@ EDITABLE = ("name", "code", "email", "phone", "address", "website", "tax_code", 
 FIELD_LABELS = {"name": "Tên đơn vị", "code": "Mã đơn vị", "email": "Thư điện tử", "phone": "Điện thoại",
                 "address": "Địa chỉ", "website": "Trang thông tin", "tax_code": "Mã số thuế", "description": "Mô tả",
                 "planned_headcount": "Biên chế được giao"}
+BANK_LABELS = {"bank_name": "Ngân hàng", "branch": "Chi nhánh", "account_number": "Số tài khoản",
+               "holder_name": "Chủ tài khoản (tên tổ chức)"}
 PAGE = 200
 
 
@@ -50,7 +52,8 @@ def children(unit_id: str):
                            statuses=UNIT_STATUS)
 
 
-def _page(unit_id: str, *, values: dict | None = None, error: str | None = None, status: int = 200):
+def _page(unit_id: str, *, values: dict | None = None, error: str | None = None, status: int = 200,
+          bank: dict | None = None, bank_error: str | None = None):
     unit = portal().call("GET", f"/api/orgunits/units/{unit_id}")
     ancestors = portal().call("GET", f"/api/orgunits/units/{unit_id}/ancestors")["items"]
     subtree = request.args.get("toan-bo") == "1"
@@ -71,11 +74,14 @@ def _page(unit_id: str, *, values: dict | None = None, error: str | None = None,
         people_hidden = True     # who works where is for the unit's admins; the unit itself is public
     merged_into = portal().call("GET", f"/api/orgunits/units/{unit['merged_into_id']}") \
         if unit.get("merged_into_id") else None
+    banking = (portal().optional("GET", f"/api/orgunits/units/{unit_id}/bank-accounts") or {"items": []})["items"] \
+        if unit["kind"].startswith("party_") else None
     return render_template("unit.html", unit=unit, ancestors=ancestors, children=_children(unit_id),
                            headcount=headcount, members=members, department=department, subtree=subtree,
                            redeclare=redeclare, people_hidden=people_hidden, merged_into=merged_into,
+                           banking=banking, bank=bank or {"holder_name": unit["name"]}, bank_error=bank_error,
                            values=values or unit, error=error, kinds=KIND_LABELS, statuses=UNIT_STATUS,
-                           labels=FIELD_LABELS), status
+                           labels=FIELD_LABELS, bank_labels=BANK_LABELS), status
 
 
 @bp.get("/<unit_id>")
@@ -134,3 +140,37 @@ def dissolve(unit_id: str):
     else:
         flash(_("Đã giải thể. Cán bộ của đơn vị cần khai báo lại đơn vị công tác."), "success")
     return redirect(url_for("units.unit", unit_id=unit_id))
+
+
+@bp.post("/<unit_id>/tai-khoan-ngan-hang")
+@signed_in
+def add_bank_account(unit_id: str):
+    """A party organisation's bank account (seed 003 §3): the organisation's own, never a person's; the first
+    one, or one marked so, is the account in use."""
+    values = {name: (request.form.get(name) or "").strip() for name in BANK_LABELS}
+    body = {**{name: value or None for name, value in values.items()}, "in_use": request.form.get("in_use") == "on"}
+    try:
+        portal().call("POST", f"/api/orgunits/units/{unit_id}/bank-accounts", json=body)
+    except ApiError as error:
+        return _page(unit_id, bank={**values, "in_use": body["in_use"]}, bank_error=unsaved(error, BANK_LABELS),
+                     status=404 if error.status == 404 else 400)
+    flash(_("Đã thêm tài khoản ngân hàng."), "success")
+    return redirect(url_for("units.unit", unit_id=unit_id, _anchor="bank-title"))
+
+
+@bp.post("/<unit_id>/tai-khoan-ngan-hang/<int:account_id>/<command>")
+@signed_in
+def bank_account(unit_id: str, account_id: int, command: str):
+    path = f"/api/orgunits/units/{unit_id}/bank-accounts/{account_id}"
+    calls = {"dung": ("POST", f"{path}/use", _("Đã chọn tài khoản đang sử dụng.")),
+             "xoa": ("DELETE", path, _("Đã xóa tài khoản ngân hàng."))}
+    if command not in calls:
+        return render_template("error.html", message=_("Không có trang này.")), 404
+    method, target, done = calls[command]
+    try:
+        portal().call(method, target)
+    except ApiError as error:
+        flash(explain(error), "error")
+    else:
+        flash(done, "success")
+    return redirect(url_for("units.unit", unit_id=unit_id, _anchor="bank-title"))

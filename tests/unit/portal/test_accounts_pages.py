@@ -112,3 +112,63 @@ def test_an_officer_is_sent_to_another_unit_and_its_admin_accepts_from_the_trans
     assert moved["unit_id"] == target["id"], "Hùng works in the receiving unit now"
     assert "Phùng Tiến Hùng" in text(receiver.get("/quan-tri/tai-khoan/chuyen-cong-tac?status=accepted"))
     assert receiver.post("/quan-tri/tai-khoan/chuyen-cong-tac/1/bo-qua").status_code == 404
+
+
+def test_a_concurrent_post_is_added_refused_outside_the_admins_units_and_ended(browser, suite):
+    admin = browser()
+    admin.sign_in("qt.sokhcn")
+    toan = suite.account("dinhtruongtoan")["id"]
+    centre, sibling = suite.unit("BT.01.01.13.06"), suite.unit("BT.01.01.14")
+    assert "Không kiêm nhiệm đơn vị nào." in text(admin.get(f"/quan-tri/tai-khoan/{toan}"))
+    choices = text(admin.get("/dang-ky/don-vi?unit_q=Chi cuc Tieu chuan", headers={"HX-Request": "true"}))
+    assert centre["id"] in choices, "the unit is found without diacritics"
+
+    added = admin.post(f"/quan-tri/tai-khoan/{toan}/kiem-nhiem", {"unit_id": centre["id"], "position": "Phó Chi cục"})
+    page = text(admin.get(added.headers["Location"]))
+    assert "Đã thêm kiêm nhiệm." in page and centre["name"] in page and "Phó Chi cục" in page
+    stored = lambda: suite.identity.get(f"/api/identity/accounts/{toan}",  # noqa: E731
+                                        headers=suite.headers("qt.sokhcn")).get_json()["appointments"]
+    assert stored() == [{"unit_id": centre["id"], "position": "Phó Chi cục"}]
+
+    elsewhere = admin.post(f"/quan-tri/tai-khoan/{toan}/kiem-nhiem", {"unit_id": sibling["id"]})
+    assert "không có quyền" in text(admin.get(elsewhere.headers["Location"])), "another Sở: refused in words"
+    own = admin.post(f"/quan-tri/tai-khoan/{toan}/kiem-nhiem", {"unit_id": suite.unit("BT.01.01.13")["id"]})
+    assert "đơn vị chính" in text(admin.get(own.headers["Location"])), "the primary unit: the service's sentence"
+    unchosen = admin.post(f"/quan-tri/tai-khoan/{toan}/kiem-nhiem", {"unit_id": ""})
+    assert "Hãy tìm và chọn đơn vị kiêm nhiệm." in text(admin.get(unchosen.headers["Location"]))
+    assert stored() == [{"unit_id": centre["id"], "position": "Phó Chi cục"}], "nothing else stored"
+
+    ended = admin.post(f"/quan-tri/tai-khoan/{toan}/thoi-kiem-nhiem", {"unit_id": centre["id"]})
+    page = text(admin.get(ended.headers["Location"]))
+    assert "Đã thôi kiêm nhiệm." in page and "Không kiêm nhiệm đơn vị nào." in page and stored() == []
+    again = admin.post(f"/quan-tri/tai-khoan/{toan}/thoi-kiem-nhiem", {"unit_id": centre["id"]})
+    assert "Không tìm thấy" in text(admin.get(again.headers["Location"]))
+
+
+def test_an_account_is_converted_only_after_the_admin_has_seen_what_moves(browser, suite):
+    admin = browser()
+    admin.sign_in("qt.sokhcn")
+    toan, hung = suite.account("dinhtruongtoan")["id"], suite.account("phungtienhung")["id"]
+    page = text(admin.get(f"/quan-tri/tai-khoan/{toan}"))
+    assert "Chuyển đổi tài khoản" in page and f'<option value="{hung}">Phùng Tiến Hùng' in page
+    assert f'<option value="{toan}">' not in page, "not to itself"
+
+    plan = admin.post(f"/quan-tri/tai-khoan/{toan}/chuyen-doi", {"new_account_id": hung})
+    shown = text(plan)
+    assert plan.status_code == 200 and "Những gì sẽ chuyển sang tài khoản mới" in shown
+    assert "Cán bộ" in shown and "Không hoàn tác được" in shown and 'name="confirm" value="1"' in shown
+    read = lambda account_id: suite.identity.get(f"/api/identity/accounts/{account_id}",  # noqa: E731
+                                                 headers=suite.headers("qt.sokhcn")).get_json()
+    assert read(toan)["status"] == "approved", "seeing the plan changes nothing"
+    unchosen = admin.post(f"/quan-tri/tai-khoan/{toan}/chuyen-doi", {"new_account_id": ""})
+    assert "Hãy chọn tài khoản mới." in text(admin.get(unchosen.headers["Location"]))
+    itself = admin.post(f"/quan-tri/tai-khoan/{toan}/chuyen-doi", {"new_account_id": toan})
+    assert "khác" in text(admin.get(itself.headers["Location"])) and read(toan)["status"] == "approved"
+
+    done = admin.post(f"/quan-tri/tai-khoan/{toan}/chuyen-doi", {"new_account_id": hung, "confirm": "1"})
+    assert done.headers["Location"].endswith(f"/quan-tri/tai-khoan/{hung}")
+    assert "Đã chuyển đổi" in text(admin.get(done.headers["Location"]))
+    old = read(toan)
+    assert old["status"] == "archived" and old["archive_group"] == "converted" and old["roles"] == []
+    page = text(admin.get(f"/quan-tri/tai-khoan/{toan}"))
+    assert "Đã chuyển đổi sang tài khoản mới" in page and 'name="new_account_id"' not in page

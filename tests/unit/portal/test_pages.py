@@ -329,3 +329,28 @@ def test_a_forgotten_password_is_replaced_with_the_code_sent_and_nobody_learns_w
     assert "Đã đặt mật khẩu mới" in text(person.get("/dang-nhap"))
     signed = person.post("/dang-nhap", {"username": "phungtienhung", "password": "sông núi nước nam vua nam ở"})
     assert signed.status_code == 302 and signed.headers["Location"] == "/cong-viec"
+
+
+def test_the_waiting_registrations_are_filtered_by_unit_with_or_without_the_units_below(browser, suite):
+    skhcn, centre = suite.unit("BT.01.01.13"), suite.unit("BT.01.01.13.06")
+    for name, citizen_id, unit in (("Trần Thị Ánh", "060095000777", skhcn), ("Võ Văn Bình", "060095000888", centre)):
+        registered = suite.identity.post("/api/identity/register", json={
+            "full_name": name, "citizen_id": citizen_id, "unit_id": unit["id"], "phone": "0912345678"})
+        assert registered.status_code in (200, 201, 202), registered.get_json()
+    admin = browser()
+    admin.sign_in("qt.sokhcn")
+    page = text(admin.get("/quan-tri/dang-ky"))
+    assert f'<option value="{centre["id"]}" >{centre["name"]} (1)</option>' in page, "units waiting, with counts"
+    assert "<td>Chi cục Tiêu chuẩn Đo lường Chất lượng</td>" in page, "each row names its unit"
+
+    below = text(admin.get(f"/quan-tri/dang-ky?unit_id={centre['id']}", headers={"HX-Request": "true"}))
+    assert "Võ Văn Bình" in below and "Trần Thị Ánh" not in below and "1 tài khoản chờ duyệt" in below
+    whole = text(admin.get(f"/quan-tri/dang-ky?unit_id={skhcn['id']}&subtree=0&subtree=1"))
+    assert "Võ Văn Bình" in whole and "Trần Thị Ánh" in whole
+    alone = text(admin.get(f"/quan-tri/dang-ky?unit_id={skhcn['id']}&subtree=0"))
+    assert "Trần Thị Ánh" in alone and "Võ Văn Bình" not in alone
+    assert 'id="subtree" type="checkbox" name="subtree" value="1" >' in alone, "the box stays unticked"
+    both = text(admin.get(f"/quan-tri/dang-ky?unit_id={skhcn['id']}&q=vo van", headers={"HX-Request": "true"}))
+    assert "Võ Văn Bình" in both and "Trần Thị Ánh" not in both, "text and unit together"
+    elsewhere = admin.get(f"/quan-tri/dang-ky?unit_id={suite.unit('BT.01.01.14')['id']}")
+    assert elsewhere.status_code in (403, 404) and "Võ Văn Bình" not in text(elsewhere), "another Sở: refused"

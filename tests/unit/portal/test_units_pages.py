@@ -71,3 +71,54 @@ def test_a_merge_leaves_a_re_declare_row_and_an_officer_sees_no_people_or_forms(
     refused = officer.post(f"/don-vi/{other['id']}", {"name": "Đổi tên", "code": other["code"]})
     assert refused.status_code in (400, 403) and "quyền" in text(refused)
     assert suite.unit("BT.01.01.01")["name"] == other["name"], "nothing changed"
+
+
+def test_a_party_organisation_keeps_its_bank_accounts_on_its_page(browser, suite):
+    skhcn = suite.unit("BT.01.01.13")
+    party = suite.orgunits.post("/api/orgunits/units", headers=suite.headers("qt.sokhcn"), json={
+        "parent_id": skhcn["id"], "code": "DB-SKHCN", "name": "Đảng bộ Sở Khoa học và Công nghệ",
+        "kind": "party_upper"}).get_json()
+    admin = browser()
+    admin.sign_in("qt.sokhcn")
+    assert "Tài khoản ngân hàng của tổ chức đảng" not in text(admin.get(f"/don-vi/{skhcn['id']}")), \
+        "a Sở is no party organisation"
+    page = text(admin.get(f"/don-vi/{party['id']}"))
+    assert "Tổ chức chưa khai báo tài khoản ngân hàng nào." in page
+    assert 'value="Đảng bộ Sở Khoa học và Công nghệ"' in page, "the holder is the organisation, filled in"
+    stored = lambda: suite.orgunits.get(f"/api/orgunits/units/{party['id']}/bank-accounts",  # noqa: E731
+                                        headers=suite.headers("qt.sokhcn")).get_json()["items"]
+
+    personal = admin.post(f"/don-vi/{party['id']}/tai-khoan-ngan-hang", {
+        "bank_name": "Vietcombank", "account_number": "0071000123456", "holder_name": "Lê Thị Quỳnh"})
+    assert personal.status_code == 400 and "không phải tổ chức" in text(personal) and stored() == []
+    assert 'value="0071000123456"' in text(personal), "what was typed stays"
+    short = admin.post(f"/don-vi/{party['id']}/tai-khoan-ngan-hang", {
+        "bank_name": "Vietcombank", "account_number": "12", "holder_name": "Đảng bộ Sở Khoa học và Công nghệ"})
+    assert short.status_code == 400 and "6 đến 20 chữ số" in text(short) and stored() == []
+
+    for bank, number in (("Vietcombank", "0071 000 123 456"), ("Agribank", "5400205123456")):
+        added = admin.post(f"/don-vi/{party['id']}/tai-khoan-ngan-hang", {
+            "bank_name": bank, "branch": "Phan Thiết", "account_number": number,
+            "holder_name": "đảng bộ sở khoa học và công nghệ"})
+        assert "Đã thêm tài khoản ngân hàng." in text(admin.get(added.headers["Location"]))
+    twice = admin.post(f"/don-vi/{party['id']}/tai-khoan-ngan-hang", {
+        "bank_name": "Vietcombank", "account_number": "0071000123456",
+        "holder_name": "Đảng bộ Sở Khoa học và Công nghệ"})
+    assert twice.status_code == 400 and "đã được khai báo" in text(twice) and len(stored()) == 2
+    first, second = stored()
+    assert first["in_use"] and not second["in_use"], "the first account is the one in use"
+
+    used = admin.post(f"/don-vi/{party['id']}/tai-khoan-ngan-hang/{second['id']}/dung")
+    page = text(admin.get(used.headers["Location"]))
+    assert "Đã chọn tài khoản đang sử dụng." in page and [a["in_use"] for a in stored()] == [False, True]
+    removed = admin.post(f"/don-vi/{party['id']}/tai-khoan-ngan-hang/{first['id']}/xoa")
+    assert "Đã xóa tài khoản ngân hàng." in text(admin.get(removed.headers["Location"]))
+    assert [a["account_number"] for a in stored()] == ["5400205123456"]
+    assert admin.post(f"/don-vi/{party['id']}/tai-khoan-ngan-hang/{first['id']}/ban").status_code == 404
+
+    officer = browser()
+    officer.sign_in("dinhtruongtoan")
+    seen = text(officer.get(f"/don-vi/{party['id']}"))
+    assert "Thêm tài khoản" not in seen, "an officer is offered no change"
+    tried = officer.post(f"/don-vi/{party['id']}/tai-khoan-ngan-hang/{second['id']}/xoa")
+    assert "không có quyền" in text(officer.get(tried.headers["Location"])) and len(stored()) == 1
