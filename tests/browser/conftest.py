@@ -54,10 +54,11 @@ def browser_page():
         browser = playwright.chromium.launch(executable_path=chromium(), args=["--no-sandbox"])
         contexts = []
 
-        def new_page():
-            """A page in a browser profile of its own: each person keeps their own session cookie."""
-            context = browser.new_context(locale="vi-VN", timezone_id="Asia/Ho_Chi_Minh",
-                                          viewport={"width": 1280, "height": 860})
+        def new_page(**device):
+            """A page in a browser profile of its own: each person keeps their own session cookie. ``device``
+            overrides the desktop screen (a tablet's viewport, touch)."""
+            context = browser.new_context(**{"locale": "vi-VN", "timezone_id": "Asia/Ho_Chi_Minh",
+                                             "viewport": {"width": 1280, "height": 860}, **device})
             context.set_default_timeout(15_000)
             contexts.append(context)
             return context.new_page()
@@ -68,10 +69,10 @@ def browser_page():
         browser.close()
 
 
-def signed_in(live, new_page, username: str):
+def signed_in(live, new_page, username: str, **device):
     """A browser page of ``username`` signed in through the sign-in page (their password chosen already)."""
     live.sign_in(username)      # the first sign-in's new password (NEW_PASSWORD)
-    page = new_page()
+    page = new_page(**device)
     page.goto(f"{live.base}/dang-nhap")
     page.get_by_label("Tên đăng nhập").fill(username)
     page.get_by_label("Mật khẩu").fill(live.people[username])
