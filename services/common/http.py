@@ -48,14 +48,18 @@ class Page(BaseModel):
 
 def problem(status: int, title: str, detail: str, **extra: Any) -> Response:
     """The problem+json answer; a ``msg`` detail (and any in ``extra``, e.g. a deployment's problems) is said in
-    the language the request asks for, which ``Content-Language`` then names."""
-    language = i18n.requested() if isinstance(detail, i18n.Message) else i18n.DEFAULT
+    the language the request asks for, which ``Content-Language`` then names. A detail of another kind (a
+    request's schema errors naming its fields, a library's text) names no language: it is not a sentence for
+    people, and the portal says the refusal its own way."""
+    sentence = isinstance(detail, i18n.Message)
+    language = i18n.requested() if sentence else i18n.DEFAULT
     body = {"type": "about:blank", "title": title, "status": status, "detail": i18n.say(detail, language),
             "correlation_id": g.get("correlation_id"), **i18n.say(extra, language)}
     response = jsonify(body)
     response.status_code = status
     response.mimetype = PROBLEM
-    response.headers["Content-Language"] = language
+    if sentence:
+        response.headers["Content-Language"] = language
     return response
 
 

@@ -105,6 +105,12 @@ def test_a_problem_follows_accept_language(process, header, language, detail):  
     assert response.get_json()["detail"] == detail
 
 
+def test_a_schema_refusal_names_no_language_so_no_field_name_is_shown_as_a_sentence(process):  # noqa: F811
+    response = process.test_client().get("/api/process/inbox?scope=bogus", headers={"Accept-Language": "en"})
+    assert response.status_code == 422 and "scope" in response.get_json()["detail"]
+    assert "Content-Language" not in response.headers
+
+
 def test_deployment_problems_are_said_in_vietnamese(process, designer):  # noqa: F811 - the fixtures
     english = upload(process, designer, samples.broken()).get_json()
     vietnamese = upload(process, {**designer, "Accept-Language": "vi"}, samples.broken()).get_json()
