@@ -55,6 +55,7 @@ def test_a_designer_adds_a_step_fixes_a_bad_condition_and_a_unit_staffs_version_
 
     # a condition broken on purpose: deploying marks its flow and says why
     select(designer, "Flow_extension_requested")
+    assert panel.locator(".bio-properties-panel-header-type").inner_text().lower() == "luồng", "the kind, in Vietnamese"
     panel.get_by_text("Điều kiện rẽ nhánh", exact=True).click()
     condition = panel.get_by_label("Điều kiện", exact=True)
     assert condition.input_value() == 'action == "request_extension"'

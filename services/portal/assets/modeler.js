@@ -188,6 +188,31 @@ const WORDS = {
   "Change element": "Đổi loại phần tử", "Connect to other element": "Nối tới phần tử khác",
   "Append task": "Nối thêm công việc", "Append end event": "Nối thêm sự kiện kết thúc", "Append gateway": "Nối thêm cổng",
   "Append intermediate/boundary event": "Nối thêm sự kiện trung gian", "Add text annotation": "Thêm chú thích",
+  // the element's kind at the head of the panel and in "change element"
+  "Sequence Flow": "Luồng", "Conditional Flow": "Luồng có điều kiện", "Default Flow": "Luồng mặc định",
+  "Start Event": "Sự kiện bắt đầu", "End Event": "Sự kiện kết thúc", "Message Start Event": "Bắt đầu khi nhận thông điệp",
+  "Timer Start Event": "Bắt đầu theo hẹn giờ", "Intermediate Throw Event": "Sự kiện trung gian",
+  "Message Intermediate Catch Event": "Chờ thông điệp", "Timer Intermediate Catch Event": "Chờ hẹn giờ",
+  "Message Boundary Event": "Thông điệp trên biên", "Timer Boundary Event": "Hẹn giờ trên biên",
+  "Timer Boundary Event (Non Interrupting)": "Hẹn giờ trên biên (không ngắt)", "Error Boundary Event": "Lỗi trên biên",
+  "Message End Event": "Kết thúc gửi thông điệp", "Error End Event": "Kết thúc báo lỗi",
+  "Task": "Công việc", "User Task": "Công việc của người dùng", "Service Task": "Tác vụ dịch vụ",
+  "Script Task": "Tác vụ kịch bản", "Business Rule Task": "Tác vụ bảng quyết định", "Receive Task": "Tác vụ nhận",
+  "Send Task": "Tác vụ gửi", "Manual Task": "Công việc thủ công", "Call Activity": "Gọi quy trình khác",
+  "Exclusive Gateway": "Cổng rẽ một nhánh", "Parallel Gateway": "Cổng song song", "Inclusive Gateway": "Cổng rẽ nhiều nhánh",
+  "Event Based Gateway": "Cổng theo sự kiện", "Collapsed Sub Process": "Quy trình con (thu gọn)",
+  "Expanded Sub Process": "Quy trình con", "Event Sub Process": "Quy trình con theo sự kiện",
+  "Text Annotation": "Chú thích", "Group": "Nhóm", "Data Object Reference": "Dữ liệu", "Data Store Reference": "Kho dữ liệu",
+  "User task": "Công việc của người dùng", "Service task": "Tác vụ dịch vụ", "Script task": "Tác vụ kịch bản",
+  "Business rule task": "Tác vụ bảng quyết định", "Receive task": "Tác vụ nhận", "Send task": "Tác vụ gửi",
+  "Manual task": "Công việc thủ công", "Call activity": "Gọi quy trình khác", "Exclusive gateway": "Cổng rẽ một nhánh",
+  "Parallel gateway": "Cổng song song", "Inclusive gateway": "Cổng rẽ nhiều nhánh", "Start event": "Sự kiện bắt đầu",
+  "End event": "Sự kiện kết thúc",
+  // the standard groups and fields of the panel
+  "Executable": "Cho phép chạy", "Version tag": "Nhãn phiên bản", "Process documentation": "Ghi chú quy trình",
+  "Message": "Thông điệp", "Timer": "Hẹn giờ", "Error": "Lỗi", "Signal": "Tín hiệu", "Condition": "Điều kiện",
+  "Multi-instance": "Lặp nhiều lần", "Loop cardinality": "Số lần lặp", "Completion condition": "Điều kiện hoàn thành",
+  "Type": "Loại", "Value": "Giá trị",
 };
 
 function translate(template, replacements) {
