@@ -8,6 +8,7 @@ import hashlib
 import threading
 import time
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from flask import Flask, current_app, flash, g, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -231,6 +232,34 @@ def account_names(ids) -> dict[str, str | None]:
     """Account names for a page, each read once as the signed-in person (None outside what they may read)."""
     return {account_id: (portal().optional("GET", f"/api/identity/accounts/{account_id}") or {}).get("full_name")
             for account_id in {i for i in ids if i}}
+
+
+PAGE_SIZE = 20
+
+
+class Listed(NamedTuple):
+    found: dict       # identity's page of accounts
+    filters: dict     # what the page's links keep (a box left unticked as subtree="0")
+    subtree: bool
+    page: int
+    pages: int
+
+
+def listed_accounts(args, *, chosen: dict | None = None, fixed: dict | None = None) -> Listed:
+    """A page of identity's accounts for a list's filters: free text, a unit with or without the units below it
+    (ticked unless the form says otherwise), the page; ``chosen`` are the list's own filters, already checked,
+    ``fixed`` what the list always asks (not carried in its links)."""
+    q = (args.get("q") or "").strip()[:200]
+    unit_id = (args.get("unit_id") or "").strip()[:64] or None
+    ticked = args.getlist("subtree")      # the form sends "0" and, when ticked, "1"; a plain link sends nothing
+    subtree = "1" in ticked if ticked else True
+    page = max(1, min(args.get("page", 1, type=int) or 1, 10000))
+    filters = {"q": q or None, **(chosen or {}), "unit_id": unit_id}
+    params = {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE, "subtree": str(subtree).lower(), **(fixed or {}),
+              **{k: v for k, v in filters.items() if v}}
+    found = portal().call("GET", "/api/identity/accounts", params=params)
+    return Listed(found, {**filters, "subtree": None if subtree else "0"}, subtree, page,
+                  max(1, -(-found["total"] // PAGE_SIZE)))
 
 
 def register(app: Flask) -> None:

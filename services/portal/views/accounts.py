@@ -11,11 +11,19 @@ from flask_babel import gettext as _
 
 from services.common.text import sort_key
 from services.portal.api import ApiError
-from services.portal.views import UnitNames, account_names, explain, missing, portal, signed_in, unsaved
+from services.portal.views import (
+    UnitNames,
+    account_names,
+    explain,
+    listed_accounts,
+    missing,
+    portal,
+    signed_in,
+    unsaved,
+)
 from services.portal.views.admin import ROLES
 
 bp = Blueprint("accounts", __name__, url_prefix="/quan-tri/tai-khoan")
-PAGE_SIZE = 20
 STATUS_LABELS = {"pending": "Chờ duyệt", "approved": "Đã duyệt", "locked": "Đã khóa", "archived": "Lưu trữ",
                  "rejected": "Từ chối"}
 ARCHIVE_LABELS = {"retired": "Nghỉ hưu", "transferred_out": "Chuyển công tác ra ngoài tỉnh", "deceased": "Từ trần",
@@ -40,27 +48,19 @@ EDITABLE = ("full_name", "phone", "email", "department", "position", "staff_cate
 @signed_in
 def listing():
     args = request.args
-    q = (args.get("q") or "").strip()[:200]
     status = args.get("status") if args.get("status") in STATUS_LABELS else None
     role = args.get("role") if args.get("role") in ROLES else None
-    unit_id = (args.get("unit_id") or "").strip()[:64] or None
-    chosen = args.getlist("subtree")      # the form sends "0" and, when ticked, "1"; a plain link sends nothing
-    subtree = "1" in chosen if chosen else True
-    page = max(1, min(args.get("page", 1, type=int) or 1, 10000))
-    params = {"limit": PAGE_SIZE, "offset": (page - 1) * PAGE_SIZE, "subtree": str(subtree).lower(),
-              **{k: v for k, v in {"q": q, "status": status, "role": role, "unit_id": unit_id}.items() if v}}
-    found = portal().call("GET", "/api/identity/accounts", params=params)
+    listed = listed_accounts(args, chosen={"status": status, "role": role})
+    unit_id = listed.filters["unit_id"]
     counts: dict[str, int] = {}
     for row in portal().call("GET", "/api/identity/accounts/stats",
                              params={"unit_id": unit_id} if unit_id else None)["items"]:
         for name, count in row["by_status"].items():
             counts[name] = counts.get(name, 0) + count
     unit = portal().call("GET", f"/api/orgunits/units/{unit_id}") if unit_id else None
-    pages = max(1, -(-found["total"] // PAGE_SIZE))
-    filters = {"q": q or None, "status": status, "role": role, "unit_id": unit_id, "subtree": None if subtree else "0"}
     template = "partials/account_rows.html" if request.headers.get("HX-Request") else "accounts.html"
-    return render_template(template, found=found, counts=counts, filters=filters, page=page, pages=pages, unit=unit,
-                           subtree=subtree, statuses=STATUS_LABELS, roles=ROLES, unit_name=UnitNames())
+    return render_template(template, **listed._asdict(), counts=counts, unit=unit, statuses=STATUS_LABELS,
+                           roles=ROLES, unit_name=UnitNames())
 
 
 def _account_page(account_id: str, *, values: dict | None = None, error: str | None = None, status: int = 200):
