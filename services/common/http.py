@@ -68,7 +68,8 @@ def _validation_problem(exc: ValidationError) -> Response:
     for err in exc.errors(include_url=False, include_context=False, include_input=False):
         where = ".".join(str(part) for part in err["loc"]) or "body"
         errors.append({"field": where, "message": err["msg"]})
-    if request.method in ("POST", "PUT", "PATCH") and request.get_json(silent=True) is None:
+    if request.method in ("POST", "PUT", "PATCH") and request.get_json(silent=True) is None and \
+            request.mimetype not in ("multipart/form-data", "application/x-www-form-urlencoded"):
         detail = "the request body must be a JSON object sent as application/json"
     else:
         detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:10])

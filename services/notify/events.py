@@ -6,7 +6,7 @@ from services.common.sealing import Sealer
 from services.notify.domain.dispatch import consumer
 
 CONSUMER_QUEUE = "notify.events"
-CONSUMES = ["identity.#", "process.#", "meetings.#", "orgunits.#"]
+CONSUMES = ["identity.#", "process.#", "direction.#", "meetings.#", "orgunits.#"]
 
 
 def subscribe(runtime, sealer: Sealer) -> None:

@@ -15,6 +15,7 @@ from services.common.settings import ServiceSettings, settings_for
 from services.process import events
 from services.process.api import blueprints
 from services.process.domain import definitions, instances
+from services.process.domain.direction import setup as direction_setup
 from services.process.domain.scheduler import Scheduler
 from services.process.domain.sla import WorkingCalendar, holidays_from
 
@@ -58,6 +59,7 @@ def create_app(settings: ProcessSettings | None = None, *, bus: Bus | None = Non
 
     runtime.extra_background.append(start_scheduler)
     deploy_directory(runtime, settings.bpmn_dir)
+    direction_setup.ensure_defaults(runtime.db)
     return app
 
 

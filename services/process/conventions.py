@@ -53,6 +53,12 @@ class ProcessProps(_Props):
                               examples=["Hành chính, quản trị"])
     total_days: float | None = Field(default=None, gt=0, le=365, description="the whole process time in working "
                                      "days (steps share it by their time_share_percent)", examples=[5])
+    due_from: str | None = Field(default=None, pattern=rf"^{_WORD}$", description="every task of an instance is "
+                                 "due at the date-time in this instance variable (instead of its step's share)",
+                                 examples=["deadline"])
+    worked_by: str | None = Field(default=None, pattern=rf"^{_WORD}$", description="a domain of the suite works "
+                                  "this process's tasks with its own rules and screens (e.g. direction); the generic "
+                                  "task actions refuse them", examples=["direction"])
 
 
 class LaneProps(_Props):

@@ -282,6 +282,107 @@ class FieldReportReceived(BaseModel):
     report: FieldReport
 
 
+class DirectionTaskView(BaseModel):
+    """A direction task (nhiệm vụ) as events carry it."""
+
+    id: str
+    assignment_id: str
+    parent_id: str | None = Field(description="the task it is a sub-task of (null: a task of the assignment)")
+    root_id: str = Field(description="the assignment's task at the top of its tree")
+    depth: int = Field(description="0 for a task of the assignment, 1 for its sub-tasks, …")
+    name: str
+    assigning_unit_id: str
+    executing_unit_id: str
+    assigner_id: str
+    created_by: str
+    priority: str = Field(description="none | urgent | high | normal | low")
+    deadline: str | None
+    note: str | None = Field(description="bút phê (the directive note)")
+    status: str = Field(description="a status code of the task's status group")
+    status_name: str
+    status_color: str | None
+    category: str = Field(description="new | in_progress | waiting_approval | done | refused | cancelled")
+    progress: int = Field(description="0–100: its sub-tasks' leaves averaged (done = 100, cancelled left out), "
+                                      "else the handler's report")
+    own_progress: int
+    progress_locked: bool
+    handlers: list[str] = Field(description="who works it now")
+    instance_id: str | None = Field(description="its lifecycle's process instance")
+    created_at: str | None
+    completed_at: str | None
+    done_at: str | None
+    followers: list[str] = Field(default_factory=list, description="who follows (and approves) it")
+    coordinators: list[str] = Field(default_factory=list, description="the contacts of its coordinating units")
+    coordinating_unit_ids: list[str] = Field(default_factory=list)
+    tag_ids: list[int] = Field(default_factory=list)
+
+
+class DirectionTaskEvent(BaseModel):
+    """Something happened to a direction task; ``task`` is the task after it."""
+
+    schema_version: int = 1
+    task: DirectionTaskView
+    actor: str | None
+    actor_name: str | None
+    reason: str | None = Field(default=None, description="refuse, reject, cancel: why; forward, complete: the note")
+    note: str | None = Field(default=None, description="forwarded: the note; progress_reported: the report")
+    to: list[str] | None = Field(default=None, description="forwarded, refused, reassigned: who has it now")
+    percent: int | None = Field(default=None, description="progress_reported: the new figure")
+    text: str | None = Field(default=None, description="commented: the comment")
+    subtask: DirectionTaskView | None = Field(default=None, description="subtask_created: the new sub-task")
+    previous_status: str | None = Field(default=None, description="status_changed: the status it left")
+    with_open_subtasks: bool | None = Field(default=None, description="completed: although sub-tasks were open")
+
+
+class DirectionAssignment(BaseModel):
+    id: str
+    number: str | None
+    doc_date: str | None
+    signer: str | None
+    issuing_unit: str | None
+    summary: str
+    assigning_unit_id: str
+    assigner_id: str
+    created_by: str
+    created_at: str | None
+    file_ids: list[str] = Field(default_factory=list)
+
+
+class DirectionAssignmentCreated(BaseModel):
+    """A leader assigned tasks: the document and its tasks."""
+
+    schema_version: int = 1
+    assignment: DirectionAssignment
+    tasks: list[DirectionTaskView]
+    followers: list[str]
+    actor: str
+    actor_name: str | None
+
+
+class DirectionStatusGroupChanged(BaseModel):
+    """A status group was created or one of its statuses changed."""
+
+    schema_version: int = 1
+    group: dict = Field(description="{id, name, unit_id, default, statuses: [{code, name, category, color, "
+                                    "on_action, task_roles, unit_roles, reason_required, attachment_required}]}")
+    actor: str
+
+
+class DirectionUnitSetupChanged(BaseModel):
+    """A unit admin changed the unit's direction roles or settings."""
+
+    schema_version: int = 1
+    unit_id: str
+    settings: dict | None = Field(description="the settings now (when they changed)")
+    roles: dict | None = Field(description="{side: {role: [account ids]}} (when holders changed)")
+    actor: str
+
+
+DIRECTION_TASK_EVENTS = ("forwarded", "refused", "reassigned", "progress_reported", "completed", "approved",
+                         "rejected", "cancelled", "subtask_created", "commented", "deleted", "overdue",
+                         "status_changed")
+
+
 TASK_EVENTS = ("created", "assigned", "completed", "returned", "delegated", "overdue", "extension_requested",
                "extension_decided")
 PUBLISHED = {"process.definition.deployed": DefinitionDeployed, "process.staffing.changed": StaffingChanged,
@@ -293,7 +394,11 @@ PUBLISHED = {"process.definition.deployed": DefinitionDeployed, "process.staffin
              "process.message.sent": MessageSent, "process.signal.sent": MessageSent,
              **{f"process.task.{kind}": TaskEvent for kind in TASK_EVENTS},
              "process.field_report.approved": FieldReportOutcome,
-             "process.field_report.returned_to_ioc": FieldReportOutcome}
+             "process.field_report.returned_to_ioc": FieldReportOutcome,
+             "direction.assignment.created": DirectionAssignmentCreated,
+             **{f"direction.task.{kind}": DirectionTaskEvent for kind in DIRECTION_TASK_EVENTS},
+             "direction.status_group.changed": DirectionStatusGroupChanged,
+             "direction.unit_setup.changed": DirectionUnitSetupChanged}
 ACCEPTED = {"ioc.field_report.received": FieldReportReceived}
 JOB_REPLIES = {"worker.job.completed": JobReply, "worker.job.failed": JobReply}
 DESCRIPTIONS = {
@@ -326,6 +431,22 @@ DESCRIPTIONS = {
     "process.task.returned": "Work was returned to the previous step: `task` is the task it came back to.",
     "process.task.delegated": "A task was delegated to another staff member of its step.",
     "process.task.overdue": "A task passed its due time (published once, by the scheduler).",
+    "direction.assignment.created": "A leader assigned one or more tasks to units below the assigning unit.",
+    "direction.task.forwarded": "The task's handler passed it to an officer of the executing unit (chuyển xử lý).",
+    "direction.task.refused": "The handler refused the task: back to who forwarded it, or to the assigner.",
+    "direction.task.reassigned": "The assigner gave a refused task to the unit's representatives again.",
+    "direction.task.progress_reported": "The handler reported progress (the parents' figures are recomputed).",
+    "direction.task.completed": "The handler completed the task with a result file; it waits for approval.",
+    "direction.task.approved": "A follower in the assigning unit approved the result: the task is done.",
+    "direction.task.rejected": "A follower rejected the result (with a reason): back to the handler.",
+    "direction.task.cancelled": "The assigner cancelled a refused task.",
+    "direction.task.subtask_created": "The handler gave part of the task to a unit under their own.",
+    "direction.task.commented": "Someone who sees the task commented on it.",
+    "direction.task.deleted": "Its creator deleted the task before anyone acted on it.",
+    "direction.task.overdue": "The task passed its deadline while open (published once, by the scheduler).",
+    "direction.task.status_changed": "The task moved into another status of its status group.",
+    "direction.status_group.changed": "A status group was created or a status changed.",
+    "direction.unit_setup.changed": "A unit's direction roles or settings changed.",
     "process.task.extension_requested": "More time was asked for: `task` is the deciding task of the approver "
                                         "lane, `requested_for` the task that needs time.",
     "process.task.extension_decided": "An extension was granted or refused: `task` is the task that continues, "

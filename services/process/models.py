@@ -1,7 +1,7 @@
 """Tables owned by the process service."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, Column, Index, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -270,7 +270,227 @@ class Attachment(SQLModel, table=True):
     uploaded_at: datetime = Field(default_factory=utcnow)
 
 
+
+
+# ------------------------------------------------------------------------------------------------ task direction
+# Chỉ đạo điều hành (seed 001): assignments of tasks down the unit tree. Each task's lifecycle is an instance of the
+# BPMN the direction domain runs (the shipped model in bpmn/); the tree of sub-tasks, who took part, the handovers,
+# the history, status groups and unit set-up are these tables.
+class DirectionAssignment(SQLModel, table=True):
+    """A leader's document assigning one or more tasks (văn bản giao nhiệm vụ)."""
+
+    __tablename__ = "direction_assignment"
+
+    id: str = Field(primary_key=True, max_length=32)
+    number: str | None = Field(default=None, max_length=100, description="số / ký hiệu")
+    doc_date: date | None = None
+    signer: str | None = Field(default=None, max_length=300)
+    issuing_unit: str | None = Field(default=None, max_length=300, description="cơ quan ban hành (as written)")
+    summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""), description="trích yếu")
+    assigning_unit_id: str = Field(max_length=32, index=True)
+    assigner_id: str = Field(max_length=64)
+    created_by: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    deleted_at: datetime | None = None
+
+
+class DirectionTask(SQLModel, table=True):
+    """One task of an assignment, or a sub-task of another task (unlimited depth: ``path`` holds the ids from the
+    root down, so a subtree is a prefix and the ancestors are the path itself)."""
+
+    __tablename__ = "direction_task"
+    __table_args__ = (Index("ix_direction_task_assigning", "assigning_unit_id", "created_at"),
+                      Index("ix_direction_task_executing", "executing_unit_id", "category", "deadline"),
+                      Index("ix_direction_task_open", "category", "deadline"),
+                      Index("ix_direction_task_root", "root_id", "depth"))
+
+    id: str = Field(primary_key=True, max_length=32)
+    assignment_id: str = Field(max_length=32, index=True)
+    parent_id: str | None = Field(default=None, max_length=32, index=True)
+    root_id: str = Field(max_length=32)
+    path: str = Field(sa_column=Column(Text, nullable=False))
+    depth: int = 0
+    instance_id: str | None = Field(default=None, max_length=32, index=True)
+    name: str = Field(max_length=500)
+    search: str = Field(default="", max_length=1200, description="name and number folded (search without diacritics)")
+    assigning_unit_id: str = Field(max_length=32)
+    executing_unit_id: str = Field(max_length=32)
+    assigner_id: str = Field(max_length=64)
+    created_by: str = Field(max_length=64)
+    priority: str = Field(default="none", max_length=10, description="none | urgent | high | normal | low")
+    deadline: datetime | None = None
+    note: str | None = Field(default=None, sa_column=Column(Text, nullable=True), description="bút phê")
+    status_group_id: int
+    status: str = Field(max_length=40, description="a status code of its group")
+    category: str = Field(max_length=20, description="new | in_progress | waiting_approval | done | refused | "
+                                                     "cancelled")
+    handlers: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    progress: int = Field(default=0, description="the handler's own report, 0–100")
+    leaves: int = Field(default=1, description="leaf tasks in its subtree (itself when it has no sub-tasks)")
+    leaf_progress: float = Field(default=0, description="sum of those leaves' progress (done = 100, cancelled out)")
+    progress_locked: bool = False
+    acted: bool = Field(default=False, description="someone has acted on it (then it cannot be deleted)")
+    created_at: datetime = Field(default_factory=utcnow)
+    completed_at: datetime | None = None
+    done_at: datetime | None = None
+    overdue_at: datetime | None = None
+    deleted_at: datetime | None = None
+    version: int = 1
+
+
+class DirectionParticipant(SQLModel, table=True):
+    """Who took part in a task and how (creator, assigner, follower, representative, handler, forwarder,
+    coordinator): "tasks I took part in" is one indexed query."""
+
+    __tablename__ = "direction_participant"
+    __table_args__ = (Index("ix_direction_participant_account", "account_id", "role"),)
+
+    task_id: str = Field(primary_key=True, max_length=32)
+    account_id: str = Field(primary_key=True, max_length=64)
+    role: str = Field(primary_key=True, max_length=20)
+
+
+class DirectionCoordinator(SQLModel, table=True):
+    """A unit that coordinates on a task: notified, may comment and attach, does not execute."""
+
+    __tablename__ = "direction_coordinator"
+
+    task_id: str = Field(primary_key=True, max_length=32)
+    unit_id: str = Field(primary_key=True, max_length=32, index=True)
+
+
+class DirectionHandover(SQLModel, table=True):
+    """Append-only: every time a task changed hands (forward, refuse, reassign)."""
+
+    __tablename__ = "direction_handover"
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: str = Field(max_length=32, index=True)
+    kind: str = Field(max_length=20)
+    from_account: str | None = Field(default=None, max_length=64)
+    to_accounts: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    note: str | None = Field(default=None, max_length=2000)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class DirectionHistory(SQLModel, table=True):
+    """Append-only: everything that happened to a task (progress reports keep their percent)."""
+
+    __tablename__ = "direction_history"
+
+    id: int | None = Field(default=None, primary_key=True)
+    task_id: str = Field(max_length=32, index=True)
+    action: str = Field(max_length=40)
+    actor: str | None = Field(default=None, max_length=64)
+    actor_name: str | None = Field(default=None, max_length=300)
+    text: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    percent: int | None = None
+    status: str | None = Field(default=None, max_length=40, description="the status it moved into, if any")
+    data: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict))
+    at: datetime = Field(default_factory=utcnow)
+
+
+class DirectionFile(SQLModel, table=True):
+    """A file of an assignment (the document) or of a task (a result, a progress report, a coordinator's input)."""
+
+    __tablename__ = "direction_file"
+
+    id: str = Field(primary_key=True, max_length=32)
+    assignment_id: str = Field(max_length=32, index=True)
+    task_id: str | None = Field(default=None, max_length=32, index=True)
+    purpose: str = Field(default="document", max_length=20, description="document | result | progress | input")
+    filename: str = Field(max_length=300)
+    content_type: str = Field(default="application/octet-stream", max_length=200)
+    size: int
+    sha256: str = Field(max_length=64)
+    content: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_by: str | None = Field(default=None, max_length=64)
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
+class DirectionTag(SQLModel, table=True):
+    __tablename__ = "direction_tag"
+    __table_args__ = (UniqueConstraint("unit_id", "name"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    unit_id: str = Field(max_length=32, index=True, description="the unit whose people use it (and its subtree)")
+    name: str = Field(max_length=100)
+    color: str = Field(default="#1d4ed8", max_length=7)
+
+
+class DirectionTaskTag(SQLModel, table=True):
+    __tablename__ = "direction_task_tag"
+
+    task_id: str = Field(primary_key=True, max_length=32)
+    tag_id: int = Field(primary_key=True, index=True)
+
+
+class DirectionStatusGroup(SQLModel, table=True):
+    """A set of statuses and who may move a task into each (Redmine's and OpenProject's workflow table)."""
+
+    __tablename__ = "direction_status_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=200)
+    unit_id: str | None = Field(default=None, max_length=32, description="None: the province's default group")
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DirectionStatus(SQLModel, table=True):
+    """One status of a group: the action that moves a task into it, and which task roles and unit roles may."""
+
+    __tablename__ = "direction_status"
+    __table_args__ = (UniqueConstraint("group_id", "code"), UniqueConstraint("group_id", "on_action"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    group_id: int = Field(index=True)
+    code: str = Field(max_length=40)
+    name: str = Field(max_length=100)
+    category: str = Field(max_length=20)
+    color: str = Field(default="#475569", max_length=7)
+    position: int = 0
+    on_action: str = Field(max_length=20, description="create | forward | refuse | complete | approve | reject | "
+                                                      "reassign | cancel")
+    task_roles: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    unit_roles: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    reason_required: bool = False
+    attachment_required: bool = False
+
+
+class DirectionUnitRole(SQLModel, table=True):
+    """Who holds a direction role in a unit: on the assigning side (admin, leader, creator, head) or the
+    executing side (representative, officer, leader, follower, head)."""
+
+    __tablename__ = "direction_unit_role"
+    __table_args__ = (Index("ix_direction_unit_role_account", "account_id"),)
+
+    unit_id: str = Field(primary_key=True, max_length=32)
+    side: str = Field(primary_key=True, max_length=10, description="assign | execute")
+    role: str = Field(primary_key=True, max_length=20)
+    account_id: str = Field(primary_key=True, max_length=64)
+
+
+class DirectionUnitSettings(SQLModel, table=True):
+    """A unit's direction settings; a unit without its own row inherits its nearest ancestor's."""
+
+    __tablename__ = "direction_unit_settings"
+
+    unit_id: str = Field(primary_key=True, max_length=32)
+    status_group_id: int | None = None
+    assign_roles: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    receive_roles: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    follow_roles: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    due_soon_days: int = 3
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str | None = Field(default=None, max_length=64)
+
+
+DIRECTION_TABLES = ("direction_assignment", "direction_task", "direction_participant", "direction_coordinator",
+                    "direction_handover", "direction_history", "direction_file", "direction_tag",
+                    "direction_task_tag", "direction_status_group", "direction_status", "direction_unit_role",
+                    "direction_unit_settings")
+
 PROCESS_TABLES = ("process_definition", "process_unit", "process_person", "staffing", "staffing_audit",
                   "process_unit_role", "process_job", "process_incident", "process_wait",
                   "process_instance", "process_task", "process_task_actor", "process_history",
-                  "process_attachment")
+                  "process_attachment", *DIRECTION_TABLES)

@@ -14,6 +14,7 @@ from services.common.i18n import msg
 from services.common.models import utcnow
 from services.process.domain import instances
 from services.process.domain.access import require_sees_unit
+from services.process.domain.definitions import shape
 from services.process.domain.sla import WorkingCalendar, bucket_bounds, deadline_bucket
 from services.process.models import ProcessInstance, ProcessTask, TaskActor
 
@@ -55,14 +56,16 @@ def inbox(session: Session, principal: Principal, calendar: WorkingCalendar, *, 
     counts = dict(zip(BUCKETS, (int(v or 0) for v in session.execute(counts_query).one()), strict=True))
     listed = base.where(conditions[bucket]) if bucket else base
     rows = session.execute(listed.add_columns(ProcessInstance.title, ProcessInstance.definition_id,
-                                              ProcessInstance.unit_id)
+                                              ProcessInstance.unit_id, ProcessInstance.business_key)
                         .join(ProcessInstance, col(ProcessInstance.id) == ProcessTask.instance_id)
                         .order_by(col(ProcessTask.due_at).is_(None), col(ProcessTask.due_at), col(ProcessTask.id))
                         .offset((page - 1) * page_size).limit(page_size)).all()
     items, names = [], instances.StepNames(session)
-    for task, title, definition_id, instance_unit in rows:
+    for task, title, definition_id, instance_unit, business_key in rows:
         view = instances.task_view(task, step_names=names(definition_id, task.process_key, instance_unit))
-        view.update(instance_title=title, bucket=deadline_bucket(task.due_at, now, calendar))
+        view.update(instance_title=title, bucket=deadline_bucket(task.due_at, now, calendar),
+                    business_key=business_key,
+                    worked_by=shape(instances.definition_of(session, definition_id)).conventions.process.worked_by)
         items.append(view)
     return {"items": items, "counts": counts, "total": sum(counts.values()) if not bucket else counts[bucket],
             "page": page, "page_size": page_size}

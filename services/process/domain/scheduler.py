@@ -13,7 +13,7 @@ from services.common.logging import get_logger
 from services.common.models import utcnow
 from services.process.domain import instances
 from services.process.domain.instances import timers
-from services.process.models import InstanceHistory, ProcessInstance, ProcessTask
+from services.process.models import DirectionTask, InstanceHistory, ProcessInstance, ProcessTask
 
 log = get_logger(__name__)
 SYSTEM = "system:scheduler"
@@ -47,6 +47,30 @@ def mark_overdue(db: Database, now: datetime | None = None, limit: int = 500) ->
     return marked
 
 
+def direction_overdue(db: Database, now: datetime | None = None, limit: int = 500) -> int:
+    """Every open direction task past its deadline becomes overdue once: ``direction.task.overdue``."""
+    from services.process.domain.direction.setup import OPEN
+    from services.process.domain.direction.tasks import emit
+
+    now = now or utcnow()
+    marked = 0
+    with db.uow() as uow:
+        session = uow.session
+        due = session.exec(select(DirectionTask.id).where(
+            col(DirectionTask.category).in_(OPEN), col(DirectionTask.overdue_at).is_(None),
+            col(DirectionTask.deleted_at).is_(None), col(DirectionTask.deadline) <= now)
+            .order_by(col(DirectionTask.deadline)).limit(limit)).all()
+        for task_id in due:
+            changed = session.execute(update(DirectionTask).where(
+                col(DirectionTask.id) == task_id, col(DirectionTask.overdue_at).is_(None)).values(overdue_at=now)
+                .execution_options(synchronize_session=False))
+            if changed.rowcount == 1:
+                emit(uow, "overdue", session.get(DirectionTask, task_id), SYSTEM)
+                marked += 1
+        uow.commit()
+    return marked
+
+
 def fire_timers(db: Database, policy: instances.Policy, now: datetime | None = None, limit: int = 50) -> int:
     """Instances whose earliest BPMN timer is due: let the engine fire it and mirror what follows."""
     now = now or utcnow()
@@ -72,7 +96,7 @@ class Scheduler:
         self.db, self.policy, self.interval = db, policy, interval
 
     def tick(self, now: datetime | None = None) -> tuple[int, int]:
-        return fire_timers(self.db, self.policy, now), mark_overdue(self.db, now)
+        return fire_timers(self.db, self.policy, now), mark_overdue(self.db, now) + direction_overdue(self.db, now)
 
     def run(self, stop) -> None:
         while not stop.is_set():

@@ -5,6 +5,8 @@ Each entry: (who is let through, how to build the request on fresh objects of un
 caller's token makes no difference to the answer."""
 from __future__ import annotations
 
+import io
+
 from tests.unit.security.matrix_world import CALLERS, MatrixWorld, Request
 
 EVERYONE = frozenset(CALLERS)
@@ -16,7 +18,10 @@ PEOPLE_OF_A = READERS_A | {"officer_a"}               # the unit's people data: 
 PROCESS_OF_A = ADMIN_A | {"officer_a"}                # people of A and who oversees A's processes
 ACTOR = frozenset({"officer_a"})                      # the one the task waits on
 WORKERS_A = frozenset({"super"})                      # process.work on A: only the super admin among the callers
+HANDLER_A1 = frozenset({"officer_a1"})               # the representative of A's child unit a task went to
+DIRECTION_SEERS = ADMIN_A | {"admin_a1", "officer_a", "officer_a1"}   # its units' overseers, creator, handler
 PUBLIC = "public"
+D = "/api/process/direction"
 
 ROUTES: dict[tuple[str, str], tuple[object, object]] = {
     # ------------------------------------------------------------------------------------------------ identity
@@ -181,6 +186,43 @@ ROUTES: dict[tuple[str, str], tuple[object, object]] = {
         {"task_id": m.task()["id"]}, json={"to": m.people["hung"]})),
     ("POST", "/api/process/tasks/{task_id}/claim"): (ACTOR, lambda m: Request({"task_id": m.task()["id"]})),
     ("POST", "/api/process/tasks/{task_id}/attachments"): (ACTOR, lambda m: _upload(m)),
+    # ----------------------------------------------------------------------------------- process: direction
+    ("GET", f"{D}/units/{{unit_id}}/setup"): (PROCESS_OF_A, lambda m: Request({"unit_id": m.a["id"]})),
+    ("PUT", f"{D}/units/{{unit_id}}/roles/{{side}}/{{role}}"): (ADMIN_A, lambda m: Request(
+        {"unit_id": m.a["id"], "side": "execute", "role": "follower"}, json={"accounts": []})),
+    ("PUT", f"{D}/units/{{unit_id}}/settings"): (ADMIN_A, lambda m: Request(
+        {"unit_id": m.a["id"]}, json={"due_soon_days": 3})),
+    ("GET", f"{D}/units/{{unit_id}}/people"): (SIGNED_IN, lambda m: Request(
+        {"unit_id": m.a1["id"]}, query={"purpose": "representative"})),
+    ("GET", f"{D}/units/{{unit_id}}/units-below"): (SIGNED_IN, lambda m: Request({"unit_id": m.a["id"]})),
+    ("GET", f"{D}/status-groups"): (SIGNED_IN, lambda m: Request()),
+    ("POST", f"{D}/status-groups"): (ADMIN_A, lambda m: Request(json={"unit_id": m.a["id"], "name": "Nhóm riêng"})),
+    ("PATCH", f"{D}/status-groups/{{group_id}}/statuses/{{code}}"): (ADMIN_A, lambda m: Request(
+        {"group_id": str(m.direction_group()), "code": "done"}, json={"task_roles": ["follower", "assigner"]})),
+    ("GET", f"{D}/status-groups/{{group_id}}/export"): (SIGNED_IN, lambda m: Request(
+        {"group_id": str(m.direction_group())})),
+    ("GET", f"{D}/tags"): (SIGNED_IN, lambda m: Request(query={"unit_id": m.a["id"]})),
+    ("POST", f"{D}/tags"): (ADMIN_A, lambda m: Request(json={"unit_id": m.a["id"], "name": m.code(),
+                                                             "color": "#b91c1c"})),
+    ("DELETE", f"{D}/tags/{{tag_id}}"): (ADMIN_A, lambda m: Request({"tag_id": str(m.direction_tag())})),
+    ("POST", f"{D}/assignments"): (ACTOR, lambda m: Request(form=m.direction_assignment())),
+    ("GET", f"{D}/tasks"): (SIGNED_IN, lambda m: Request()),
+    ("GET", f"{D}/tasks/{{task_id}}"): (DIRECTION_SEERS, lambda m: Request({"task_id": m.direction_task()})),
+    ("DELETE", f"{D}/tasks/{{task_id}}"): (ACTOR, lambda m: Request({"task_id": m.direction_task()})),
+    ("POST", f"{D}/tasks/{{task_id}}/actions/{{action}}"): (HANDLER_A1, lambda m: Request(
+        {"task_id": m.direction_task(), "action": "refuse"}, json={"reason": "Không thuộc chức năng"})),
+    ("POST", f"{D}/tasks/{{task_id}}/progress"): (HANDLER_A1, lambda m: Request(
+        {"task_id": m.direction_task()}, json={"percent": 40})),
+    ("POST", f"{D}/tasks/{{task_id}}/subtasks"): (HANDLER_A1, lambda m: m.direction_subtask()),
+    ("POST", f"{D}/tasks/{{task_id}}/comments"): (DIRECTION_SEERS, lambda m: Request(
+        {"task_id": m.direction_task()}, json={"text": "Ý kiến"})),
+    ("POST", f"{D}/tasks/{{task_id}}/files"): (HANDLER_A1, lambda m: Request(
+        {"task_id": m.direction_task()}, form={"file": (io.BytesIO(b"%PDF-1.4 ket qua"), "ket-qua.pdf"),
+                                                 "purpose": "result"})),
+    ("GET", f"{D}/files/{{file_id}}"): (DIRECTION_SEERS, lambda m: Request({"file_id": m.direction_file()})),
+    ("GET", f"{D}/reports"): (PROCESS_OF_A, lambda m: Request(query={"unit_id": m.a["id"]})),
+    ("GET", f"{D}/reports/tasks"): (PROCESS_OF_A, lambda m: Request(query={"unit_id": m.a["id"], "measure": "open"})),
+    ("GET", f"{D}/reports/export"): (PROCESS_OF_A, lambda m: Request(query={"unit_id": m.a["id"]})),
     # -------------------------------------------------------------------------------------------------- notify
     ("GET", "/api/notify/notifications"): (SIGNED_IN, lambda m: Request()),
     ("GET", "/api/notify/notifications/unread-count"): (SIGNED_IN, lambda m: Request()),
@@ -234,6 +276,4 @@ def _file(m: MatrixWorld) -> Request:
 
 
 def _upload(m: MatrixWorld) -> Request:
-    import io
-
     return Request({"task_id": m.task()["id"]}, form={"file": (io.BytesIO(b"%PDF-1.4 x"), "bien-ban.pdf")})

@@ -55,7 +55,7 @@ class MatrixWorld:
             account, cccd = self._person(name, unit)
             w.grant(account, self.a if key == "reader_a" else unit, perms)
             self.headers[key] = w.headers(cccd)
-        _account, cccd = self._person("Cán bộ đơn vị con", self.a1)
+        self.officer_a1, cccd = self._person("Cán bộ đơn vị con", self.a1)
         self.headers["officer_a1"] = w.headers(cccd)
         locked, cccd = self._person("Cán bộ bị khóa", self.a)
         self.headers["locked"] = w.headers(cccd)
@@ -255,3 +255,67 @@ class MatrixWorld:
 
         xml = samples.process(key=f"mx_{next(_numbers)}")
         return {"file": (io.BytesIO(xml.encode()), "mx.bpmn"), "unit_id": self.a["id"]}
+
+    # ------------------------------------------------------------------------------------- task direction
+    def _direction_roles(self) -> None:
+        """Toàn (officer_a) creates and assigns in A; officer_a1 receives A's tasks in its child a1, and a unit
+        under a1 has its own representative (for sub-tasks)."""
+        if getattr(self, "_direction_ready", False):
+            return
+        process = self.suite.gateway.apps["process"].test_client()
+        below = self.unit(parent=self.a1)
+        self.below_a1 = (below, self.officer({"id": below}))
+        self.suite.deliver()
+        for unit, side, role, people in ((self.a["id"], "assign", "creator", [self.people["toan"]]),
+                                         (self.a["id"], "assign", "leader", [self.people["toan"]]),
+                                         (self.a1["id"], "execute", "representative", [self.officer_a1]),
+                                         (below, "execute", "representative", [self.below_a1[1]])):
+            answer = process.put(f"/api/process/direction/units/{unit}/roles/{side}/{role}",
+                                 headers=self.headers["super"], json={"accounts": people})
+            assert answer.status_code == 200, answer.get_json()
+        self._direction_ready = True
+
+    def direction_assignment(self) -> dict:
+        import json
+
+        self._direction_roles()
+        return {"assignment": json.dumps({
+            "number": f"{next(_numbers)}/UBND", "summary": "Giao nhiệm vụ thử", "assigner_id": self.people["toan"],
+            "tasks": [{"name": f"Nhiệm vụ {next(_numbers)}", "executing_unit_id": self.a1["id"],
+                       "representatives": [self.officer_a1], "deadline": "2099-12-31"}]}, ensure_ascii=False)}
+
+    def direction_task(self) -> str:
+        """A fresh task A assigned to a1, waiting at its representative (officer_a1)."""
+        process = self.suite.gateway.apps["process"].test_client()
+        answer = process.post("/api/process/direction/assignments", headers=self.headers["officer_a"],
+                              data=self.direction_assignment(), content_type="multipart/form-data")
+        assert answer.status_code == 201, answer.get_json()
+        return answer.get_json()["tasks"][0]["id"]
+
+    def direction_file(self) -> str:
+        process = self.suite.gateway.apps["process"].test_client()
+        answer = process.post(f"/api/process/direction/tasks/{self.direction_task()}/files",
+                              headers=self.headers["officer_a1"], content_type="multipart/form-data",
+                              data={"file": (io.BytesIO(b"%PDF-1.4 ket qua"), "ket-qua.pdf"), "purpose": "result"})
+        assert answer.status_code == 201, answer.get_json()
+        return answer.get_json()["id"]
+
+    def direction_subtask(self) -> Request:
+        task = self.direction_task()
+        return Request({"task_id": task}, json={"name": f"Nhiệm vụ con {next(_numbers)}",
+                                            "executing_unit_id": self.below_a1[0],
+                                            "representatives": [self.below_a1[1]], "deadline": "2099-12-01"})
+
+    def direction_group(self) -> int:
+        process = self.suite.gateway.apps["process"].test_client()
+        answer = process.post("/api/process/direction/status-groups", headers=self.headers["super"],
+                              json={"unit_id": self.a["id"], "name": f"Nhóm {next(_numbers)}"})
+        assert answer.status_code == 201, answer.get_json()
+        return answer.get_json()["id"]
+
+    def direction_tag(self) -> int:
+        process = self.suite.gateway.apps["process"].test_client()
+        answer = process.post("/api/process/direction/tags", headers=self.headers["super"],
+                              json={"unit_id": self.a["id"], "name": f"Nhãn {next(_numbers)}", "color": "#15803d"})
+        assert answer.status_code == 201, answer.get_json()
+        return answer.get_json()["id"]

@@ -20,11 +20,13 @@ from services.process import engine
 from services.process.conventions import BPMN, HUMAN, VERBS
 from services.process.domain import incidents, jobs
 from services.process.domain.access import can_see, may_cancel, unit_or_404, visible_instance
+from services.process.domain.definitions import shape
 from services.process.domain.instances.context import (
     Context,
     Policy,
     clean,
     context_for,
+    definition_of,
     open_tasks,
     person_name,
     run_engine,
@@ -53,6 +55,10 @@ def acting(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str) 
         raise NotFound(msg("no task {task_id!r}", task_id=task_id))
     if task.status != "ready":
         raise Conflict(msg("the task “{name}” is already {status}", name=task.name, status=task.status))
+    worked_by = shape(definition_of(session, inst.definition_id)).conventions.process.worked_by
+    if worked_by:
+        raise Conflict(msg("“{name}” is worked with the actions of {domain}, not the generic ones", name=task.name,
+                           domain=worked_by), code="worked_elsewhere", domain=worked_by)
     if not acts:
         whom = ", ".join(person_name(session, a) or a for a in task.assignees)
         raise Forbidden(msg("the task “{name}” is assigned to {whom}", name=task.name, whom=whom) if task.assignees
@@ -271,13 +277,20 @@ def complete(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str
                            display_name=step['display_name']),
                        code="attachment_required")
     ctx.designated = list(dict.fromkeys(assign_to)) if assign_to else None
-    advance(ctx, task, lambda: run.complete(task.engine_id, {**values, "action": action, "reason": reason}))
-    close(ctx, task, "completed", action)
-    ctx.history(action, task, reason=reason, data={**values, **({"assign_to": assign_to} if assign_to else {})})
-    ctx.emit_task("process.task.completed", task, data=values, reason=reason)
-    save(ctx, mirror(ctx, run))
+    drive(ctx, run, task, action, values, reason, history={**values, **({"assign_to": assign_to} if assign_to else {})})
     uow.commit()
     return outcome(ctx, task)
+
+
+def drive(ctx: Context, run: engine.Run, task: ProcessTask, action: str, values: dict, reason: str | None,
+          history: dict | None = None) -> None:
+    """Complete the engine's task with an outcome and data, record it, publish it and mirror what follows (the
+    caller has checked who may, and commits)."""
+    advance(ctx, task, lambda: run.complete(task.engine_id, {**values, "action": action, "reason": reason}))
+    close(ctx, task, "completed", action)
+    ctx.history(action, task, reason=reason, data=values if history is None else history)
+    ctx.emit_task("process.task.completed", task, data=values, reason=reason)
+    save(ctx, mirror(ctx, run))
 
 
 def return_to_previous(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, reason: str) -> dict:

@@ -4,7 +4,7 @@ accounts or units an instance role names, or the person who did an earlier step 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
@@ -110,7 +110,14 @@ def people_for(ctx: Context, lane: Lane, step: dict, data: dict) -> People:
     return People(active(ctx.session, staff_of(ctx.steps, step)), ctx.inst.unit_id)
 
 
-def _due(ctx: Context, lane_id: str, now: datetime) -> datetime | None:
+def _due(ctx: Context, lane_id: str, now: datetime, data: dict) -> datetime | None:
+    variable = ctx.shape.conventions.process.due_from if "/" not in lane_id else None
+    if variable:   # the model says when: a deadline the instance carries
+        try:
+            due = datetime.fromisoformat(str(data.get(variable))) if data.get(variable) else None
+        except ValueError:
+            due = None
+        return due.astimezone(UTC) if due is not None and due.tzinfo else due
     hours = step_hours(ctx.inst.total_days, ctx.steps, ctx.policy.calendar.hours_per_day)
     index = next(i for i, s in enumerate(ctx.steps) if s["lane_id"] == lane_id)
     return ctx.policy.calendar.add(now, hours[index]) if hours[index] else None
@@ -179,7 +186,7 @@ def mirror(ctx: Context, run: engine.Run) -> dict:
             assignees, due = _after_extension(ctx, extension)
             extension = {}
         else:
-            due = _due(ctx, lane_id, now)
+            due = _due(ctx, lane_id, now, found.data)
             if ctx.designated:
                 outside = [a for a in ctx.designated if a not in people.candidates]
                 if outside:
