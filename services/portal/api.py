@@ -39,13 +39,17 @@ class Api:
         self.transport = transport
 
     def call(self, method: str, path: str, *, token: str | None = None, json: dict | None = None,
-             params: dict | None = None, files: dict | None = None, client_ip: str | None = None,
-             language: str = "vi") -> Answer:
+             params: dict | None = None, files: dict | list | None = None, client_ip: str | None = None,
+             language: str = "vi", data: dict | None = None) -> Answer:
+        """``files``: {field: (filename, bytes, type)}, or a list of (field, (filename, bytes, type)) when a
+        field holds several files; ``data``: the other fields of a multipart form."""
         headers = {"Accept": "application/json", "Accept-Language": language}
         if token:
             headers["Authorization"] = f"Bearer {token}"
-        return self.transport(method, path, headers=headers, json=json, params=params, files=files,
-                              client_ip=client_ip)
+        if isinstance(files, dict):
+            files = list(files.items())
+        return self.transport(method, path, headers=headers, json=json, params=params, files=files or None,
+                              client_ip=client_ip, form=data)
 
     def stream(self, path: str, *, token: str, params: dict | None = None, last_event_id: str | None = None):
         """A service's server-sent events as they come: (status, iterator of byte chunks, close)."""
@@ -73,10 +77,10 @@ class HttpTransport:
         """The service a path belongs to: ``/api/<service>/…``."""
         return path.split("/")[2] if path.startswith("/api/") else ""
 
-    def __call__(self, method, path, *, headers, json, params, files, client_ip) -> Answer:
+    def __call__(self, method, path, *, headers, json, params, files, client_ip, form=None) -> Answer:
         if files:
-            files = {name: (filename, io.BytesIO(content), content_type)
-                     for name, (filename, content, content_type) in files.items()}
+            files = [(name, (filename, io.BytesIO(content), content_type))
+                     for name, (filename, content, content_type) in files]
         service = self._service(path)
         if service not in self.base_urls:
             return Answer(502, {"detail": f"the portal knows no address for the {service or '?'} service"}, {})
@@ -84,7 +88,7 @@ class HttpTransport:
             headers = {**headers, "X-Forwarded-For": client_ip}
         try:
             response = self.session.request(method, self.base_urls[service] + path, headers=headers, json=json,
-                                            params=params, files=files, timeout=self.timeout,
+                                            params=params, files=files, data=form, timeout=self.timeout,
                                             allow_redirects=False)   # a redirect is the service's answer to pass on
         except requests.RequestException:
             return Answer(503, {"detail": f"the {service} service does not answer"}, {})
@@ -121,11 +125,12 @@ class WsgiTransport:
     def __init__(self, wsgi_app):
         self.client = Client(wsgi_app)
 
-    def __call__(self, method, path, *, headers, json, params, files, client_ip) -> Answer:
-        data = None
+    def __call__(self, method, path, *, headers, json, params, files, client_ip, form=None) -> Answer:
+        data = dict(form) if form else None
         if files:
-            data = {name: (io.BytesIO(content), filename, content_type)
-                    for name, (filename, content, content_type) in files.items()}
+            data = data or {}
+            for name, (filename, content, content_type) in files:
+                data.setdefault(name, []).append((io.BytesIO(content), filename, content_type))
         response = self.client.open(path, method=method, headers=headers, json=json if data is None else None,
                                     query_string=params, data=data,
                                     environ_base={"REMOTE_ADDR": client_ip or "127.0.0.1"})

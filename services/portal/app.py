@@ -86,7 +86,11 @@ def create_app(settings: PortalSettings | None = None, *, services=None) -> Flas
         """An ISO time from a service as the person reads it: Vietnam's time, Vietnamese format."""
         if not value:
             return ""
+        if style == "date" and len(value) == 10:      # a calendar date (a document's date): no time zone
+            return format_datetime(datetime.fromisoformat(value), "dd/MM/yyyy")
         moment = datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(zone)
+        if style == "date":
+            return format_datetime(moment, "dd/MM/yyyy")
         return format_datetime(moment, "dd/MM/yyyy HH:mm" if style == "short" else "EEEE, dd/MM/yyyy HH:mm")
 
     @app.template_filter("num")

@@ -268,6 +268,7 @@ def register(app: Flask) -> None:
         admin,
         auth,
         design,
+        direction,
         notices,
         notify_admin,
         rights,
@@ -277,7 +278,8 @@ def register(app: Flask) -> None:
         work,
     )
 
-    for module in (auth, signup, work, admin, accounts, units, staffing, design, notices, notify_admin, rights):
+    for module in (auth, signup, work, direction, admin, accounts, units, staffing, design, notices, notify_admin,
+                   rights):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(SignInRequired)

@@ -42,6 +42,16 @@ SIGNED_IN = {
     ("GET", "/quan-tri/quy-trinh"), ("GET", "/quan-tri/quy-trinh/<key>"),
     ("POST", "/quan-tri/quy-trinh/<key>/<command>"),
     ("POST", "/quan-tri/quy-trinh/<key>/buoc/<lane_id>"), ("GET", "/quan-tri/quy-trinh/<key>/nhat-ky"),
+    ("GET", "/nhiem-vu"), ("GET", "/nhiem-vu/ho-so/<instance_id>"), ("GET", "/nhiem-vu/giao"),
+    ("POST", "/nhiem-vu/giao"), ("GET", "/nhiem-vu/<task_id>"), ("POST", "/nhiem-vu/<task_id>/thao-tac/<action>"),
+    ("POST", "/nhiem-vu/<task_id>/tien-do"), ("POST", "/nhiem-vu/<task_id>/nhiem-vu-con"),
+    ("POST", "/nhiem-vu/<task_id>/y-kien"), ("POST", "/nhiem-vu/<task_id>/tep"), ("POST", "/nhiem-vu/<task_id>/xoa"),
+    ("GET", "/nhiem-vu/tep/<file_id>"), ("GET", "/nhiem-vu/bao-cao"), ("GET", "/nhiem-vu/bao-cao/xuat"),
+    ("GET", "/nhiem-vu/cai-dat"), ("POST", "/nhiem-vu/cai-dat/<unit_id>/vai-tro/<side>/<role>"),
+    ("POST", "/nhiem-vu/cai-dat/<unit_id>/thiet-lap"), ("POST", "/nhiem-vu/cai-dat/nhom-trang-thai"),
+    ("POST", "/nhiem-vu/cai-dat/nhom-trang-thai/<int:group_id>/<code>"),
+    ("GET", "/nhiem-vu/cai-dat/nhom-trang-thai/<int:group_id>/xuat"), ("POST", "/nhiem-vu/cai-dat/nhan"),
+    ("POST", "/nhiem-vu/cai-dat/nhan/<int:tag_id>/xoa"),
 }
 
 
