@@ -1,7 +1,7 @@
 """`make bench` (full) and `make bench-quick` (small, < 2 minutes, run by CI so the benchmark cannot rot):
 every figure printed beside its goal, all of them written to bench/results/latest.json (or --out).
 
-    python -m bench.run [--quick] [--out PATH] [--only throughput,returns,inbox,tree,events]
+    python -m bench.run [--quick] [--out PATH] [--only throughput,returns,inbox,tree,events,direction]
 """
 from __future__ import annotations
 
@@ -13,14 +13,16 @@ import sys
 import time
 from pathlib import Path
 
-from bench import returns, scale, throughput
+from bench import direction, returns, scale, throughput
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ("throughput", "returns", "inbox", "tree", "events")
+SECTIONS = ("throughput", "returns", "inbox", "tree", "events", "direction")
 FULL = {"clients": 16, "seconds": 60, "returns": 1000, "window": 50, "tasks": 1_000_000, "units": 67_900,
-        "accounts": 50_000, "copies": 100, "samples": 500, "events": 5000, "paced": 500}
+        "accounts": 50_000, "copies": 100, "samples": 500, "events": 5000, "paced": 500, "chains": 10_000,
+        "creations": 50}
 QUICK = {"clients": 4, "seconds": 8, "returns": 100, "window": 10, "tasks": 20_000, "units": 3_395,
-         "accounts": 2_500, "copies": 3, "samples": 100, "events": 300, "paced": 100}
+         "accounts": 2_500, "copies": 3, "samples": 100, "events": 300, "paced": 100, "chains": 500,
+         "creations": 10}
 
 
 def machine() -> dict:
@@ -81,6 +83,19 @@ def run(sections: list[str], size: dict) -> tuple[list[dict], dict]:
         row(section, f"outbox → consumer p99 {rate}", round(scale.percentile(found["latency"], 99), 1), "ms", "",
             None)
         row(section, "lost", found["count"] - found["received"], "", "0", found["count"] == found["received"])
+    if "direction" in sections:
+        found = direction.direction_figures(size["chains"], size["units"], size["accounts"], size["samples"],
+                                            size["creations"])
+        raw["direction"] = {k: (scale.summary(v) if isinstance(v, list) else v) for k, v in found.items()}
+        section = f"6. tasks (direction), {found['tasks']:,}"
+        for kind, label in (("mine", "a person's list"), ("bucket", "one deadline bucket"),
+                            ("report", "a unit's report"), ("took_part", "took part in")):
+            p99 = scale.percentile(found[kind], 99)
+            row(section, f"{label} p99", round(p99, 2), "ms", "≤ 20", p99 <= 20)
+        shallow, deep = (scale.percentile(found[k], 50) for k in ("create_depth_1", "create_depth_10"))
+        row(section, "sub-task at depth 1 / 10, p50", f"{shallow:.1f}/{deep:.1f}", "ms", "", None)
+        growth = direction.ratio(found)
+        row(section, "depth 10 ÷ depth 1", round(growth, 2), "×", "≤ 1.2", growth <= 1.2)
     return rows, raw
 
 

@@ -99,13 +99,16 @@ def tree_figures(copies: int, samples: int) -> dict:
     return result
 
 
-INBOX_SQL = """
+# the process service's read model of units (100 per parent) and people, for the sections that need it
+DIRECTORY_SQL = """
 INSERT INTO process_unit (id, name, path, status, as_of)
 SELECT 'u' || g, 'Đơn vị ' || g, '/root/' || ((g - 1) / 100) || '/u' || g || '/', 'active', ''
 FROM generate_series(1, :units) AS g;
 INSERT INTO process_person (account_id, full_name, unit_id, status, as_of)
 SELECT 'a' || g, 'Cán bộ ' || g, 'u' || (1 + g % :units), 'approved', ''
 FROM generate_series(1, :accounts) AS g;
+"""
+INBOX_SQL = """
 INSERT INTO process_instance (id, definition_id, process_key, definition_version, unit_id, business_key, title,
                               state, variables, engine_state, version, total_days, extension, started_at)
 SELECT 'i' || g, :definition, 'field_report', 1, 'u' || (1 + g % :units), NULL, 'Phản ánh ' || g, 'running',
@@ -139,7 +142,7 @@ def inbox_figures(tasks: int, units: int, accounts: int, samples: int) -> dict:
             definition_id = definition.id
         started = time.perf_counter()
         with db.session() as session:
-            for statement in filter(str.strip, INBOX_SQL.split(";")):
+            for statement in [part for sql in (DIRECTORY_SQL, INBOX_SQL) for part in sql.split(";") if part.strip()]:
                 session.execute(text(statement), {"units": units, "accounts": accounts, "tasks": tasks,
                                                   "definition": definition_id})
             session.commit()
