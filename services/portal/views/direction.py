@@ -40,6 +40,16 @@ PURPOSES = {"result": "Kết quả", "progress": "Minh chứng tiến độ", "i
             "document": "Văn bản giao"}
 
 
+UNITS_OFFERED = 2000   # a province's whole tree below its people's committee fits
+
+
+def _units_below(unit_id: str | None) -> list[dict]:
+    """The units a task of ``unit_id`` may go to, nearest levels first."""
+    if not unit_id:
+        return []
+    return portal().call("GET", f"{D}/units/{unit_id}/units-below", params={"limit": UNITS_OFFERED})["items"]
+
+
 def _labels() -> dict:
     return {"views": VIEWS, "buckets": BUCKETS, "priorities": PRIORITIES, "categories": CATEGORIES,
             "actions": ACTIONS, "history": HISTORY, "roles": ROLES, "measures": MEASURES, "sides": SIDES,
@@ -63,14 +73,16 @@ def listing():
     filters = {"category": args.get("category") if args.get("category") in CATEGORIES else None,
                "priority": args.get("priority") if args.get("priority") in PRIORITIES else None,
                "tag_id": args.get("tag_id", type=int), "q": (args.get("q") or "").strip()[:200] or None,
-               "created_from": _day(args.get("created_from")), "created_to": _day(args.get("created_to"))}
+               "created_from": _day(args.get("created_from")), "created_to": _day(args.get("created_to")),
+               "executing_unit_id": (args.get("executing_unit_id") or "")[:32] or None}
     page = max(1, min(args.get("page", 1, type=int) or 1, 10000))
     params = {"view": view, "page": page, "page_size": 20, **{k: v for k, v in filters.items() if v},
               **({"bucket": bucket} if bucket else {})}
     found = portal().call("GET", f"{D}/tasks", params=params)
     tags = portal().call("GET", f"{D}/tags", params={"unit_id": g.me.unit_id})["items"] if g.me.unit_id else []
+    units = _units_below(g.me.unit_id) if view in ("created", "followed", "took_part") else []
     return render_template("direction_list.html", found=found, view=view, bucket=bucket, filters=filters,
-                           page=page, tags=tags, L=_labels())
+                           page=page, tags=tags, units=units, L=_labels())
 
 
 @bp.get("/nhiem-vu/ho-so/<instance_id>")
@@ -107,7 +119,7 @@ def _read_tasks(form) -> list[dict]:
 
 def _form_choices(tasks: list[dict]) -> dict:
     unit_id = g.me.unit_id
-    units = portal().call("GET", f"{D}/units/{unit_id}/units-below", params={})["items"] if unit_id else []
+    units = _units_below(unit_id)
     people = {purpose: portal().call("GET", f"{D}/units/{unit_id}/people", params={"purpose": purpose})["items"]
               for purpose in ("assigner", "follower")} if unit_id else {"assigner": [], "follower": []}
     reps = {}
@@ -183,7 +195,7 @@ def task(task_id: str):
                              params={"purpose": "representative"})["items"]
     below = []
     if page["may"]["subtask"] and g.me.unit_id:
-        below = portal().call("GET", f"{D}/units/{g.me.unit_id}/units-below", params={})["items"]
+        below = _units_below(g.me.unit_id)
     chosen = (request.args.get("sub_unit") or request.args.get("unit") or "")[:32]
     sub_reps = (portal().optional("GET", f"{D}/units/{chosen}/people", params={"purpose": "representative"}) or
                 {"items": []})["items"] if chosen else []

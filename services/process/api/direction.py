@@ -48,6 +48,7 @@ class PeopleQuery(BaseModel):
 
 class UnitsQuery(BaseModel):
     q: str | None = Field(default=None, max_length=100)
+    limit: int = Field(default=50, ge=1, le=2000, description="at most this many, nearest levels first")
 
 
 class GroupPath(BaseModel):
@@ -216,7 +217,8 @@ def blueprint(rt, policy) -> APIBlueprint:
     def units_below(path: UnitPath, query: UnitsQuery):
         bearer_principal(rt.verifier)
         with rt.db.session() as session:
-            return jsonify({"items": setup.units_below(session, unit_or_404(session, path.unit_id), query.q)})
+            return jsonify({"items": setup.units_below(session, unit_or_404(session, path.unit_id), query.q,
+                                                       query.limit)})
 
     # ------------------------------------------------------------------------------------------ status groups
     @bp.get("/status-groups", summary="Status groups with their statuses and who may move a task into each",

@@ -49,6 +49,12 @@ def test_giving_working_and_approving_a_task_in_the_portal(suite):
     assert saved.status_code == 302 and saved.headers["Location"].endswith("/nhiem-vu?view=created")
     created = text(creator.get("/nhiem-vu?view=created"))
     task_id = re.search(r'href="/nhiem-vu/([0-9a-f]{32})"', created).group(1)
+    # filtered by the executing unit (offered among the units below): the Sở's task, then none for another unit
+    assert "Trung tâm Quan trắc Tài nguyên và Môi trường" in created
+    assert task_id in text(creator.get("/nhiem-vu", query_string={"view": "created",
+                                                                   "executing_unit_id": w.unit_id(STNMT)}))
+    assert "Không có nhiệm vụ nào ở đây." in text(creator.get("/nhiem-vu", query_string={
+        "view": "created", "executing_unit_id": w.unit_id(TTQT)}))
 
     # the representative: the task in the list with its bucket, and in the process inbox linking here
     rep = _signed(suite, w, "rep")
