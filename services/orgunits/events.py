@@ -22,6 +22,7 @@ UNIT_ACTIVATED = "orgunits.unit.activated"
 UNIT_DEACTIVATED = "orgunits.unit.deactivated"
 UNIT_DELETED = "orgunits.unit.deleted"
 BANK_ACCOUNTS_CHANGED = "orgunits.bank_accounts.changed"
+PARTY_DETAILS_CHANGED = "orgunits.party_details.changed"
 EDITORS_CHANGED = "orgunits.editors.changed"
 
 CONSUMER_QUEUE = "orgunits.members"
@@ -103,6 +104,7 @@ class BankAccountSnapshot(BaseModel):
     branch: str | None
     account_number: str
     holder_name: str
+    citad_code: str | None = Field(default=None, description="the bank's Citad code (8 digits)")
     in_use: bool
 
 
@@ -112,6 +114,22 @@ class BankAccountsChanged(BaseModel):
     schema_version: int = 1
     unit_id: str
     accounts: list[BankAccountSnapshot]
+
+
+class PartyDetails(BaseModel):
+    unit_id: str
+    fee_allocation: str | None = Field(description="top_down | bottom_up (Loại phân bổ cho cơ quan)")
+    province: str | None
+    district: str | None
+    commune: str | None
+    address_detail: str | None
+
+
+class PartyDetailsChanged(BaseModel):
+    """A party organisation's fee allocation or structured address changed."""
+
+    schema_version: int = 1
+    details: PartyDetails
 
 
 class EditorsChanged(BaseModel):
@@ -125,7 +143,8 @@ class EditorsChanged(BaseModel):
 PUBLISHED: dict[str, type[BaseModel]] = {
     UNIT_CREATED: UnitEvent, UNIT_UPDATED: UnitEvent, UNIT_MOVED: UnitMoved, UNIT_MERGED: UnitReorganised,
     UNIT_DISSOLVED: UnitReorganised, UNIT_ACTIVATED: UnitEvent, UNIT_DEACTIVATED: UnitEvent,
-    UNIT_DELETED: UnitEvent, BANK_ACCOUNTS_CHANGED: BankAccountsChanged, EDITORS_CHANGED: EditorsChanged,
+    UNIT_DELETED: UnitEvent, BANK_ACCOUNTS_CHANGED: BankAccountsChanged, PARTY_DETAILS_CHANGED: PartyDetailsChanged,
+    EDITORS_CHANGED: EditorsChanged,
 }
 DESCRIPTIONS = {
     UNIT_CREATED: "A unit was created (one event per unit, also for each unit of an import).",
@@ -138,6 +157,7 @@ DESCRIPTIONS = {
     UNIT_DEACTIVATED: "A unit is no longer in use (Ngừng sử dụng).",
     UNIT_DELETED: "A unit without children or members was deleted; the snapshot is its last state.",
     BANK_ACCOUNTS_CHANGED: "A party organisation's bank accounts changed; the full list follows.",
+    PARTY_DETAILS_CHANGED: "A party organisation's fee allocation or structured address changed.",
     EDITORS_CHANGED: "The editor list of a unit (Phân quyền thành viên) changed.",
 }
 

@@ -164,10 +164,34 @@ class BankAccount(SQLModel, table=True):
     unit_id: str = Field(foreign_key="unit.id", index=True, max_length=32)
     bank_name: str = Field(max_length=200)
     branch: str | None = Field(default=None, max_length=200)
-    account_number: str = Field(max_length=40)
+    account_number: str = Field(max_length=40, index=True)
     holder_name: str = Field(max_length=300)
+    citad_code: str | None = Field(default=None, max_length=8, description="the bank's Citad code (8 digits)")
     in_use: bool = False
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class FeeAllocation(StrEnum):
+    """How a party organisation's fees are allocated (Loại phân bổ cho cơ quan, seed 003 §2.2.2)."""
+
+    top_down = "top_down"      # from the provincial committee down to the party cells
+    bottom_up = "bottom_up"    # from the party cells up to the provincial committee
+
+
+class PartyDetails(SQLModel, table=True):
+    """What a party organisation keeps besides the unit's own fields: its fee allocation and a structured
+    address (province, district, commune, the rest)."""
+
+    __tablename__ = "party_details"
+
+    unit_id: str = Field(foreign_key="unit.id", primary_key=True, max_length=32)
+    fee_allocation: FeeAllocation | None = Field(default=None, sa_type=String(20))
+    province: str | None = Field(default=None, max_length=100)
+    district: str | None = Field(default=None, max_length=100)
+    commune: str | None = Field(default=None, max_length=100)
+    address_detail: str | None = Field(default=None, max_length=300)
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str | None = Field(default=None, max_length=64)
 
 
 class UnitEditor(SQLModel, table=True):
@@ -195,4 +219,4 @@ class Member(SQLModel, table=True):
     as_of: str = Field(default="", max_length=40, description="time of the newest identity event applied")
 
 
-ORGUNITS_TABLES = ("unit", "bank_account", "unit_editor", "member")
+ORGUNITS_TABLES = ("unit", "bank_account", "unit_editor", "member", "party_details")

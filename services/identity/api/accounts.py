@@ -68,8 +68,10 @@ def blueprint(parts) -> APIBlueprint:
             items, total = accounts.list_accounts(
                 session, principal, unit_id=query.unit_id, subtree=query.subtree, status=query.status,
                 department=query.department, role=query.role, text=query.q, limit=query.limit, offset=query.offset)
+            names = accounts.unit_names(session, {a.unit_id for a in items})
             return jsonify({"total": total, "limit": query.limit, "offset": query.offset,
-                            "items": [accounts.snapshot(session, a) for a in items]})
+                            "items": [{**accounts.snapshot(session, a), "unit_name": names.get(a.unit_id)}
+                                      for a in items]})
 
     @bp.post("/accounts/import", summary="Bring existing officers over (approved; legacy CMND accepted)",
              security=[BEARER], responses={201: AccountList})

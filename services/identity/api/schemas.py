@@ -51,8 +51,12 @@ class TransferQuery(BaseModel):
     status: str | None = Field(default="pending", max_length=20)
 
 
+class AccountRow(AccountSnapshot):
+    unit_name: str | None = Field(default=None, description="the name of the account's unit (list rows only)")
+
+
 class AccountList(Page):
-    items: list[AccountSnapshot]
+    items: list[AccountRow]
 
 
 class Approved(BaseModel):

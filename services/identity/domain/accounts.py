@@ -3,11 +3,13 @@ statistics and the edit history (Lịch sử chỉnh sửa)."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 
-from sqlalchemy import String, cast, func
+from sqlalchemy import String, cast, func, or_
 from sqlmodel import Session, col, select
 
+from services.common import contact
 from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.errors import Conflict, Forbidden, Invalid
@@ -23,7 +25,7 @@ from services.identity.domain.scope import (
     subtree_filter,
 )
 from services.identity.domain.withdrawal import not_yourself, withdraw_access
-from services.identity.models import Account, AccountChange, AccountStatus, Appointment
+from services.identity.models import Account, AccountChange, AccountStatus, Appointment, UnitRef
 from services.identity.schemas import AccountUpdate, Approval, Registration
 
 EDITABLE = ("full_name", "date_of_birth", "phone", "email", "department", "position", "staff_category", "roles",
@@ -44,6 +46,14 @@ def snapshot(session: Session, account: Account) -> dict:
         "appointments": [{"unit_id": a.unit_id, "position": a.position} for a in appointments],
         "version": account.version, "updated_at": iso(account.updated_at), "updated_by": account.updated_by,
     }
+
+
+def unit_names(session: Session, unit_ids: set[str | None]) -> dict[str, str]:
+    """The names of these units, from identity's read model of the tree (one query for a page of rows)."""
+    ids = [u for u in unit_ids if u]
+    if not ids:
+        return {}
+    return {u.id: u.name for u in session.exec(select(UnitRef).where(col(UnitRef.id).in_(ids))).all()}
 
 
 def publish(uow: UnitOfWork, change: str, account: Account, **extra) -> None:
@@ -266,6 +276,24 @@ def delete(uow: UnitOfWork, principal: Principal, account_id: str) -> None:
     uow.commit()
 
 
+_PHONE_MARKS = re.compile(r"[\s.\-()+]")
+
+
+def _text_filter(text: str) -> list:
+    """Words of a name, a citizen id or a username without diacritics; or a phone number however it is written
+    (0912.345.678, +84 912 345 678, the last digits of one)."""
+    digits = _PHONE_MARKS.sub("", text)
+    if digits.isdigit() and len(digits) >= 6:
+        try:
+            national = contact.phone(text)
+        except ValueError:
+            national = None
+        found = {digits} | ({national} if national else set())
+        return [or_(*[col(Account.search_text).contains(d, autoescape=True) for d in found],
+                    *[col(Account.phone).contains(d, autoescape=True) for d in found])]
+    return [col(Account.search_text).contains(word, autoescape=True) for word in fold(text).split()]
+
+
 def list_accounts(session: Session, principal: Principal, *, unit_id: str | None = None, subtree: bool = True,
                   status: str | None = None, department: str | None = None, role: str | None = None,
                   text: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Account], int]:
@@ -276,8 +304,7 @@ def list_accounts(session: Session, principal: Principal, *, unit_id: str | None
     if department:
         query = query.where(Account.department == department)
     if text:
-        for word in fold(text).split(" "):
-            query = query.where(col(Account.search_text).contains(word, autoescape=True))
+        query = query.where(*_text_filter(text))
     if role:
         # roles is a JSON list; its text form holds each role as a quoted string on every database.
         query = query.where(cast(Account.roles, String).contains(json.dumps(role), autoescape=True))

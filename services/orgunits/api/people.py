@@ -18,7 +18,7 @@ from services.orgunits.api.schemas import (
 from services.orgunits.domain import bank, people
 from services.orgunits.domain.access import require_view_people
 from services.orgunits.domain.tree import get_unit
-from services.orgunits.events import BankAccountSnapshot
+from services.orgunits.events import BankAccountSnapshot, PartyDetails
 from services.orgunits.models import Member
 
 
@@ -80,5 +80,26 @@ def blueprint(rt: ServiceRuntime) -> APIBlueprint:
         with rt.db.uow() as uow:
             bank.remove_account(uow, who, path.unit_id, path.account_id)
         return "", 204
+
+    @bp.get("/units/<unit_id>/party-details", summary="A party organisation's fee allocation and address",
+            security=[BEARER], responses={200: PartyDetails})
+    def party_details(path: UnitPath):
+        with rt.db.session() as session:
+            viewing(session, path.unit_id)
+            return jsonify(bank.details(session, path.unit_id))
+
+    @bp.put("/units/<unit_id>/party-details", summary="Set a party organisation's fee allocation and address",
+            security=[BEARER], responses={200: PartyDetails})
+    def save_party_details(path: UnitPath, body: bank.PartyDetailsUpdate):
+        who = bearer_principal(rt.verifier)
+        with rt.db.uow() as uow:
+            return jsonify(bank.save_details(uow, who, path.unit_id, body))
+
+    @bp.get("/units/<unit_id>/party-without-account", summary="Party organisations of the subtree with no bank "
+                                                             "account in use (seed 003 §2.2.3)", security=[BEARER])
+    def without_account(path: UnitPath):
+        with rt.db.session() as session:
+            viewing(session, path.unit_id)
+            return jsonify({"items": bank.without_account(session, path.unit_id)})
 
     return bp

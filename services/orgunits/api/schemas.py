@@ -68,14 +68,26 @@ class DepartmentCount(BaseModel):
     count: int
 
 
+class UnitReconciled(BaseModel):
+    unit_id: str
+    name: str
+    depth: int = Field(description="levels below the unit asked about")
+    planned: int | None = Field(description="the unit's own approved figure (biên chế), if any")
+    people: int = Field(description="people on record attached to the unit itself")
+    surplus: int | None
+    shortfall: int | None
+
+
 class Headcount(BaseModel):
     unit_id: str
     include_subtree: bool
     total: int
-    planned: int | None
-    surplus: int | None
-    shortfall: int | None
+    planned: int | None = Field(description="over the subtree: the unit's own figure, else the sum of the nearest "
+                                            "figures below")
+    surplus: int | None = Field(description="people on record beyond the figure (who left: archive or delete)")
+    shortfall: int | None = Field(description="places to fill (new hires, transfers in)")
     by_department: list[DepartmentCount]
+    units: list[UnitReconciled] = Field(default_factory=list, description="subtree=true: each unit on its line")
 
 
 class MembersQuery(HeadcountQuery):

@@ -17,7 +17,16 @@ from services.common.models import iso, utcnow
 from services.common.text import fold, sort_key
 from services.orgunits import events
 from services.orgunits.domain.access import lineage, require_edit, unit_for_edit
-from services.orgunits.models import BankAccount, Member, Unit, UnitCreate, UnitEditor, UnitStatus, UnitUpdate
+from services.orgunits.models import (
+    BankAccount,
+    Member,
+    Unit,
+    UnitCreate,
+    UnitEditor,
+    UnitKind,
+    UnitStatus,
+    UnitUpdate,
+)
 
 LIVE = (UnitStatus.active, UnitStatus.inactive)
 
@@ -73,6 +82,37 @@ def next_position(session: Session, parent: Unit | None) -> int:
     return 0 if last is None else last + 1
 
 
+# Seed 003 §4: the party organisations' ladder, from the provincial committee down to the party cell. A party
+# organisation sits below a higher rung than its own, never below its own rung or a lower one.
+PARTY_LADDER = (UnitKind.party_provincial, UnitKind.party_upper, UnitKind.party_grassroots, UnitKind.party_partial,
+                UnitKind.party_cell)
+
+
+def _rung(kind) -> int | None:
+    return PARTY_LADDER.index(kind) if kind in PARTY_LADDER else None
+
+
+def check_party_kind(session: Session, kind, parent: Unit | None, unit: Unit | None = None) -> None:
+    """A party organisation's kind must be lower on the ladder than the nearest party organisation above it and
+    higher than every one below it (a cell four levels down cannot become the provincial committee)."""
+    rung = _rung(kind)
+    if rung is None:
+        return
+    above = parent
+    while above is not None and _rung(above.kind) is None:
+        above = session.get(Unit, above.parent_id) if above.parent_id else None
+    if above is not None and _rung(above.kind) >= rung:
+        raise Invalid(msg("a {kind} cannot sit below “{name}”: a party organisation ranks lower than the one above it",
+                          kind=kind, name=above.name), code="party_kind")
+    if unit is not None:
+        below = session.exec(select(Unit).where(col(Unit.path).startswith(unit.path), Unit.id != unit.id,
+                                                col(Unit.kind).in_([k.value for k in PARTY_LADDER]))
+                             .order_by(Unit.depth)).first()
+        if below is not None and _rung(below.kind) <= rung:
+            raise Invalid(msg("“{name}” cannot become a {kind}: “{below}” below it would no longer rank lower",
+                              name=unit.name, kind=kind, below=below.name), code="party_kind")
+
+
 def live_parent(session: Session, parent_id: str) -> Unit:
     try:
         parent = get_unit(session, parent_id)
@@ -92,6 +132,7 @@ def create_unit(uow: UnitOfWork, principal: Principal, data: UnitCreate) -> Unit
     elif not principal.is_super_admin:
         raise Forbidden(msg("only a super admin may create a new root unit"))
     ensure_code_free(session, data.code)
+    check_party_kind(session, data.kind, parent)
     unit = new_unit(session, data, parent, principal.account_id)
     session.add(unit)
     uow.emit(events.UNIT_CREATED, unit.id, {"unit": snapshot(unit)})
@@ -108,6 +149,9 @@ def update_unit(uow: UnitOfWork, principal: Principal, unit_id: str, changes: Un
             raise Invalid(msg("{required} cannot be emptied", required=required))
     if "code" in fields:
         ensure_code_free(session, fields["code"], except_id=unit.id)
+    if fields.get("kind") and fields["kind"] != unit.kind:
+        check_party_kind(session, fields["kind"], session.get(Unit, unit.parent_id) if unit.parent_id else None,
+                         unit)
     before = snapshot(unit)
     for name, value in fields.items():
         setattr(unit, name, value)
@@ -142,6 +186,7 @@ def move_unit(uow: UnitOfWork, principal: Principal, unit_id: str, new_parent_id
         require_edit(session, principal, parent)
     if unit.parent_id == new_parent_id:
         return unit
+    check_party_kind(session, unit.kind, parent)
     old_parent_id = unit.parent_id
     reparent(session, unit, parent)
     _touch(unit, principal)

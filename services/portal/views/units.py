@@ -25,7 +25,11 @@ FIELD_LABELS = {"name": "Tên đơn vị", "code": "Mã đơn vị", "email": "T
                 "address": "Địa chỉ", "website": "Trang thông tin", "tax_code": "Mã số thuế", "description": "Mô tả",
                 "planned_headcount": "Biên chế được giao"}
 BANK_LABELS = {"bank_name": "Ngân hàng", "branch": "Chi nhánh", "account_number": "Số tài khoản",
-               "holder_name": "Chủ tài khoản (tên tổ chức)"}
+               "holder_name": "Chủ tài khoản (tên tổ chức)", "citad_code": "Mã Citad của ngân hàng"}
+PARTY_LABELS = {"province": "Tỉnh/thành phố", "district": "Quận/huyện", "commune": "Phường/xã",
+                "address_detail": "Địa chỉ chi tiết"}
+FEE_ALLOCATIONS = {"top_down": "Phân bổ từ cấp tỉnh ủy xuống chi bộ trực thuộc (từ trên xuống dưới)",
+                   "bottom_up": "Phân bổ từ chi bộ trực thuộc lên cấp tỉnh ủy (từ dưới lên trên)"}
 PAGE = 200
 
 
@@ -74,12 +78,18 @@ def _page(unit_id: str, *, values: dict | None = None, error: str | None = None,
         people_hidden = True     # who works where is for the unit's admins; the unit itself is public
     merged_into = portal().call("GET", f"/api/orgunits/units/{unit['merged_into_id']}") \
         if unit.get("merged_into_id") else None
+    party = unit["kind"].startswith("party_")
     banking = (portal().optional("GET", f"/api/orgunits/units/{unit_id}/bank-accounts") or {"items": []})["items"] \
-        if unit["kind"].startswith("party_") else None
+        if party else None
+    details = portal().optional("GET", f"/api/orgunits/units/{unit_id}/party-details") if party else None
+    unbanked = None if people_hidden else \
+        (portal().optional("GET", f"/api/orgunits/units/{unit_id}/party-without-account") or {"items": []})["items"]
     return render_template("unit.html", unit=unit, ancestors=ancestors, children=_children(unit_id),
                            headcount=headcount, members=members, department=department, subtree=subtree,
                            redeclare=redeclare, people_hidden=people_hidden, merged_into=merged_into,
                            banking=banking, bank=bank or {"holder_name": unit["name"]}, bank_error=bank_error,
+                           details=details, unbanked=unbanked, party_labels=PARTY_LABELS,
+                           fee_allocations=FEE_ALLOCATIONS,
                            values=values or unit, error=error, kinds=KIND_LABELS, statuses=UNIT_STATUS,
                            labels=FIELD_LABELS, bank_labels=BANK_LABELS), status
 
@@ -156,6 +166,22 @@ def add_bank_account(unit_id: str):
                      status=404 if error.status == 404 else 400)
     flash(_("Đã thêm tài khoản ngân hàng."), "success")
     return redirect(url_for("units.unit", unit_id=unit_id, _anchor="bank-title"))
+
+
+@bp.post("/<unit_id>/to-chuc-dang")
+@signed_in
+def party_details(unit_id: str):
+    """A party organisation's fee allocation and structured address (seed 003 §2.2.2)."""
+    body = {name: (request.form.get(name) or "").strip() or None for name in PARTY_LABELS}
+    body["fee_allocation"] = request.form.get("fee_allocation") if request.form.get("fee_allocation") in \
+        FEE_ALLOCATIONS else None
+    try:
+        portal().call("PUT", f"/api/orgunits/units/{unit_id}/party-details", json=body)
+    except ApiError as error:
+        flash(explain(error), "error")
+    else:
+        flash(_("Đã lưu địa chỉ và cách phân bổ của tổ chức đảng."), "success")
+    return redirect(url_for("units.unit", unit_id=unit_id, _anchor="party-title"))
 
 
 @bp.post("/<unit_id>/tai-khoan-ngan-hang/<int:account_id>/<command>")

@@ -93,6 +93,52 @@ def test_conversion_moves_roles_groups_and_grants_after_confirmation(suite):
     assert "identity.account.converted" in suite.outbox_types("identity")
 
 
+def test_accounts_are_found_by_phone_however_it_is_written_and_each_row_names_its_unit(suite):
+    admin = suite.headers("qt.binhthuan")
+    hung = suite.account("phungtienhung")["id"]
+    assert suite.identity.patch(f"/api/identity/accounts/{hung}", headers=admin,
+                                json={"phone": "0912 345 678"}).status_code == 200
+    for written in ("0912345678", "0912.345.678", "+84 912 345 678", "345678"):
+        found = suite.identity.get("/api/identity/accounts", headers=admin, query_string={"q": written}).get_json()
+        assert [a["id"] for a in found["items"]] == [hung], written
+        assert found["items"][0]["unit_name"] == "Sở Khoa học và Công nghệ"
+    assert suite.identity.get("/api/identity/accounts", headers=admin,
+                              query_string={"q": "0987654321"}).get_json()["total"] == 0
+
+def test_conversion_needs_the_same_unit_and_groups_and_never_takes_an_archived_account(suite):
+    """Seed 004 §3.4: both accounts in the same unit and the same user group; a refusal says why and changes
+    nothing; an account already converted, or archived, is not converted (again)."""
+    admin = suite.headers("qt.binhthuan")
+    unit = suite.unit(SKHCN)["id"]
+    toan, hung = suite.account("dinhtruongtoan")["id"], suite.account("phungtienhung")["id"]
+    group = suite.identity.post("/api/identity/groups", headers=admin, json={
+        "name": "Cán bộ xử lý PAKN", "unit_id": unit, "permissions": ["tasks.handle"]}).get_json()["id"]
+    assert suite.identity.post(f"/api/identity/groups/{group}/members", headers=admin,
+                               json={"account_id": toan}).status_code in (200, 201)
+    before = suite.outbox_types("identity")
+
+    def convert(old, new):
+        return suite.identity.post(f"/api/identity/accounts/{old}/convert", headers={**admin, "Accept-Language": "vi"},
+                                   json={"new_account_id": new, "confirm": True})
+
+    across = convert(toan, hung)
+    assert across.status_code == 409 and across.get_json()["code"] == "not_same_group"
+    assert "hãy thêm tài khoản mới vào Cán bộ xử lý PAKN trước" in across.get_json()["detail"]
+    assert suite.outbox_types("identity") == before
+    suite.identity.post(f"/api/identity/groups/{group}/members", headers=admin, json={"account_id": hung})
+    assert convert(toan, hung).status_code == 200
+    again = convert(toan, hung)
+    assert again.status_code == 409 and again.get_json()["code"] == "already_converted"
+    assert "đã được chuyển đổi sang tài khoản khác" in again.get_json()["detail"]
+    retired = _register(suite, "Hồ Văn Hưu", "060071000555", unit)
+    _approve(suite, retired["id"], "qt.binhthuan")
+    suite.identity.post(f"/api/identity/accounts/{retired['id']}/archive", headers=admin, json={"group": "retired"})
+    archived = convert(retired["id"], hung)
+    assert archived.status_code == 409 and archived.get_json()["code"] == "archived"
+    other_unit = _register(suite, "Lê Văn Khác", "060071000556", suite.unit("BT.01.01.01")["id"])
+    _approve(suite, other_unit["id"], "qt.binhthuan")
+    assert convert(hung, other_unit["id"]).get_json()["code"] == "not_same_unit"
+
 def test_lists_filter_and_statistics_count(suite):
     admin = suite.headers("qt.binhthuan")
     skhcn = suite.unit(SKHCN)

@@ -47,6 +47,31 @@ def test_headcount_per_unit_and_department_with_the_people_behind_it(tree, super
     assert [p["full_name"] for p in people["items"]] == ["Trương Minh Hòa", "Đinh Trường Toàn"]
 
 
+def test_headcount_reconciles_the_approved_figure_over_the_subtree_unit_by_unit(tree, super_token):
+    """Seed 002 §2.1: over the subtree, the Sở's figure against everyone on record below it, and each unit on its
+    own line; a unit without a figure of its own takes the nearest figures below."""
+    client = tree.test_client()
+    skhcn = find(client, SKHCN)
+    children = client.get(f"/api/orgunits/units/{skhcn['id']}/children", headers=auth(super_token)).get_json()["items"]
+    office, centre = children[0], children[1]
+    deliver(tree, *(account_event("approved", f"r{n}", f"Cán Bộ {n}", unit["id"], "Phòng A")
+                    for n, unit in enumerate([skhcn, skhcn, office, office, office, centre])))
+    for unit, figure in ((skhcn, 7), (office, 2), (centre, 3)):
+        client.patch(f"/api/orgunits/units/{unit['id']}", headers=auth(super_token), json={"planned_headcount": figure})
+    whole = client.get(f"/api/orgunits/units/{skhcn['id']}/headcount", headers=auth(super_token),
+                       query_string={"subtree": "true"}).get_json()
+    assert (whole["total"], whole["planned"], whole["surplus"], whole["shortfall"]) == (6, 7, 0, 1)
+    lines = {line["unit_id"]: line for line in whole["units"]}
+    assert (lines[office["id"]]["people"], lines[office["id"]]["surplus"]) == (3, 1)
+    assert (lines[centre["id"]]["people"], lines[centre["id"]]["shortfall"]) == (1, 2)
+    assert lines[skhcn["id"]]["depth"] == 0 and lines[office["id"]]["depth"] == 1
+    client.patch(f"/api/orgunits/units/{skhcn['id']}", headers=auth(super_token), json={"planned_headcount": None})
+    nearest = client.get(f"/api/orgunits/units/{skhcn['id']}/headcount", headers=auth(super_token),
+                         query_string={"subtree": "true"}).get_json()
+    assert (nearest["planned"], nearest["surplus"], nearest["shortfall"]) == (5, 1, 0)
+    own = client.get(f"/api/orgunits/units/{office['id']}/headcount", headers=auth(super_token)).get_json()
+    assert (own["total"], own["planned"], own["surplus"], own["units"]) == (3, 2, 1, [])
+
 def test_a_duplicate_delivery_has_no_second_effect(tree):
     skhcn = find(tree.test_client(), SKHCN)
     event = account_event("approved", "dup-1", "Lê Văn A", skhcn["id"])

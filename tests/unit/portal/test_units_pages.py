@@ -122,3 +122,45 @@ def test_a_party_organisation_keeps_its_bank_accounts_on_its_page(browser, suite
     assert "Thêm tài khoản" not in seen, "an officer is offered no change"
     tried = officer.post(f"/don-vi/{party['id']}/tai-khoan-ngan-hang/{second['id']}/xoa")
     assert "không có quyền" in text(officer.get(tried.headers["Location"])) and len(stored()) == 1
+
+
+def test_a_party_organisations_citad_code_address_fee_allocation_and_the_ones_without_an_account(browser, suite):
+    skhcn = suite.unit("BT.01.01.13")
+    made = [suite.orgunits.post("/api/orgunits/units", headers=suite.headers("qt.sokhcn"), json={
+        "parent_id": skhcn["id"], "code": code, "name": name, "kind": kind}).get_json()
+        for code, name, kind in (("DB-SKHCN", "Đảng bộ Sở Khoa học và Công nghệ", "party_upper"),
+                                 ("CB-VP", "Chi bộ Văn phòng Sở", "party_cell"))]
+    party, cell = made
+    admin = browser()
+    admin.sign_in("qt.sokhcn")
+    unbanked = lambda: text(admin.get(f"/don-vi/{skhcn['id']}")).split('id="unbanked-title"')[1].split(  # noqa
+        "</section>")[0]
+    assert "Đảng bộ Sở Khoa học và Công nghệ" in unbanked() and "Chi bộ Văn phòng Sở" in unbanked()
+    bad = admin.post(f"/don-vi/{party['id']}/tai-khoan-ngan-hang", {
+        "bank_name": "MB", "account_number": "001190000528", "holder_name": party["name"], "citad_code": "123"})
+    assert bad.status_code == 400 and "Mã Citad gồm 8 chữ số" in text(bad)
+    added = admin.post(f"/don-vi/{party['id']}/tai-khoan-ngan-hang", {
+        "bank_name": "MB", "account_number": "001190000528", "holder_name": party["name"], "citad_code": "01311001"})
+    assert "01311001" in text(admin.get(added.headers["Location"]))
+    elsewhere = admin.post(f"/don-vi/{cell['id']}/tai-khoan-ngan-hang", {
+        "bank_name": "MB", "account_number": "001190000528", "holder_name": cell["name"]})
+    assert elsewhere.status_code == 400 and "một tổ chức khác" in text(elsewhere)
+    saved = admin.post(f"/don-vi/{party['id']}/to-chuc-dang", {
+        "fee_allocation": "bottom_up", "province": "Tỉnh Bình Thuận", "district": "Thành phố Phan Thiết",
+        "commune": "Phường Phú Thủy", "address_detail": "19 Nguyễn Tất Thành"})
+    page = text(admin.get(saved.headers["Location"]))
+    assert "Đã lưu địa chỉ và cách phân bổ của tổ chức đảng." in page and 'value="Phường Phú Thủy"' in page
+    assert 'value="bottom_up" checked' in page
+    assert "Chi bộ Văn phòng Sở" in unbanked() and "Đảng bộ Sở Khoa học và Công nghệ" not in unbanked()
+
+
+def test_the_headcount_over_the_subtree_reconciles_each_unit(browser, suite):
+    skhcn = suite.unit("BT.01.01.13")
+    assert suite.orgunits.patch(f"/api/orgunits/units/{skhcn['id']}", headers=suite.headers("qt.sokhcn"),
+                                json={"planned_headcount": 12}).status_code == 200
+    admin = browser()
+    admin.sign_in("qt.sokhcn")
+    page = text(admin.get(f"/don-vi/{skhcn['id']}", query_string={"toan-bo": "1"}))
+    table = page.split("Đối chiếu biên chế từng đơn vị")[1].split("</table>")[0]
+    assert "Sở Khoa học và Công nghệ" in table and "Chi cục Tiêu chuẩn Đo lường Chất lượng" in table
+    assert "Đối chiếu biên chế từng đơn vị" not in text(admin.get(f"/don-vi/{skhcn['id']}"))

@@ -186,6 +186,12 @@ ROUTES: dict[tuple[str, str], tuple[object, object]] = {
         {"task_id": m.task()["id"]}, json={"to": m.people["hung"]})),
     ("POST", "/api/process/tasks/{task_id}/claim"): (ACTOR, lambda m: Request({"task_id": m.task()["id"]})),
     ("POST", "/api/process/tasks/{task_id}/attachments"): (ACTOR, lambda m: _upload(m)),
+    ("GET", "/api/orgunits/units/{unit_id}/party-details"): (READERS_A, lambda m: Request(
+        {"unit_id": m.party_cell()})),
+    ("PUT", "/api/orgunits/units/{unit_id}/party-details"): (ADMIN_A, lambda m: Request(
+        {"unit_id": m.party_cell()}, json={"fee_allocation": "top_down"})),
+    ("GET", "/api/orgunits/units/{unit_id}/party-without-account"): (PEOPLE_OF_A, lambda m: Request(
+        {"unit_id": m.a["id"]})),
     # ----------------------------------------------------------------------------------- process: direction
     ("GET", f"{D}/units/{{unit_id}}/setup"): (PROCESS_OF_A, lambda m: Request({"unit_id": m.a["id"]})),
     ("PUT", f"{D}/units/{{unit_id}}/roles/{{side}}/{{role}}"): (ADMIN_A, lambda m: Request(

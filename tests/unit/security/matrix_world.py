@@ -127,7 +127,8 @@ class MatrixWorld:
         name = self.suite.orgunits.get(f"/api/orgunits/units/{unit}").get_json()["name"]
         response = self.suite.orgunits.post(f"/api/orgunits/units/{unit}/bank-accounts",
                                             headers=self.headers["super"], json={
-                                                "bank_name": "Vietcombank", "account_number": "0123456789",
+                                                "bank_name": "Vietcombank",
+                                                "account_number": f"01234{next(_numbers):05d}",
                                                 "holder_name": name})
         assert response.status_code == 201, response.get_json()
         return unit, response.get_json()["id"]

@@ -120,6 +120,10 @@ def test_conversion_moves_open_tasks_and_staffing_places_to_the_new_account(suit
     suite.runtime("orgunits").bus.publish(report_event("IOC-DOI-1", people["unit"]["id"]))
     suite.deliver()
     new_toan = w.register("Đinh Trường Toàn", "060081100005", w.a)
+    admin = suite.headers("qt.binhthuan")
+    for group in suite.identity.get(f"{ID}/groups", headers=admin).get_json()["items"]:
+        if people["toan"] in group["member_ids"]:     # seed 004 §3.4: the new account joins the same groups first
+            suite.identity.post(f"{ID}/groups/{group['id']}/members", headers=admin, json={"account_id": new_toan})
     converted = suite.identity.post(f"{ID}/accounts/{people['toan']}/convert", headers=suite.headers("qt.binhthuan"),
                                     json={"new_account_id": new_toan, "confirm": True})
     assert converted.status_code == 200, converted.get_json()
