@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import sys
@@ -16,6 +17,7 @@ from services.common.gateway import Gateway
 from services.common.logging import configure_logging, get_logger
 from services.common.settings import settings_for
 from services.identity import app as identity_app
+from services.identity.demo import PEOPLE as DEMO_PEOPLE
 from services.identity.demo import load_demo_accounts
 from services.identity.settings import IdentitySettings
 from services.notify import app as notify_app
@@ -58,6 +60,26 @@ def build(var_dir: Path, *, log_format: str = "auto",
     return gateway, people
 
 
+def development_eid(base: str, stack: contextlib.ExitStack) -> str | None:
+    """`make run` brings a development e-ID provider (an OpenID Connect provider on this machine, the one the
+    tests use) whose people are the demo people, matched by citizen id, so a newcomer can try the e-ID button.
+    Production names the real provider in IDENTITY_OIDC_* instead; EGOV_DEV_EID=0 turns this off."""
+    if os.environ.get("EGOV_DEV_EID", "1") == "0" or os.environ.get("IDENTITY_OIDC_ISSUER"):
+        return None
+    try:
+        from oidc_provider_mock import User, run_server_in_thread
+    except ImportError:      # installed with the development extras (make install)
+        return None
+    users = [User(sub=username, claims={"citizen_id": cccd, "name": name})
+             for username, name, cccd, *_rest in DEMO_PEOPLE]
+    server = stack.enter_context(run_server_in_thread(user_claims=users))
+    issuer = f"http://localhost:{server.server_port}"
+    for name, value in {"OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": "egov-dev", "OIDC_CLIENT_SECRET": "dev-only",
+                        "OIDC_REDIRECT_URI": f"{base}/dang-nhap/dinh-danh/ve"}.items():
+        os.environ[f"IDENTITY_{name}"] = value
+    return issuer
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--host", default=os.environ.get("EGOV_HOST", "127.0.0.1"))
@@ -65,10 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--var-dir", type=Path, default=Path(os.environ.get("EGOV_VAR_DIR", "var")))
     args = parser.parse_args(argv)
     args.var_dir.mkdir(parents=True, exist_ok=True)
+    base = f"http://{args.host}:{args.port}"
+    stack = contextlib.ExitStack()
+    eid = development_eid(base, stack)
     gateway, people = build(args.var_dir.resolve())
     gateway.start_background()
     server = make_server(args.host, args.port, gateway, threaded=True)
-    base = f"http://{args.host}:{args.port}"
     print(f"\nThe suite is running on {base}/  (Ctrl-C stops it)\n"
           f"  portal:   {base}/  (sign in with a demo account below)\n"
           f"  units:    {base}/api/orgunits/units?parent=root\n"
@@ -76,6 +100,9 @@ def main(argv: list[str] | None = None) -> int:
           f"  inbox:    {base}/api/process/inbox  (processes: {base}/api/process/definitions)\n"
           f"  OpenAPI:  {base}/api/<identity|orgunits|process|notify>/openapi.json\n"
           f"  health:   {base}/readyz", flush=True)
+    if eid:
+        print(f"  e-ID:     a development provider at {eid}: on the sign-in page choose “Đăng nhập bằng định danh "
+              f"điện tử”, then type a demo user name (e.g. dinhtruongtoan) as the subject", flush=True)
     if people:
         print("\n  Demo accounts (one-time passwords, shown once; the first sign-in chooses a new one):")
         for username, name, password in people:
@@ -93,6 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nstopping …", flush=True)
         server.server_close()
         gateway.stop()
+        stack.close()
     return 0
 
 

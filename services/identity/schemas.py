@@ -117,6 +117,8 @@ class AppointmentCommand(BaseModel):
 
 class ArchiveCommand(BaseModel):
     group: ArchiveGroup
+    replacement_id: str | None = Field(default=None, max_length=32, description="who takes over the accounts.approve "
+                                       "right of a unit the archived account is the last approver of")
 
 
 class ConversionCommand(BaseModel):

@@ -68,6 +68,16 @@ def test_make_run_serves_the_tree_and_restarts_on_the_same_data(tmp_path):
         assert "/dang-nhap" in portal.url, portal.url
         assert portal.status_code == 200 and "Đăng nhập" in portal.text and 'lang="vi"' in portal.text
         assert requests.get(f"{base}/vendor/htmx.js", timeout=5).status_code == 200, "htmx from our own origin"
+        # the development e-ID provider: its button signs a demo person in, matched by citizen id
+        assert "Đăng nhập bằng định danh điện tử (VNeID)" in portal.text
+        browser = requests.Session()
+        start = browser.get(f"{base}/dang-nhap/dinh-danh", allow_redirects=False, timeout=10)
+        assert start.status_code == 302 and "code_challenge=" in start.headers["Location"]
+        consent = requests.post(start.headers["Location"], data={"sub": "dinhtruongtoan"}, allow_redirects=False,
+                                timeout=10)
+        landed = browser.get(consent.headers["Location"], allow_redirects=False, timeout=10)
+        assert landed.status_code == 302 and landed.headers["Location"] == "/cong-viec"
+        assert "Đinh Trường Toàn" in browser.get(f"{base}/cong-viec", timeout=10).text
         otp = next(line.split()[1] for line in iter(proc.stdout.readline, "") if line.strip().startswith("qt.sokhcn"))
         token = _sign_in(base, "qt.sokhcn", otp)
         skhcn = requests.get(f"{base}/api/orgunits/units", params={"q": "BT.01.01.13"}, timeout=5).json()["items"][0]

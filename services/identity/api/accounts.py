@@ -134,7 +134,7 @@ def blueprint(parts) -> APIBlueprint:
     @bp.post("/accounts/<account_id>/archive", summary="Move to an archive group instead of deleting",
              security=[BEARER], responses={200: AccountSnapshot})
     def archive(path: AccountPath, body: ArchiveCommand):
-        return act(accounts.archive, path.account_id, body.group.value)
+        return act(accounts.archive, path.account_id, body.group.value, body.replacement_id)
 
     @bp.delete("/accounts/<account_id>", summary="Delete an account on request", security=[BEARER],
                responses={204: None})

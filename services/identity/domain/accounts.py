@@ -25,7 +25,16 @@ from services.identity.domain.scope import (
     subtree_filter,
 )
 from services.identity.domain.withdrawal import not_yourself, withdraw_access
-from services.identity.models import Account, AccountChange, AccountStatus, Appointment, UnitRef
+from services.identity.models import (
+    Account,
+    AccountChange,
+    AccountStatus,
+    AdminGrant,
+    Appointment,
+    Group,
+    GroupMember,
+    UnitRef,
+)
 from services.identity.schemas import AccountUpdate, Approval, Registration
 
 EDITABLE = ("full_name", "date_of_birth", "phone", "email", "department", "position", "staff_category", "roles",
@@ -246,12 +255,65 @@ def set_locked(uow: UnitOfWork, principal: Principal, account_id: str, locked: b
     return account
 
 
-def archive(uow: UnitOfWork, principal: Principal, account_id: str, group: str) -> Account:
+APPROVE = "accounts.approve"
+
+
+def _sole_approver_grants(session: Session, account: Account) -> list[AdminGrant]:
+    """The account's grants holding accounts.approve on a unit where no other active account holds it (by a
+    grant or a group of that unit): archiving it would leave the unit's registrations with nobody to approve them."""
+    sole = []
+    for grant in session.exec(select(AdminGrant).where(AdminGrant.account_id == account.id)).all():
+        if APPROVE not in grant.permissions:
+            continue
+        others = [g.account_id for g in session.exec(select(AdminGrant).where(
+            AdminGrant.unit_id == grant.unit_id, AdminGrant.account_id != account.id)).all()
+            if APPROVE in g.permissions]
+        others += [m.account_id for group in session.exec(select(Group).where(Group.unit_id == grant.unit_id)).all()
+                   if APPROVE in group.permissions for m in session.exec(select(GroupMember).where(
+                       GroupMember.group_id == group.id, GroupMember.account_id != account.id)).all()]
+        active = session.exec(select(Account.id).where(col(Account.id).in_(others),
+                                                        Account.status == AccountStatus.approved)).first() \
+            if others else None
+        if active is None:
+            sole.append(grant)
+    return sole
+
+
+def _hand_over(uow: UnitOfWork, principal: Principal, account: Account, replacement_id: str | None) -> None:
+    """Seed 002's warning: the last approver of a unit is archived only once a replacement takes the right over."""
+    from services.identity.domain.admin import _only_what_you_hold, grant_view
+
+    session = uow.session
+    sole = _sole_approver_grants(session, account)
+    if not sole:
+        return
+    names = ", ".join(sorted((session.get(UnitRef, g.unit_id).name if session.get(UnitRef, g.unit_id) else g.unit_id)
+                             for g in sole))
+    if not replacement_id:
+        raise Conflict(msg("{name} is the last person who approves the accounts of {units}; name a replacement who "
+                           "takes that right over before archiving", name=account.full_name, units=names),
+                       code="last_approver", unit_ids=[g.unit_id for g in sole])
+    replacement = get_account_for(session, principal, replacement_id, "accounts.lock")
+    if replacement.id == account.id or replacement.status != AccountStatus.approved:
+        raise Invalid(msg("the replacement must be another approved account"), code="bad_replacement")
+    who = authority(session, principal.account_id)
+    for grant in sole:
+        _only_what_you_hold(session, who, list(grant.permissions), grant.unit_id)
+        before = grant_view(grant)
+        grant.account_id, grant.granted_by = replacement.id, principal.account_id
+        uow.emit("identity.admin.revoked", account.id, {"grant": before})
+        uow.emit("identity.admin.granted", replacement.id, {"grant": grant_view(grant)})
+    withdraw_access(uow, replacement.id, "grants_changed")
+
+
+def archive(uow: UnitOfWork, principal: Principal, account_id: str, group: str,
+            replacement_id: str | None = None) -> Account:
     session = uow.session
     account = get_account_for(session, principal, account_id, "accounts.lock")
     if account.status == AccountStatus.archived:
         raise Conflict(msg("the account is already archived"))
     not_yourself(principal, account, "archive")
+    _hand_over(uow, principal, account, replacement_id)
     old = account.status
     account.status, account.archive_group = AccountStatus.archived, group
     withdraw_access(uow, account.id, "archived", sessions=True)
@@ -269,6 +331,10 @@ def delete(uow: UnitOfWork, principal: Principal, account_id: str) -> None:
     session = uow.session
     account = get_account_for(session, principal, account_id, "accounts.delete")
     not_yourself(principal, account, "delete")
+    if _sole_approver_grants(session, account):
+        raise Conflict(msg("{name} is the last person who approves the accounts of a unit; archive the account naming "
+                           "a replacement, or give someone else that right first", name=account.full_name),
+                       code="last_approver")
     withdraw_access(uow, account.id, "deleted")
     publish(uow, "deleted", account)
     remove_all_of(session, account.id)

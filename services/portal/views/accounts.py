@@ -146,7 +146,7 @@ def command(account_id: str, command: str):
         if group not in ARCHIVE_LABELS or group == "converted":
             flash(_("Hãy chọn nhóm lưu trữ."), "error")
             return redirect(url_for("accounts.account", account_id=account_id))
-        body = {"group": group}
+        body = {"group": group, "replacement_id": request.form.get("replacement_id") or None}
     try:
         portal().call("POST", f"/api/identity/accounts/{account_id}/{verb}", json=body)
     except ApiError as error:

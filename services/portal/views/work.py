@@ -62,6 +62,27 @@ def _actor(entry: dict) -> str:
     return entry.get("actor_name") or ""
 
 
+@bp.get("/cong-viec/tra-cuu")
+@signed_in
+def lookup():
+    """Tra cứu: where an instance stands by the key its sender gave it (the IOC's report id)."""
+    processes = [d for d in (portal().optional("GET", "/api/process/definitions") or {}).get("items", [])
+                 if d.get("kind", "process") == "process"]
+    key = (request.args.get("ma") or "").strip()[:200]
+    process_key = (request.args.get("quy_trinh") or "").strip()[:200]
+    found, missing = None, False
+    if key and process_key:
+        try:
+            found = portal().call("GET", "/api/process/instances/by-key",
+                                  params={"process_key": process_key, "business_key": key})
+        except ApiError as error:
+            if error.status != 404:
+                raise
+            missing = True
+    return render_template("lookup.html", processes=processes, key=key, process_key=process_key, found=found,
+                           missing=missing, bucket_labels=BUCKET_LABELS)
+
+
 @bp.get("/cong-viec/<task_id>")
 @signed_in
 def task(task_id: str):

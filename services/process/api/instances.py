@@ -28,6 +28,11 @@ class AttachmentPath(InstancePath):
     attachment_id: str = Field(max_length=32)
 
 
+class KeyQuery(BaseModel):
+    process_key: str = Field(max_length=200, description="the process (its BPMN id)")
+    business_key: str = Field(min_length=1, max_length=200, description="the key the sender gave it (a report id)")
+
+
 class UnitPath(BaseModel):
     unit_id: str = Field(max_length=32)
 
@@ -107,6 +112,14 @@ def blueprint(rt, policy: instances.Policy) -> APIBlueprint:
                                    variables=body.variables, business_key=body.business_key, title=body.title,
                                    actor=principal.account_id)
             return jsonify(instances.detail(uow.session, principal, inst.id, policy)), 201
+
+    @bp.get("/instances/by-key", summary="Where an instance stands, by the key its sender gave it (the IOC's report "
+                                         "id): state, current steps, result", security=[BEARER])
+    def by_key(query: KeyQuery):
+        principal = bearer_principal(rt.verifier)
+        with rt.db.session() as session:
+            return jsonify(instances.by_business_key(session, principal, query.process_key, query.business_key,
+                                                     policy))
 
     @bp.get("/instances/<instance_id>", summary="State, current steps, full history, attachments", security=[BEARER])
     def detail(path: InstancePath):

@@ -105,6 +105,29 @@ def test_accounts_are_found_by_phone_however_it_is_written_and_each_row_names_it
     assert suite.identity.get("/api/identity/accounts", headers=admin,
                               query_string={"q": "0987654321"}).get_json()["total"] == 0
 
+def test_the_last_approver_of_a_unit_is_archived_only_once_a_replacement_takes_the_right_over(suite):
+    """Seed 002's warning: a unit whose approvers left keeps someone who approves its accounts."""
+    province = {**suite.headers("qt.binhthuan"), "Accept-Language": "vi"}
+    sokhcn, hung = suite.account("qt.sokhcn")["id"], suite.account("phungtienhung")["id"]
+    before = suite.outbox_types("identity")
+    refused = suite.identity.post(f"/api/identity/accounts/{sokhcn}/archive", headers=province,
+                                  json={"group": "transferred_out"})
+    assert refused.status_code == 409 and refused.get_json()["code"] == "last_approver"
+    assert "người duyệt tài khoản cuối cùng của Sở Khoa học và Công nghệ" in refused.get_json()["detail"]
+    assert suite.identity.delete(f"/api/identity/accounts/{sokhcn}", headers=province).status_code == 409
+    assert suite.outbox_types("identity") == before
+    assert suite.identity.get(f"/api/identity/accounts/{sokhcn}", headers=province).get_json()["status"] == "approved"
+    handed = suite.identity.post(f"/api/identity/accounts/{sokhcn}/archive", headers=province,
+                                 json={"group": "transferred_out", "replacement_id": hung})
+    assert handed.status_code == 200, handed.get_json()
+    handed_over = [t for t in suite.outbox_types("identity")[len(before):] if t != "identity.tokens.revoked"]
+    assert handed_over == ["identity.admin.revoked", "identity.admin.granted", "identity.account.archived"]
+    newcomer = _register(suite, "Người Mới Đến", "060071000777", suite.unit(SKHCN)["id"])
+    suite.tokens.pop("phungtienhung", None)
+    approved = suite.identity.post(f"/api/identity/accounts/{newcomer['id']}/approve",
+                                   headers=suite.headers("phungtienhung"), json={})
+    assert approved.status_code == 200, "the replacement approves the unit's accounts now"
+
 def test_conversion_needs_the_same_unit_and_groups_and_never_takes_an_archived_account(suite):
     """Seed 004 §3.4: both accounts in the same unit and the same user group; a refusal says why and changes
     nothing; an account already converted, or archived, is not converted (again)."""

@@ -172,3 +172,15 @@ def test_an_account_is_converted_only_after_the_admin_has_seen_what_moves(browse
     assert old["status"] == "archived" and old["archive_group"] == "converted" and old["roles"] == []
     page = text(admin.get(f"/quan-tri/tai-khoan/{toan}"))
     assert "Đã chuyển đổi sang tài khoản mới" in page and 'name="new_account_id"' not in page
+
+
+def test_archiving_a_units_last_approver_asks_for_a_replacement_on_the_page(browser, suite):
+    admin = browser()
+    admin.sign_in("qt.binhthuan")
+    sokhcn, hung = suite.account("qt.sokhcn")["id"], suite.account("phungtienhung")["id"]
+    page = text(admin.get(f"/quan-tri/tai-khoan/{sokhcn}"))
+    assert 'name="replacement_id"' in page and f'<option value="{hung}">Phùng Tiến Hùng</option>' in page
+    refused = admin.post(f"/quan-tri/tai-khoan/{sokhcn}/luu-tru", {"group": "retired"})
+    assert "người duyệt tài khoản cuối cùng" in text(admin.get(refused.headers["Location"]))
+    done = admin.post(f"/quan-tri/tai-khoan/{sokhcn}/luu-tru", {"group": "retired", "replacement_id": hung})
+    assert "Đã chuyển tài khoản vào lưu trữ." in text(admin.get(done.headers["Location"]))

@@ -8,7 +8,7 @@ import re
 import threading
 
 from tests.unit.portal.conftest import text
-from tests.unit.process.story import staff_field_report, start_report
+from tests.unit.process.story import report_event, staff_field_report, start_report
 
 
 def test_pages_need_a_sign_in_and_come_back_after_it(browser):
@@ -354,3 +354,16 @@ def test_the_waiting_registrations_are_filtered_by_unit_with_or_without_the_unit
     assert "Võ Văn Bình" in both and "Trần Thị Ánh" not in both, "text and unit together"
     elsewhere = admin.get(f"/quan-tri/dang-ky?unit_id={suite.unit('BT.01.01.14')['id']}")
     assert elsewhere.status_code in (403, 404) and "Võ Văn Bình" not in text(elsewhere), "another Sở: refused"
+
+
+def test_a_case_is_looked_up_by_the_key_its_sender_gave(browser, suite):
+    people = staff_field_report(suite)
+    suite.runtime("orgunits").bus.publish(report_event("IOC-TRA-2", people["unit"]["id"]))
+    suite.deliver()
+    officer = browser()
+    officer.sign_in("dinhtruongtoan")
+    assert "Tra cứu theo mã" in text(officer.get("/cong-viec"))
+    page = text(officer.get("/cong-viec/tra-cuu", query_string={"quy_trinh": "field_report", "ma": "IOC-TRA-2"}))
+    assert "Đèn đường hỏng trên đường Trần Hưng Đạo" in page and "Tiếp nhận, phân phối" in page
+    none = text(officer.get("/cong-viec/tra-cuu", query_string={"quy_trinh": "field_report", "ma": "KHONG-CO"}))
+    assert "Không tìm thấy hồ sơ nào mang mã này" in none

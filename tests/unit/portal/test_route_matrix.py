@@ -35,7 +35,7 @@ SIGNED_IN = {
     ("POST", "/quan-tri/phan-quyen/cap-quyen"), ("POST", "/quan-tri/phan-quyen/cap-quyen/<int:grant_id>/thu-hoi"),
     ("POST", "/quan-tri/phan-quyen/nhom"), ("GET", "/quan-tri/phan-quyen/nhom/<int:group_id>"),
     ("POST", "/quan-tri/phan-quyen/nhom/<int:group_id>/<command>"),
-    ("GET", "/cong-viec/su-co"), ("POST", "/cong-viec/su-co/<incident_id>/<command>"),
+    ("GET", "/cong-viec/su-co"), ("GET", "/cong-viec/tra-cuu"), ("POST", "/cong-viec/su-co/<incident_id>/<command>"),
     ("GET", "/quan-tri/thong-bao/gui-di"), ("POST", "/quan-tri/thong-bao/gui-di/<int:delivery_id>/gui-lai"),
     ("GET", "/quan-tri/dang-ky"), ("GET", "/quan-tri/dang-ky/<account_id>"),
     ("POST", "/quan-tri/dang-ky/<account_id>/duyet"), ("POST", "/quan-tri/dang-ky/<account_id>/tu-choi"),

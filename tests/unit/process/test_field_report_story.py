@@ -133,3 +133,22 @@ def test_an_unstaffed_unit_cannot_start_the_process(suite):
     (bounced,) = published(suite, "process.field_report.returned_to_ioc")
     assert bounced["data"]["report_id"] == "IOC-2026-0002" and bounced["data"]["instance_id"] is None
     assert "has not confirmed its staffing" in bounced["data"]["reason"]
+
+
+def test_the_monitoring_centre_looks_a_report_up_by_its_id(suite):
+    """Seed 000 / IOC: by the report id it sent, the state, the step it waits at, and at the end the result."""
+    people = staff_field_report(suite)
+    suite.runtime("orgunits").bus.publish(report_event("IOC-TRA-1", people["unit"]["id"]))
+    suite.deliver()
+    process = suite.gateway.apps["process"].test_client()
+    ask = {"process_key": "field_report", "business_key": "IOC-TRA-1"}
+    found = process.get(f"{P}/instances/by-key", headers=suite.headers("admin"), query_string=ask)
+    assert found.status_code == 200, found.get_json()
+    body = found.get_json()
+    assert (body["state"], body["result"], body["business_key"]) == ("running", None, "IOC-TRA-1")
+    assert [c["step_name"] for c in body["current"]] == ["Tiếp nhận, phân phối"]
+    assert process.get(f"{P}/instances/by-key", headers=suite.headers("dinhtruongtoan"),
+                       query_string=ask).status_code == 200, "the unit's own people see it too"
+    other = process.get(f"{P}/instances/by-key", headers=suite.headers("qt.binhthuan"),
+                        query_string={**ask, "business_key": "IOC-KHONG-CO"})
+    assert other.status_code == 404

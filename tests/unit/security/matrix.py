@@ -166,6 +166,8 @@ ROUTES: dict[tuple[str, str], tuple[object, object]] = {
         {"instance_id": m.task()["instance_id"]}, json={"text": "Đề nghị xử lý sớm"})),
     ("POST", "/api/process/instances"): (PROCESS_OF_A, lambda m: Request(json={
         "process_key": "field_report", "unit_id": m.a["id"], "title": "Phản ánh thử"})),
+    ("GET", "/api/process/instances/by-key"): (PROCESS_OF_A, lambda m: Request(query={
+        "process_key": "field_report", "business_key": m.report_key()})),
     ("GET", "/api/process/instances/{instance_id}"): (PROCESS_OF_A, lambda m: Request(
         {"instance_id": m.task()["instance_id"]})),
     ("POST", "/api/process/instances/{instance_id}/cancel"): (ADMIN_A, lambda m: Request(

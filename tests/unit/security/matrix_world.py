@@ -144,6 +144,13 @@ class MatrixWorld:
         return next(t for t in items if t["name"] == "Phân phối phản ánh" and t["status"] == "ready"
                     and self._business_key(t["instance_id"]) == report)
 
+    def report_key(self) -> str:
+        """The IOC's id of a fresh field report of unit A."""
+        report = f"MX-KEY-{uuid.uuid4().hex[:8]}"
+        self.suite.runtime("orgunits").bus.publish(report_event(report, self.a["id"]))
+        self.suite.deliver()
+        return report
+
     def _business_key(self, instance_id: str) -> str:
         process = self.suite.gateway.apps["process"].test_client()
         return process.get(f"/api/process/instances/{instance_id}",

@@ -20,12 +20,14 @@ from services.process.domain.instances.starting import start
 from services.process.domain.instances.views import (
     StepNames,
     attachment_view,
+    by_business_key,
     detail,
     instance_view,
     task_view,
     unit_instances,
 )
 
-__all__ = ["Context", "Policy", "StepNames", "attach", "attachment", "attachment_view", "cancel", "claim", "comment",
-           "complete", "decide_extension", "definition_of", "delegate", "detail", "detected_type", "instance_view",
-           "request_extension", "return_to_previous", "save", "start", "task_page", "task_view", "unit_instances"]
+__all__ = ["Context", "Policy", "StepNames", "by_business_key", "attach", "attachment", "attachment_view", "cancel",
+           "claim", "comment", "complete", "decide_extension", "definition_of", "delegate", "detail",
+           "detected_type", "instance_view", "request_extension", "return_to_previous", "save", "start", "task_page",
+           "task_view", "unit_instances"]

@@ -5,10 +5,13 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from services.common.auth import Principal
+from services.common.errors import NotFound
+from services.common.i18n import msg
 from services.common.models import iso, utcnow
-from services.process.domain.access import require_sees_unit, visible_instance
+from services.process.domain.access import can_see, lineage_of, require_sees_unit, visible_instance
 from services.process.domain.definitions import shape
 from services.process.domain.instances.context import Policy, definition_of
+from services.process.domain.jobs import WORK
 from services.process.domain.sla import deadline_bucket
 from services.process.models import (
     Attachment,
@@ -17,6 +20,7 @@ from services.process.models import (
     ProcessInstance,
     ProcessTask,
     Staffing,
+    UnitRef,
 )
 
 
@@ -104,3 +108,25 @@ def unit_instances(session: Session, principal: Principal, unit_id: str, state: 
     rows = session.exec(query.order_by(col(ProcessInstance.started_at).desc())
                         .offset((page - 1) * page_size).limit(page_size)).all()
     return {"items": [instance_view(r) for r in rows], "page": page, "page_size": page_size}
+
+
+def by_business_key(session: Session, principal: Principal, process_key: str, business_key: str,
+                    policy: Policy) -> dict:
+    """Where an instance started from outside stands, found by the key its sender gave it (the IOC's report id):
+    its state, the steps it waits at, its result. For whoever sees the instance and for the workers of its unit
+    (process.work); 404 for anyone else, as for an unknown key."""
+    inst = session.exec(select(ProcessInstance).where(ProcessInstance.process_key == process_key,
+                                                      ProcessInstance.business_key == business_key)).first()
+    unit = session.get(UnitRef, inst.unit_id) if inst is not None else None
+    if inst is None or unit is None or not (can_see(session, principal, inst) or
+                                           principal.may(WORK, lineage_of(unit))):
+        raise NotFound(msg("no {process_key} instance with the key {business_key!r}", process_key=process_key,
+                           business_key=business_key))
+    names = StepNames(session)(inst.definition_id, inst.process_key, inst.unit_id)
+    now = utcnow()
+    current = session.exec(select(ProcessTask).where(ProcessTask.instance_id == inst.id,
+                                                     ProcessTask.status == "ready")).all()
+    return {**instance_view(inst),
+            "current": [{"name": t.name, "step": t.step, "step_name": names.get(t.lane_id, t.name),
+                         "due_at": iso(t.due_at), "bucket": deadline_bucket(t.due_at, now, policy.calendar)}
+                        for t in current]}
