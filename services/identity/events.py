@@ -108,12 +108,28 @@ class TokensRevoked(BaseModel):
                                     "password_changed | one_time_password_issued | refresh_token_reused")
 
 
+class UnitSignInRule(BaseModel):
+    unit_id: str
+    password_allowed: bool = Field(description="false: the unit's people sign in with the e-ID only")
+    inherited_from: str | None = Field(description="the ancestor whose setting applies (null: the unit's own or "
+                                                   "the default)")
+
+
+class UnitSignInChanged(BaseModel):
+    """A unit's admin switched password sign-in off (e-ID only) or on for the unit and the units below it."""
+
+    schema_version: int = 1
+    sign_in: UnitSignInRule
+    actor: str
+
+
 PUBLISHED: dict[str, type[BaseModel]] = {
     **{f"identity.account.{kind}": AccountChanged for kind in ACCOUNT_KINDS},
     "identity.admin.granted": AdminChanged, "identity.admin.revoked": AdminChanged,
     "identity.transfer.requested": TransferRequested,
     "identity.password_reset.requested": PasswordResetRequested,
     "identity.tokens.revoked": TokensRevoked,
+    "identity.unit_sign_in.changed": UnitSignInChanged,
 }
 DESCRIPTIONS = {
     **{f"identity.account.{kind}": f"An account was {kind}; its full snapshot follows." for kind in ACCOUNT_KINDS},
@@ -122,6 +138,7 @@ DESCRIPTIONS = {
                                   "`new_account_id`.",
     "identity.admin.granted": "An admin grant (account, unit, permissions) was given.",
     "identity.admin.revoked": "An admin grant was taken back.",
+    "identity.unit_sign_in.changed": "A unit's people now sign in with the e-ID only, or again with a password too.",
     "identity.transfer.requested": "A transfer or re-declaration waits for the receiving unit's admin.",
     "identity.password_reset.requested": "Someone asked to reset a forgotten password: notify delivers the "
                                          "single-use token (valid 30 minutes) by e-mail or SMS.",

@@ -198,5 +198,18 @@ class LoginThrottle(SQLModel, table=True):
     window_ends_at: datetime | None = None
 
 
+class UnitSignIn(SQLModel, table=True):
+    """How a unit's people sign in (seed 004): with a password and the e-ID, or with the e-ID only. A unit
+    without a row follows its nearest ancestor's."""
+
+    __tablename__ = "unit_sign_in"
+
+    unit_id: str = Field(primary_key=True, max_length=32)
+    password_allowed: bool = True
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str | None = Field(default=None, max_length=64)
+
+
 IDENTITY_TABLES = ("account", "appointment", "account_change", "transfer_request", "user_group", "group_member",
-                   "admin_grant", "unit_ref", "refresh_token", "one_time_token", "login_attempt", "login_throttle")
+                   "admin_grant", "unit_ref", "refresh_token", "one_time_token", "login_attempt", "login_throttle",
+                   "unit_sign_in")

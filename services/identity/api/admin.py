@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from flask import jsonify
 from flask_openapi3 import APIBlueprint, Tag
+from pydantic import BaseModel, Field
 
 from services.common.http import BEARER, PROBLEM_RESPONSES, bearer_principal
 from services.common.permissions import CATALOGUE
 from services.identity.api.schemas import GrantList, GrantPath, GroupList, GroupMemberPath, GroupPath, GroupView
-from services.identity.domain import admin
+from services.identity.domain import admin, signin_rules
 from services.identity.events import Grant
 from services.identity.schemas import GrantCommand, GroupCommand, GroupUpdate, MemberCommand
 
@@ -91,4 +92,27 @@ def blueprint(parts) -> APIBlueprint:
         with rt.db.uow() as uow:
             return group_answer(uow, admin.set_membership(uow, principal, path.group_id, path.account_id, False))
 
+    @bp.get("/units/<unit_id>/sign-in", summary="How the unit's people sign in: password and e-ID, or e-ID only",
+            security=[BEARER])
+    def unit_sign_in(path: UnitPath):
+        principal = who()
+        with rt.db.session() as session:
+            return jsonify(signin_rules.read(session, principal, path.unit_id))
+
+    @bp.put("/units/<unit_id>/sign-in", summary="Switch password sign-in off (e-ID only) or on for the unit and "
+                                                "the units below it", security=[BEARER])
+    def set_unit_sign_in(path: UnitPath, body: SignInRule):
+        principal = who()
+        with rt.db.uow() as uow:
+            return jsonify(signin_rules.save(uow, principal, path.unit_id, body.password_allowed,
+                                             eid_available=parts.oidc is not None))
+
     return bp
+
+
+class UnitPath(BaseModel):
+    unit_id: str = Field(max_length=32)
+
+
+class SignInRule(BaseModel):
+    password_allowed: bool = Field(description="false: the unit's people sign in with the e-ID only")

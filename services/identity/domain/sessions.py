@@ -16,9 +16,9 @@ from services.common.i18n import msg
 from services.common.models import iso, utcnow
 from services.common.revocation import current_floor
 from services.common.sealing import Sealer
-from services.identity.domain import passwords
+from services.identity.domain import passwords, signin_rules
 from services.identity.domain.accounts import record
-from services.identity.domain.scope import grants_of
+from services.identity.domain.scope import grants_of, unit_ref
 from services.identity.domain.throttle import Budget, reserve, settle
 from services.identity.domain.tokens import TokenIssuer
 from services.identity.domain.withdrawal import withdraw_access
@@ -124,6 +124,13 @@ def login(uow: UnitOfWork, issuer: TokenIssuer, policy: SignInPolicy, username: 
         _audit(session, username, account, ip, f"refused_{account.status}")
         uow.commit()
         raise Forbidden(msg("this account is {status}; it cannot sign in", status=account.status))
+    allowed, source = signin_rules.rule(session, account.unit_id)
+    if not allowed:
+        _audit(session, username, account, ip, "refused_eid_only")
+        uow.commit()
+        unit = unit_ref(session, source)
+        raise Forbidden(msg("the people of “{unit}” sign in with the e-ID (VNeID), not with a password",
+                            unit=unit.name if unit else source), code="eid_only")
     if passwords.needs_rehash(account):
         account.password_hash = passwords.hash_password(password)
     device_token = issuer.device_token(account.id, device)

@@ -82,13 +82,14 @@ def _page(unit_id: str, *, values: dict | None = None, error: str | None = None,
     banking = (portal().optional("GET", f"/api/orgunits/units/{unit_id}/bank-accounts") or {"items": []})["items"] \
         if party else None
     details = portal().optional("GET", f"/api/orgunits/units/{unit_id}/party-details") if party else None
+    sign_in = portal().optional("GET", f"/api/identity/units/{unit_id}/sign-in")
     unbanked = None if people_hidden else \
         (portal().optional("GET", f"/api/orgunits/units/{unit_id}/party-without-account") or {"items": []})["items"]
     return render_template("unit.html", unit=unit, ancestors=ancestors, children=_children(unit_id),
                            headcount=headcount, members=members, department=department, subtree=subtree,
                            redeclare=redeclare, people_hidden=people_hidden, merged_into=merged_into,
                            banking=banking, bank=bank or {"holder_name": unit["name"]}, bank_error=bank_error,
-                           details=details, unbanked=unbanked, party_labels=PARTY_LABELS,
+                           details=details, unbanked=unbanked, party_labels=PARTY_LABELS, sign_in=sign_in,
                            fee_allocations=FEE_ALLOCATIONS,
                            values=values or unit, error=error, kinds=KIND_LABELS, statuses=UNIT_STATUS,
                            labels=FIELD_LABELS, bank_labels=BANK_LABELS), status
@@ -166,6 +167,21 @@ def add_bank_account(unit_id: str):
                      status=404 if error.status == 404 else 400)
     flash(_("Đã thêm tài khoản ngân hàng."), "success")
     return redirect(url_for("units.unit", unit_id=unit_id, _anchor="bank-title"))
+
+
+@bp.post("/<unit_id>/dang-nhap")
+@signed_in
+def sign_in_rule(unit_id: str):
+    """Seed 004: the unit's people sign in with the e-ID only, or with a password too."""
+    eid_only = request.form.get("eid_only") == "on"
+    try:
+        portal().call("PUT", f"/api/identity/units/{unit_id}/sign-in", json={"password_allowed": not eid_only})
+    except ApiError as error:
+        flash(explain(error), "error")
+    else:
+        flash(_("Cán bộ của đơn vị nay chỉ đăng nhập bằng định danh điện tử.") if eid_only else
+              _("Cán bộ của đơn vị đăng nhập được bằng mật khẩu hoặc định danh điện tử."), "success")
+    return redirect(url_for("units.unit", unit_id=unit_id, _anchor="sign-in-title"))
 
 
 @bp.post("/<unit_id>/to-chuc-dang")

@@ -209,3 +209,18 @@ def test_import_accepts_a_legacy_cmnd_and_is_all_or_nothing(suite):
                               headers=admin).get_json()["one_time_password"]
     first = suite.identity.post("/api/identity/auth/login", json={"username": "261234567", "password": otp})
     assert first.get_json()["password_change_required"] is True
+
+
+
+def test_without_an_e_id_provider_a_unit_cannot_switch_passwords_off(suite):
+    """Switching password sign-in off where no e-ID is configured would lock everyone out: refused, nothing kept
+    (the switch itself is shown with a provider in tests/unit/portal/test_eid_sign_in.py)."""
+    admin = {**suite.headers("qt.sokhcn"), "Accept-Language": "vi"}
+    skhcn = suite.unit(SKHCN)["id"]
+    refused = suite.identity.put(f"/api/identity/units/{skhcn}/sign-in", headers=admin,
+                                 json={"password_allowed": False})
+    assert refused.status_code == 409 and refused.get_json()["code"] == "eid_unavailable"
+    assert "chưa cấu hình nhà cung cấp định danh điện tử" in refused.get_json()["detail"]
+    assert suite.identity.get(f"/api/identity/units/{skhcn}/sign-in", headers=admin).get_json() == {
+        "unit_id": skhcn, "password_allowed": True, "inherited_from": None}
+    assert "identity.unit_sign_in.changed" not in suite.outbox_types("identity")

@@ -27,6 +27,7 @@ SIGNED_IN = {
     ("GET", "/don-vi"), ("GET", "/don-vi/<unit_id>/con"), ("GET", "/don-vi/<unit_id>"), ("POST", "/don-vi/<unit_id>"),
     ("POST", "/don-vi/<unit_id>/sap-nhap"), ("POST", "/don-vi/<unit_id>/giai-the"),
     ("POST", "/don-vi/<unit_id>/tai-khoan-ngan-hang"), ("POST", "/don-vi/<unit_id>/to-chuc-dang"),
+    ("POST", "/don-vi/<unit_id>/dang-nhap"),
     ("POST", "/don-vi/<unit_id>/tai-khoan-ngan-hang/<int:account_id>/<command>"),
     ("GET", "/quan-tri/thong-bao"), ("POST", "/quan-tri/thong-bao/quy-tac"),
     ("GET", "/quan-tri/thong-bao/mau/<event_type>/<channel>"),

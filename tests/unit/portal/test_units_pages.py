@@ -164,3 +164,4 @@ def test_the_headcount_over_the_subtree_reconciles_each_unit(browser, suite):
     table = page.split("Đối chiếu biên chế từng đơn vị")[1].split("</table>")[0]
     assert "Sở Khoa học và Công nghệ" in table and "Chi cục Tiêu chuẩn Đo lường Chất lượng" in table
     assert "Đối chiếu biên chế từng đơn vị" not in text(admin.get(f"/don-vi/{skhcn['id']}"))
+

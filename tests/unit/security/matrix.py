@@ -69,6 +69,9 @@ ROUTES: dict[tuple[str, str], tuple[object, object]] = {
         "account_id": m.officer(), "unit_id": m.a["id"], "permissions": ["accounts.read"]})),
     ("DELETE", "/api/identity/admin-grants/{grant_id}"): (ADMIN_A, lambda m: Request({"grant_id": str(m.grant())})),
     ("GET", "/api/identity/groups"): (SIGNED_IN, lambda m: Request()),
+    ("GET", "/api/identity/units/{unit_id}/sign-in"): (READERS_A, lambda m: Request({"unit_id": m.a["id"]})),
+    ("PUT", "/api/identity/units/{unit_id}/sign-in"): (ADMIN_A, lambda m: Request(
+        {"unit_id": m.a["id"]}, json={"password_allowed": True})),
     ("POST", "/api/identity/groups"): (ADMIN_A, lambda m: Request(json={
         "name": f"Nhóm {m.code()}", "unit_id": m.a["id"], "permissions": ["tasks.assign"]})),
     ("DELETE", "/api/identity/groups/{group_id}"): (ADMIN_A, lambda m: Request({"group_id": str(m.group())})),
