@@ -7,11 +7,11 @@ from __future__ import annotations
 import json
 from datetime import date
 
-from flask import Blueprint, Response, abort, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 
 from services.portal.api import ApiError
-from services.portal.views import explain, portal, signed_in
+from services.portal.views import explain, portal, served_file, signed_in
 
 bp = Blueprint("direction", __name__)
 D = "/api/process/direction"
@@ -327,11 +327,7 @@ def delete(task_id: str):
 @bp.get("/nhiem-vu/tep/<file_id>")
 @signed_in
 def download(file_id: str):
-    answer = portal().fetch("GET", f"{D}/files/{file_id}")
-    headers = {name: answer.headers[name] for name in ("Content-Disposition", "Content-Security-Policy")
-               if name in answer.headers}
-    return Response(answer.content, mimetype=answer.headers.get("Content-Type") or "application/octet-stream",
-                    headers={**headers, "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+    return served_file(f"{D}/files/{file_id}")
 
 
 # ------------------------------------------------------------------------------------------------------ report
@@ -366,10 +362,7 @@ def report():
 @bp.get("/nhiem-vu/bao-cao/xuat")
 @signed_in
 def report_export():
-    answer = portal().fetch("GET", f"{D}/reports/export", params=_report_params())
-    return Response(answer.content, mimetype=answer.headers.get("Content-Type"), headers={
-        "Content-Disposition": answer.headers.get("Content-Disposition", "attachment"),
-        "Cache-Control": "private, no-store"})
+    return served_file(f"{D}/reports/export", _report_params())
 
 
 # ---------------------------------------------------------------------------------------------------- settings
@@ -446,9 +439,7 @@ def save_status(group_id: int, code: str):
 @bp.get("/nhiem-vu/cai-dat/nhom-trang-thai/<int:group_id>/xuat")
 @signed_in
 def export_group(group_id: int):
-    answer = portal().fetch("GET", f"{D}/status-groups/{group_id}/export")
-    return Response(answer.content, mimetype=answer.headers.get("Content-Type"), headers={
-        "Content-Disposition": answer.headers.get("Content-Disposition", "attachment")})
+    return served_file(f"{D}/status-groups/{group_id}/export")
 
 
 @bp.post("/nhiem-vu/cai-dat/nhan")

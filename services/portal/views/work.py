@@ -6,7 +6,7 @@ from flask import Blueprint, Response, flash, g, redirect, render_template, requ
 from flask_babel import gettext as _
 
 from services.portal.api import ApiError
-from services.portal.views import explain, portal, signed_in
+from services.portal.views import explain, portal, served_file, signed_in
 
 bp = Blueprint("work", __name__)
 BUCKETS = ("overdue", "due_today", "due_soon", "in_time")
@@ -113,11 +113,7 @@ def diagram(task_id: str):
 def attachment(instance_id: str, attachment_id: str):
     """A file of the instance, as the process service serves it (its type from its bytes, never run by the
     browser)."""
-    answer = portal().fetch("GET", f"/api/process/instances/{instance_id}/attachments/{attachment_id}")
-    headers = {name: answer.headers[name] for name in ("Content-Disposition", "Content-Security-Policy")
-               if name in answer.headers}
-    return Response(answer.content, mimetype=answer.headers.get("Content-Type") or "application/octet-stream",
-                    headers={**headers, "Cache-Control": "private, no-store", "X-Content-Type-Options": "nosniff"})
+    return served_file(f"/api/process/instances/{instance_id}/attachments/{attachment_id}")
 
 
 def _uploads(task_id: str) -> int:

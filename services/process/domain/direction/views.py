@@ -26,6 +26,7 @@ from services.process.domain.direction.tasks import (
     file_view,
     people_of,
     roles_on,
+    shown_progress,
     task_view,
     visible_task,
 )
@@ -71,6 +72,17 @@ def _participated(account_id: str, *roles: str):
     return col(DirectionTask.id).in_(query)
 
 
+def _within(query, executing_unit_id: str | None, created_from: datetime | None, created_to: datetime | None):
+    """Tasks of one executing unit and assigned in a period, where they are asked for."""
+    if executing_unit_id:
+        query = query.where(DirectionTask.executing_unit_id == executing_unit_id)
+    if created_from:
+        query = query.where(col(DirectionTask.created_at) >= created_from)
+    if created_to:
+        query = query.where(col(DirectionTask.created_at) < created_to)
+    return query
+
+
 def task_list(session: Session, principal: Principal, calendar: WorkingCalendar, *, view: str = "assigned",
               unit_id: str | None = None, status: str | None = None, category: str | None = None,
               priority: str | None = None, tag_id: int | None = None, executing_unit_id: str | None = None,
@@ -103,12 +115,7 @@ def task_list(session: Session, principal: Principal, calendar: WorkingCalendar,
     if tag_id is not None:
         base = base.where(exists().where(DirectionTaskTag.task_id == DirectionTask.id,
                                          DirectionTaskTag.tag_id == tag_id))
-    if executing_unit_id:
-        base = base.where(DirectionTask.executing_unit_id == executing_unit_id)
-    if created_from:
-        base = base.where(col(DirectionTask.created_at) >= created_from)
-    if created_to:
-        base = base.where(col(DirectionTask.created_at) < created_to)
+    base = _within(base, executing_unit_id, created_from, created_to)
     if q and fold(q).strip():
         base = base.where(col(DirectionTask.search).contains(fold(q).strip()))
     conditions = _buckets(now, calendar, _soon_hours(session, principal, calendar))
@@ -141,10 +148,10 @@ def _unit_names(session: Session, ids: set[str]) -> dict[str, str]:
 
 
 def _node(session: Session, task: DirectionTask, names: StatusNames, units: dict) -> dict:
+    status = names(task.status_group_id, task.status)
     return {"id": task.id, "name": task.name, "depth": task.depth, "parent_id": task.parent_id,
-            "status": task.status, "status_name": names(task.status_group_id, task.status).name
-            if names(task.status_group_id, task.status) else task.status, "category": task.category,
-            "progress": task_view(session, task, names)["progress"], "deadline": iso(task.deadline),
+            "status": task.status, "status_name": status.name if status else task.status, "category": task.category,
+            "progress": shown_progress(task), "deadline": iso(task.deadline),
             "executing_unit_id": task.executing_unit_id, "executing_unit_name": units.get(task.executing_unit_id),
             "handlers": [{"id": a, "name": person_name(session, a)} for a in task.handlers]}
 
@@ -237,10 +244,7 @@ def report(session: Session, principal: Principal, unit_id: str, *, role: str = 
     tasks the unit assigned in the period."""
     now = now or utcnow()
     unit, query = _report_scope(session, principal, unit_id, role)
-    if created_from:
-        query = query.where(col(DirectionTask.created_at) >= created_from)
-    if created_to:
-        query = query.where(col(DirectionTask.created_at) < created_to)
+    query = _within(query, None, created_from, created_to)
     measures = _measures(now)
     columns = [func.count().label("total")] + [func.sum(case((cond, 1), else_=0)).label(name)
                                                for name, cond in measures.items() if cond is not None]
@@ -266,12 +270,7 @@ def drill_down(session: Session, principal: Principal, unit_id: str, *, role: st
     condition = _measures(now)[measure]
     if condition is not None:
         query = query.where(condition)
-    if executing_unit_id:
-        query = query.where(DirectionTask.executing_unit_id == executing_unit_id)
-    if created_from:
-        query = query.where(col(DirectionTask.created_at) >= created_from)
-    if created_to:
-        query = query.where(col(DirectionTask.created_at) < created_to)
+    query = _within(query, executing_unit_id, created_from, created_to)
     names = StatusNames(session)
     return [task_view(session, t, names) for t in session.exec(
         query.order_by(col(DirectionTask.deadline).is_(None), col(DirectionTask.deadline)).limit(500)).all()]

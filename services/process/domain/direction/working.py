@@ -34,8 +34,8 @@ from services.process.domain.direction.tasks import (
     task_view,
     visible_task,
 )
-from services.process.domain.instances.acting import drive, ready_in
-from services.process.domain.instances.context import Policy, context_for, open_tasks, person_name
+from services.process.domain.instances.acting import comment_text, drive, ready_in
+from services.process.domain.instances.context import Context, Policy, context_for, open_tasks, person_name
 from services.process.models import (
     DirectionFile,
     DirectionHandover,
@@ -56,21 +56,23 @@ def _open_step(session: Session, task: DirectionTask) -> ProcessTask | None:
     return found[0] if found else None
 
 
-def step_actions(uow: UnitOfWork, policy: Policy, task: DirectionTask) -> tuple[ProcessTask | None, tuple]:
-    """The open BPMN task of the task's lifecycle and the outcomes its lane offers now."""
+def step_actions(uow: UnitOfWork, policy: Policy, task: DirectionTask,
+                 actor: str | None = None) -> tuple[ProcessTask | None, tuple, Context | None]:
+    """The open BPMN task of the task's lifecycle, the outcomes its lane offers now, and the change of its
+    instance an action by ``actor`` would make."""
     step = _open_step(uow.session, task)
     if step is None:
-        return None, ()
+        return None, (), None
     inst = uow.session.get(ProcessInstance, task.instance_id)
-    ctx = context_for(uow, policy, inst, None)
-    return step, tuple(a for a in ctx.lane(step.lane_id).props.outcomes if a in EVENTS)
+    ctx = context_for(uow, policy, inst, actor)
+    return step, tuple(a for a in ctx.lane(step.lane_id).props.outcomes if a in EVENTS), ctx
 
 
 def allowed_actions(uow: UnitOfWork, policy: Policy, principal: Principal, task: DirectionTask,
                     roles: Roles | None = None) -> list[dict]:
     """What the person may do on the task now: each action its step offers whose status the person's roles
     may move it into, with what that action needs."""
-    _step, offered = step_actions(uow, policy, task)
+    _step, offered, _ctx = step_actions(uow, policy, task)
     roles = roles or roles_on(uow.session, principal, task)
     found = []
     for action in offered:
@@ -108,7 +110,7 @@ def act(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, act
     if action not in EVENTS:
         raise NotFound(msg("no action {action!r} on tasks", action=action))
     task = visible_task(session, principal, task_id)
-    step, offered = step_actions(uow, policy, task)
+    step, offered, ctx = step_actions(uow, policy, task, principal.account_id)
     if step is None or action not in offered:
         raise Conflict(msg("“{action}” is not possible while “{task}” is {status}", action=action, task=task.name,
                            status=task.status), code="not_possible_now")
@@ -184,8 +186,6 @@ def act(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str, act
             raise Conflict(msg("cancel its open sub-tasks first"), code="subtasks_open")
         # the whole subtree stops counting in the progress above it
         roll_up(session, ancestors(task)[:-1], -task.leaves, -task.leaf_progress)
-    inst = session.get(ProcessInstance, task.instance_id)
-    ctx = context_for(uow, policy, inst, actor)
     run = ctx.load()
     ready_in(run, step)
     drive(ctx, run, step, action, values, reason)
@@ -228,11 +228,7 @@ def comment(uow: UnitOfWork, principal: Principal, task_id: str, text: str) -> d
     """Whoever sees a task comments on it (a coordinating unit's people too)."""
     session = uow.session
     task = visible_task(session, principal, task_id)
-    text = nfc(text or "").strip()
-    if not text:
-        raise Invalid(msg("the comment is empty"), code="empty_comment")
-    if len(text) > MAX_TEXT:
-        raise Invalid(msg("a comment has at most {value} characters", value=MAX_TEXT), code="comment_too_long")
+    text = comment_text(text)
     roles = roles_on(session, principal, task)
     if "coordinator" in roles.task:
         add_participant(session, task.id, principal.account_id, "coordinator")

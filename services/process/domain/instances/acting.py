@@ -407,16 +407,22 @@ def claim(uow: UnitOfWork, policy: Policy, principal: Principal, task_id: str) -
     return task_view(task, ctx.inst, ctx.step_names())
 
 
-def comment(uow: UnitOfWork, principal: Principal, instance_id: str, text: str) -> dict:
-    """A remark on a running instance by anyone who sees it (kept in its history, published)."""
-    session = uow.session
-    inst = visible_instance(session, principal, instance_id)
+def comment_text(text: str | None) -> str:
+    """A comment as kept: NFC, trimmed, not empty, not longer than MAX_COMMENT (instances and direction tasks)."""
     text = nfc(text or "").strip()
     if not text:
         raise Invalid(msg("the comment is empty"), code="empty_comment")
     if len(text) > MAX_COMMENT:
         raise Invalid(msg("a comment has at most {MAX_COMMENT:,} characters", MAX_COMMENT=MAX_COMMENT),
                       code="comment_too_long")
+    return text
+
+
+def comment(uow: UnitOfWork, principal: Principal, instance_id: str, text: str) -> dict:
+    """A remark on a running instance by anyone who sees it (kept in its history, published)."""
+    session = uow.session
+    inst = visible_instance(session, principal, instance_id)
+    text = comment_text(text)
     line = InstanceHistory(instance_id=inst.id, action="comment", actor=principal.account_id,
                            actor_name=person_name(session, principal.account_id), reason=text)
     session.add(line)
