@@ -3,6 +3,7 @@ actions on a task, the lists with deadline buckets, the task page, reports and t
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
+from typing import Annotated
 from urllib.parse import quote
 
 from flask import Response, jsonify
@@ -133,6 +134,10 @@ class FilePath(BaseModel):
     file_id: str = Field(max_length=32)
 
 
+# a period's days: a date the calendar (and Vietnam's offset from UTC) can hold, far beyond any task
+Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
+
+
 class ListQuery(BaseModel):
     view: str = Field(default="assigned", pattern="^(created|assigned|followed|unit|took_part)$")
     unit_id: str | None = Field(default=None, max_length=32, description="view=unit: which unit (default mine)")
@@ -141,8 +146,8 @@ class ListQuery(BaseModel):
     priority: str | None = Field(default=None, pattern="^(none|urgent|high|normal|low)$")
     tag_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
     executing_unit_id: str | None = Field(default=None, max_length=32)
-    created_from: date | None = None
-    created_to: date | None = Field(default=None, description="inclusive")
+    created_from: Day | None = None
+    created_to: Day | None = Field(default=None, description="inclusive")
     q: str | None = Field(default=None, max_length=200, description="words of the name or number, diacritics "
                                                                     "optional")
     bucket: str | None = Field(default=None, pattern="^(overdue|due_today|due_soon|in_time)$")
@@ -153,8 +158,8 @@ class ListQuery(BaseModel):
 class ReportQuery(BaseModel):
     unit_id: str = Field(max_length=32, description="the assigning unit")
     role: str = Field(default="all", pattern="^(created|assigned|followed|all)$")
-    created_from: date | None = None
-    created_to: date | None = Field(default=None, description="inclusive")
+    created_from: Day | None = None
+    created_to: Day | None = Field(default=None, description="inclusive")
 
 
 class DrillQuery(ReportQuery):

@@ -153,6 +153,11 @@ def test_deadline_buckets_and_report_numbers_on_known_dates_and_the_workbook_hol
     assert load_workbook(io.BytesIO(export.data)).active.cell(row=header + 2, column=2).value == 7
     outsider = w.process.get(f"{D}/reports", headers=w.h("rep"), query_string={"unit_id": w.unit_id(UBND)})
     assert outsider.status_code == 403
+    for path, extra in ((f"{D}/reports", {}), (f"{D}/reports/tasks", {"measure": "total"}), (f"{D}/tasks", {})):
+        for far in ({"created_from": "0001-01-01"}, {"created_to": "9999-12-31"}):   # the fuzzer's days: 422
+            answer = w.process.get(path, headers=w.h("assigner"), query_string={
+                "unit_id": w.unit_id(UBND), **extra, **far})
+            assert answer.status_code == 422, (path, far, answer.get_data(as_text=True))
 
 
 def test_an_open_task_past_its_deadline_is_overdue_once_and_a_done_one_never(w, suite):
