@@ -48,6 +48,15 @@ Messages are persistent, CloudEvents 1.0 in structured JSON mode (`content_type`
 
 The JSON Schema of each event's `data` is in [`docs/events/`](events/).
 
+**Callback URLs** (besides the bus, for a receiver that cannot consume AMQP — the monitoring centre): register
+`POST /api/process/callbacks` with `url`, `unit_id` and the `event_types` wanted (process.work or
+process.configure on the unit). The answer holds the callback's `secret`, shown once. Each matching event about
+an instance of the unit's subtree is POSTed as the CloudEvent above (`application/cloudevents+json`, same `id`),
+with `X-Egov-Signature: t=<unix time>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`; check it and deduplicate by
+`id`. A receiver that does not answer 2xx gets the event again after 30 s, 1 min, 2 min … (at most an hour); after
+10 attempts the delivery is parked: `GET /api/process/callbacks/<id>/deliveries` shows it and
+`POST …/deliveries/<delivery id>/resend` sends it again.
+
 """
 
 
@@ -93,6 +102,10 @@ def render() -> dict[Path, str]:
                 inner = getattr(field.annotation, "model_fields", None)
                 if inner and f"#### `{field.annotation.__name__}`" not in "".join(parts):
                     parts.append(f"#### `{field.annotation.__name__}`\n\n{_fields(field.annotation)}\n")
+    parts.append("## Published into another service's contract\n")
+    parts.append("| event type | published by | what for |\n|---|---|---|")
+    parts += [f"| `{event_type}` | identity | {what} |" for event_type, what in identity_events.SENDS.items()]
+    parts.append("")
     parts.append(NOTIFY_HEADER)
     for found in KINDS.values():
         roles = ", ".join(f"{role} ← `{path}`" for role, path in found.roles.items())

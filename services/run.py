@@ -17,6 +17,7 @@ from services.common.gateway import Gateway
 from services.common.logging import configure_logging, get_logger
 from services.common.settings import settings_for
 from services.identity import app as identity_app
+from services.identity import devdirectory
 from services.identity.demo import PEOPLE as DEMO_PEOPLE
 from services.identity.demo import load_demo_accounts
 from services.identity.settings import IdentitySettings
@@ -74,8 +75,10 @@ def development_eid(base: str, stack: contextlib.ExitStack) -> str | None:
              for username, name, cccd, *_rest in DEMO_PEOPLE]
     server = stack.enter_context(run_server_in_thread(user_claims=users))
     issuer = f"http://localhost:{server.server_port}"
+    known = {**{cccd: {"name": name} for _username, name, cccd, *_rest in DEMO_PEOPLE}, **devdirectory.NEWCOMERS}
+    lookup = stack.enter_context(devdirectory.serve(known, "egov-dev", "dev-only"))
     for name, value in {"OIDC_ISSUER": issuer, "OIDC_CLIENT_ID": "egov-dev", "OIDC_CLIENT_SECRET": "dev-only",
-                        "OIDC_REDIRECT_URI": f"{base}/dang-nhap/dinh-danh/ve"}.items():
+                        "OIDC_REDIRECT_URI": f"{base}/dang-nhap/dinh-danh/ve", "EID_LOOKUP_URL": lookup}.items():
         os.environ[f"IDENTITY_{name}"] = value
     return issuer
 

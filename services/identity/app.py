@@ -27,6 +27,7 @@ from services.identity.api import blueprints
 from services.identity.domain import passwords
 from services.identity.domain.accounts import publish, record, refresh_derived
 from services.identity.domain.admin import SYSTEM_GROUP
+from services.identity.domain.eid_directory import EidDirectory
 from services.identity.domain.sessions import SignInPolicy
 from services.identity.domain.sso import OidcClient, OidcSettings
 from services.identity.domain.tokens import TokenIssuer
@@ -44,6 +45,7 @@ class IdentityParts:
     policy: SignInPolicy
     oidc: OidcClient | None
     sealer: Sealer
+    directory: EidDirectory | None = None
 
 
 def signing_key(settings: IdentitySettings) -> Ed25519PrivateKey:
@@ -77,7 +79,9 @@ def create_app(settings: IdentitySettings | None = None, *, bus: Bus | None = No
     if settings.oidc_issuer:
         oidc = OidcClient(OidcSettings(settings.oidc_issuer, settings.oidc_client_id, settings.oidc_client_secret,
                                        settings.oidc_redirect_uri, settings.oidc_citizen_claim))
-    parts = IdentityParts(runtime, issuer, sign_in_policy(settings), oidc, sealer_for(settings))
+    directory = EidDirectory(settings.eid_lookup_url, settings.oidc_client_id, settings.oidc_client_secret,
+                             settings.oidc_citizen_claim) if settings.eid_lookup_url else None
+    parts = IdentityParts(runtime, issuer, sign_in_policy(settings), oidc, sealer_for(settings), directory)
     app = create_service_app(
         runtime, title="Identity (Tài khoản)", blueprints=blueprints(parts),
         description="Accounts and their approval, subtree-scoped administration, groups and permissions, "

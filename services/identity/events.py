@@ -10,11 +10,12 @@ from services.common.db import UnitOfWork
 from services.common.envelope import MalformedEvent
 from services.common.outbox import idempotent
 from services.common.readmodel import current_row, move_subtree, unit_path
+from services.identity.domain import declarations
 from services.identity.domain.transfers import mark_redeclare
 from services.identity.models import UnitRef
 
-ACCOUNT_KINDS = ("registered", "approved", "rejected", "updated", "transferred", "locked", "unlocked", "archived",
-                 "converted", "deleted")
+ACCOUNT_KINDS = ("registered", "added", "activated", "approved", "rejected", "updated", "transferred", "locked",
+                 "unlocked", "archived", "converted", "deleted")
 CONSUMER_QUEUE = "identity.units"
 CONSUMES = ["orgunits.unit.*"]
 
@@ -38,11 +39,14 @@ class AccountSnapshot(BaseModel):
     department: str | None
     position: str | None
     staff_category: str | None
+    grade_code: str | None = Field(default=None, description="mã ngạch / mã chức danh nghề nghiệp")
+    title_category: str | None = Field(default=None, description="hạng chức danh nghề nghiệp: I | II | III | IV")
+    salary_coefficient: str | None = Field(default=None, description="hệ số lương, two decimals (\"2.34\")")
     roles: list[str]
     note: str | None
     is_head: bool
     manager_id: str | None
-    status: str = Field(description="pending | approved | rejected | locked | archived")
+    status: str = Field(description="pending | inactive | approved | rejected | locked | archived")
     archive_group: str | None
     needs_redeclare: bool = Field(description="the unit was merged or dissolved; the person must re-declare")
     appointments: list[Appointment] = Field(description="concurrent appointments (kiêm nhiệm)")
@@ -123,6 +127,39 @@ class UnitSignInChanged(BaseModel):
     actor: str
 
 
+class Declaration(BaseModel):
+    id: str
+    account_id: str
+    full_name: str | None
+    from_unit_id: str | None
+    from_unit_name: str | None
+    unit_id: str = Field(description="the unit declared (the new one after a merge or dissolution)")
+    unit_name: str | None
+    values: dict = Field(description="department, department_id, position, grade_code, title_category, "
+                                     "salary_coefficient, and `changed`: the fields that differ from the record")
+    status: str = Field(description="submitted | approved | returned")
+    reason: str | None = Field(description="returned: why")
+    decided_by: str | None
+    created_at: str
+    decided_at: str | None
+
+
+class DeclarationChanged(BaseModel):
+    """An officer's self-declaration (phiếu kê khai) was submitted, approved (the account changed with it) or
+    returned with a reason."""
+
+    schema_version: int = 1
+    declaration: Declaration
+
+
+class DeclarationOutcome(BaseModel):
+    """What identity reads from the review process's end events (bpmn/staff_declaration.bpmn)."""
+
+    declaration_id: str = Field(min_length=1, max_length=32)
+    decided_by: str | None = None
+    reason: str | None = None
+
+
 PUBLISHED: dict[str, type[BaseModel]] = {
     **{f"identity.account.{kind}": AccountChanged for kind in ACCOUNT_KINDS},
     "identity.admin.granted": AdminChanged, "identity.admin.revoked": AdminChanged,
@@ -130,9 +167,18 @@ PUBLISHED: dict[str, type[BaseModel]] = {
     "identity.password_reset.requested": PasswordResetRequested,
     "identity.tokens.revoked": TokensRevoked,
     "identity.unit_sign_in.changed": UnitSignInChanged,
+    **{f"identity.declaration.{kind}": DeclarationChanged for kind in ("submitted", "approved", "returned")},
 }
+# Events of another service's contract identity publishes: a submitted declaration starts its review by message.
+SENDS = {declarations.MESSAGE_SENT: f"with name `{declarations.MESSAGE}`, the declaration's id as correlation key "
+                                    "and the declared unit: starts the review process of a self-declaration"}
+DECLARATION_QUEUE = "identity.declarations"
+DECLARATION_OUTCOMES = ["process.staff_declaration.approved", "process.staff_declaration.returned"]
 DESCRIPTIONS = {
     **{f"identity.account.{kind}": f"An account was {kind}; its full snapshot follows." for kind in ACCOUNT_KINDS},
+    "identity.account.added": "An admin added a person found by citizen ID in the national e-ID directory; the "
+                              "account is `inactive` (Chưa kích hoạt) until an admin activates it.",
+    "identity.account.activated": "An added account was activated (Kích hoạt): the person may sign in.",
     "identity.account.converted": "An old account was converted into a new one: roles, groups and admin grants "
                                   "moved; other services move tasks and meetings from `old_account_id` to "
                                   "`new_account_id`.",
@@ -142,6 +188,11 @@ DESCRIPTIONS = {
     "identity.transfer.requested": "A transfer or re-declaration waits for the receiving unit's admin.",
     "identity.password_reset.requested": "Someone asked to reset a forgotten password: notify delivers the "
                                          "single-use token (valid 30 minutes) by e-mail or SMS.",
+    "identity.declaration.submitted": "An officer submitted a self-declaration (phiếu kê khai); its review runs in "
+                                      "the process service.",
+    "identity.declaration.approved": "A self-declaration was approved: the account changed with it (an "
+                                     "`identity.account.updated` or `.transferred` follows).",
+    "identity.declaration.returned": "A self-declaration was returned to the officer with a reason.",
     "identity.tokens.revoked": "The account's access tokens issued so far are withdrawn (locked, archived, deleted, "
                                "converted, grants or units changed, password changed, a refresh token replayed); "
                                "every service refuses tokens whose `ver` is below `version`.",
@@ -174,5 +225,17 @@ def apply_unit_event(uow: UnitOfWork, event: dict[str, Any]) -> None:
         mark_redeclare(uow, unit.id)
 
 
+def apply_declaration_outcome(uow: UnitOfWork, event: dict[str, Any]) -> None:
+    """The review of a declaration ended: apply what was approved, keep why it was returned."""
+    try:
+        outcome = DeclarationOutcome.model_validate(event["data"])
+    except (KeyError, ValidationError) as exc:
+        raise MalformedEvent(f"{event['type']}: {exc}") from exc
+    declarations.decide(uow, outcome.declaration_id, event["type"].endswith(".approved"), outcome.decided_by,
+                        outcome.reason)
+
+
 def subscribe(runtime) -> None:
     runtime.subscribe(CONSUMER_QUEUE, CONSUMES, idempotent(runtime.db, CONSUMER_QUEUE, apply_unit_event))
+    runtime.subscribe(DECLARATION_QUEUE, DECLARATION_OUTCOMES,
+                      idempotent(runtime.db, DECLARATION_QUEUE, apply_declaration_outcome))

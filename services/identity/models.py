@@ -12,6 +12,7 @@ from services.common.models import utcnow
 
 class AccountStatus(StrEnum):
     pending = "pending"        # Chờ duyệt
+    inactive = "inactive"      # Chưa kích hoạt (added by citizen id from the e-ID directory)
     approved = "approved"      # Đã duyệt
     rejected = "rejected"      # Từ chối
     locked = "locked"          # Đã khóa
@@ -44,6 +45,9 @@ class Account(SQLModel, table=True):
     department: str | None = Field(default=None, max_length=200)
     position: str | None = Field(default=None, max_length=200)
     staff_category: str | None = Field(default=None, max_length=100)
+    grade_code: str | None = Field(default=None, max_length=20, description="mã ngạch / mã chức danh nghề nghiệp")
+    title_category: str | None = Field(default=None, max_length=20, description="hạng chức danh nghề nghiệp")
+    salary_coefficient: str | None = Field(default=None, max_length=6, description="hệ số lương, e.g. 2.34")
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
     note: str | None = Field(default=None, max_length=2000)
     is_head: bool = False
@@ -97,6 +101,25 @@ class TransferRequest(SQLModel, table=True):
     kind: str = Field(default="transfer", max_length=20, description="transfer | redeclare")
     status: str = Field(default="pending", max_length=20)
     requested_by: str | None = Field(default=None, max_length=64)
+    decided_by: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    decided_at: datetime | None = None
+
+
+class StaffDeclaration(SQLModel, table=True):
+    """An officer's self-declaration (phiếu kê khai): what they declared, waiting for, approved by or returned by
+    the admin of the unit they declared. Only an approved declaration changes the account."""
+
+    __tablename__ = "staff_declaration"
+
+    id: str = Field(primary_key=True, max_length=32)
+    account_id: str = Field(foreign_key="account.id", max_length=32, index=True)
+    from_unit_id: str | None = Field(default=None, max_length=32)
+    unit_id: str = Field(max_length=32, index=True, description="the unit declared (the new one after a merge)")
+    values: dict = Field(default_factory=dict, sa_column=Column(JSON, nullable=False, default=dict),
+                         description="the declared fields")
+    status: str = Field(default="submitted", max_length=20, description="submitted | approved | returned")
+    reason: str | None = Field(default=None, max_length=1000)
     decided_by: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
     decided_at: datetime | None = None

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
+from enum import StrEnum
 
 from pydantic import BaseModel, Field, field_validator
 
@@ -108,6 +110,51 @@ class TransferCommand(BaseModel):
 
 class RedeclareCommand(BaseModel):
     unit_id: str = Field(min_length=1, max_length=32, description="the unit the person now works in")
+
+
+class EidLookup(BaseModel):
+    citizen_id: str = Field(description="CCCD, 12 digits")
+
+    _cccd = field_validator("citizen_id")(validation.citizen_id)
+
+
+class EidAdd(BaseModel):
+    """Add the person the e-ID directory knows under this citizen id to a unit (Chưa kích hoạt)."""
+
+    citizen_id: str = Field(description="CCCD, 12 digits")
+    unit_id: str = Field(min_length=1, max_length=32)
+    department: str | None = Field(default=None, max_length=200)
+    position: str | None = Field(default=None, max_length=200)
+
+    _cccd = field_validator("citizen_id")(validation.citizen_id)
+    _text = field_validator("department", "position")(_opt(nfc))
+
+
+class TitleCategory(StrEnum):
+    """Hạng chức danh nghề nghiệp of a public employee (viên chức)."""
+
+    rank_1 = "I"
+    rank_2 = "II"
+    rank_3 = "III"
+    rank_4 = "IV"
+
+
+class DeclarationCommand(BaseModel):
+    """An officer's self-declaration (phiếu kê khai); the admin of the declared unit approves or returns it."""
+
+    unit_id: str | None = Field(default=None, max_length=32, description="after a merge or dissolution: the unit "
+                                "the person now works in; otherwise left out (the person's own unit)")
+    department_id: str | None = Field(default=None, max_length=32, description="the bộ phận: one of the units "
+                                      "directly under the declared unit")
+    position: str | None = Field(default=None, max_length=200, description="chức vụ")
+    grade_code: str | None = Field(default=None, max_length=20, description="mã ngạch công chức (01.003) or mã "
+                                   "chức danh nghề nghiệp viên chức (V.07.03.29)")
+    title_category: TitleCategory | None = Field(default=None, description="hạng chức danh nghề nghiệp")
+    salary_coefficient: Decimal | None = Field(default=None, ge=Decimal("1.00"), le=Decimal("10.00"),
+                                               decimal_places=2, description="hệ số lương, 1.00–10.00")
+
+    _position = field_validator("position")(_opt(nfc))
+    _grade = field_validator("grade_code")(_opt(validation.grade_code))
 
 
 class AppointmentCommand(BaseModel):

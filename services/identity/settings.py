@@ -21,6 +21,7 @@ class IdentitySettings(ServiceSettings):
     oidc_client_secret: str = ""
     oidc_redirect_uri: str = ""
     oidc_citizen_claim: str = "citizen_id"
+    eid_lookup_url: str = ""                  # the provider's people directory, {citizen_id} replaced (client creds)
     argon2_time_cost: int = 3                 # argon2id passes
     argon2_memory_kib: int = 65536            # argon2id memory per hash (KiB)
 

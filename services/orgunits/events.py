@@ -24,6 +24,8 @@ UNIT_DELETED = "orgunits.unit.deleted"
 BANK_ACCOUNTS_CHANGED = "orgunits.bank_accounts.changed"
 PARTY_DETAILS_CHANGED = "orgunits.party_details.changed"
 EDITORS_CHANGED = "orgunits.editors.changed"
+RESIDENCE_CELL_CHANGED = "orgunits.residence_cell.changed"
+SIGNATURE_IMAGES_CHANGED = "orgunits.signature_images.changed"
 
 CONSUMER_QUEUE = "orgunits.members"
 CONSUMES = ["identity.account.*"]
@@ -123,6 +125,8 @@ class PartyDetails(BaseModel):
     district: str | None
     commune: str | None
     address_detail: str | None
+    cell_type: str | None = Field(default=None, description="a chi bộ trực thuộc's type: commune | company | "
+                                                            "border_ship | radar | remote | agency")
 
 
 class PartyDetailsChanged(BaseModel):
@@ -140,11 +144,42 @@ class EditorsChanged(BaseModel):
     editor_account_ids: list[str]
 
 
+class ResidenceCellChanged(BaseModel):
+    """A party member named the organisation where they take part where they live (chi bộ sinh hoạt nơi cư trú)."""
+
+    schema_version: int = 1
+    account_id: str
+    unit_id: str = Field(description="a party organisation below a provincial committee")
+
+
+class SignatureImageView(BaseModel):
+    id: str
+    unit_id: str
+    kind: str = Field(description="seal | signature")
+    name: str
+    signer_id: str | None = Field(description="signature: the signer's account id")
+    content_type: str = Field(description="image/png | image/jpeg")
+    size: int
+    uploaded_by: str | None
+    uploaded_at: str
+
+
+class SignatureImagesChanged(BaseModel):
+    """A seal or signature image was added to a party organisation or removed (the image itself is fetched over
+    HTTP by whoever may see it; it never travels on the bus)."""
+
+    schema_version: int = 1
+    unit_id: str
+    added: SignatureImageView | None = None
+    removed: SignatureImageView | None = None
+
+
 PUBLISHED: dict[str, type[BaseModel]] = {
     UNIT_CREATED: UnitEvent, UNIT_UPDATED: UnitEvent, UNIT_MOVED: UnitMoved, UNIT_MERGED: UnitReorganised,
     UNIT_DISSOLVED: UnitReorganised, UNIT_ACTIVATED: UnitEvent, UNIT_DEACTIVATED: UnitEvent,
     UNIT_DELETED: UnitEvent, BANK_ACCOUNTS_CHANGED: BankAccountsChanged, PARTY_DETAILS_CHANGED: PartyDetailsChanged,
-    EDITORS_CHANGED: EditorsChanged,
+    EDITORS_CHANGED: EditorsChanged, RESIDENCE_CELL_CHANGED: ResidenceCellChanged,
+    SIGNATURE_IMAGES_CHANGED: SignatureImagesChanged,
 }
 DESCRIPTIONS = {
     UNIT_CREATED: "A unit was created (one event per unit, also for each unit of an import).",
@@ -159,6 +194,8 @@ DESCRIPTIONS = {
     BANK_ACCOUNTS_CHANGED: "A party organisation's bank accounts changed; the full list follows.",
     PARTY_DETAILS_CHANGED: "A party organisation's fee allocation or structured address changed.",
     EDITORS_CHANGED: "The editor list of a unit (Phân quyền thành viên) changed.",
+    RESIDENCE_CELL_CHANGED: "A party member named their residence party cell (chi bộ sinh hoạt nơi cư trú).",
+    SIGNATURE_IMAGES_CHANGED: "A seal or signature image of a party organisation was added or removed.",
 }
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import field_validator
-from sqlalchemy import Column, Index, String, Text, UniqueConstraint
+from sqlalchemy import Column, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from services.common import contact
@@ -178,6 +178,17 @@ class FeeAllocation(StrEnum):
     bottom_up = "bottom_up"    # from the party cells up to the provincial committee
 
 
+class CellType(StrEnum):
+    """Loại chi bộ trực thuộc (seed 003 §4.1): the classification the Central Organisation Commission asks for."""
+
+    commune = "commune"            # Chi bộ thuộc đảng bộ xã, phường, thị trấn
+    company = "company"            # Chi bộ đại đội
+    border_ship = "border_ship"    # Chi bộ đồn, tàu biên phòng, tàu hải quân, tàu cảnh sát biển
+    radar = "radar"                # Chi bộ đài, trạm ra đa
+    remote = "remote"              # Chi bộ đóng quân ở các xã biên giới vùng sâu, vùng xa, trên các đảo
+    agency = "agency"              # Chi bộ cơ quan, doanh nghiệp, đơn vị sự nghiệp (the others)
+
+
 class PartyDetails(SQLModel, table=True):
     """What a party organisation keeps besides the unit's own fields: its fee allocation and a structured
     address (province, district, commune, the rest)."""
@@ -190,6 +201,7 @@ class PartyDetails(SQLModel, table=True):
     district: str | None = Field(default=None, max_length=100)
     commune: str | None = Field(default=None, max_length=100)
     address_detail: str | None = Field(default=None, max_length=300)
+    cell_type: CellType | None = Field(default=None, sa_type=String(20), description="chi bộ trực thuộc only")
     updated_at: datetime = Field(default_factory=utcnow)
     updated_by: str | None = Field(default=None, max_length=64)
 
@@ -219,4 +231,34 @@ class Member(SQLModel, table=True):
     as_of: str = Field(default="", max_length=40, description="time of the newest identity event applied")
 
 
-ORGUNITS_TABLES = ("unit", "bank_account", "unit_editor", "member", "party_details")
+class ResidenceCell(SQLModel, table=True):
+    """Where a party member takes part in party life where they live (chi bộ sinh hoạt nơi cư trú, seed 003 §1):
+    a party organisation below the provincial committee, chosen by the member."""
+
+    __tablename__ = "residence_cell"
+
+    account_id: str = Field(primary_key=True, max_length=64)
+    unit_id: str = Field(foreign_key="unit.id", index=True, max_length=32)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class SignatureImage(SQLModel, table=True):
+    """The image of an organisation's seal (con dấu) or of a signer's signature (chữ ký) there, seed 003 §5: what a
+    signed document shows; the digital signature itself stays in the signer's token."""
+
+    __tablename__ = "signature_image"
+
+    id: str = Field(primary_key=True, max_length=32)
+    unit_id: str = Field(foreign_key="unit.id", index=True, max_length=32)
+    kind: str = Field(max_length=20, description="seal | signature")
+    name: str = Field(max_length=200, description="tên chữ ký / tên con dấu")
+    signer_id: str | None = Field(default=None, max_length=64, description="signature: whose")
+    content_type: str = Field(max_length=50)
+    size: int
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    uploaded_by: str | None = Field(default=None, max_length=64)
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
+ORGUNITS_TABLES = ("unit", "bank_account", "unit_editor", "member", "party_details", "residence_cell",
+                   "signature_image")

@@ -36,7 +36,8 @@ class ProcessSettings(ServiceSettings):
 def policy_from(settings: ProcessSettings) -> instances.Policy:
     return instances.Policy(calendar=WorkingCalendar(holidays=holidays_from(settings.holidays)),
                             default_total_days=settings.default_total_days,
-                            max_attachment_bytes=settings.max_attachment_mb * 1024 * 1024)
+                            max_attachment_bytes=settings.max_attachment_mb * 1024 * 1024,
+                            callback_http=settings.env != "production")
 
 
 def create_app(settings: ProcessSettings | None = None, *, bus: Bus | None = None) -> Flask:

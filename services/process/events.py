@@ -14,7 +14,7 @@ from services.common.logging import get_logger
 from services.common.models import iso, utcnow
 from services.common.outbox import idempotent
 from services.common.readmodel import current_row, move_subtree, unit_path
-from services.process.domain import instances, jobs, messages, people
+from services.process.domain import callbacks, instances, jobs, messages, people
 from services.process.models import PersonRef, UnitRef
 
 CONSUMER_QUEUE = "process.directory"
@@ -154,6 +154,19 @@ def field_report_outcome(report_id: str | None, instance_id: str | None, unit_id
     return {"report_id": report_id, "instance_id": instance_id, "unit_id": unit_id, "result": result,
             "comment": comment, "reason": reason, "handled_by": handled_by, "decided_by": decided_by,
             "decided_by_name": decided_by_name, "at": iso(at)}
+
+
+class StaffDeclarationOutcome(BaseModel):
+    """The review of an officer's self-declaration ended (bpmn/staff_declaration.bpmn); identity applies what was
+    approved."""
+
+    declaration_id: str = Field(description="identity's id of the declaration (the instance's business key)")
+    instance_id: str
+    unit_id: str = Field(description="the unit declared")
+    decided_by: str | None
+    decided_by_name: str | None
+    reason: str | None = Field(default=None, description="returned: why")
+    at: str
 
 
 class MigratedEvent(BaseModel):
@@ -395,6 +408,8 @@ PUBLISHED = {"process.definition.deployed": DefinitionDeployed, "process.staffin
              **{f"process.task.{kind}": TaskEvent for kind in TASK_EVENTS},
              "process.field_report.approved": FieldReportOutcome,
              "process.field_report.returned_to_ioc": FieldReportOutcome,
+             "process.staff_declaration.approved": StaffDeclarationOutcome,
+             "process.staff_declaration.returned": StaffDeclarationOutcome,
              "direction.assignment.created": DirectionAssignmentCreated,
              **{f"direction.task.{kind}": DirectionTaskEvent for kind in DIRECTION_TASK_EVENTS},
              "direction.status_group.changed": DirectionStatusGroupChanged,
@@ -451,6 +466,10 @@ DESCRIPTIONS = {
                                         "lane, `requested_for` the task that needs time.",
     "process.task.extension_decided": "An extension was granted or refused: `task` is the task that continues, "
                                       "with its new due time.",
+    "process.staff_declaration.approved": "An officer's self-declaration was approved by the declared unit's "
+                                          "approver; identity applies it to the account.",
+    "process.staff_declaration.returned": "An officer's self-declaration was returned with a reason; the record "
+                                          "stays as it was.",
     "process.field_report.approved": "A field report's result was approved: the result goes back to the IOC "
                                      "(declared on the end event of bpmn/field_report.bpmn).",
     "process.field_report.returned_to_ioc": "A field report was returned to the IOC (at distribution, or because "
@@ -536,9 +555,13 @@ MESSAGES_QUEUE = "process.messages"
 MESSAGE_TYPES = ["process.message.sent", "process.signal.sent"]
 
 
+CALLBACKS_QUEUE = "process.callbacks"
+
+
 def subscribe(runtime, policy) -> None:
     runtime.subscribe(CONSUMER_QUEUE, CONSUMES, idempotent(runtime.db, CONSUMER_QUEUE, apply_directory_event))
     runtime.subscribe(INTAKE_QUEUE, list(ACCEPTED), idempotent(runtime.db, INTAKE_QUEUE, intake(policy)))
     runtime.subscribe(JOBS_QUEUE, list(JOB_REPLIES), idempotent(runtime.db, JOBS_QUEUE, job_reply(policy)))
     runtime.subscribe(MESSAGES_QUEUE, MESSAGE_TYPES, idempotent(runtime.db, MESSAGES_QUEUE,
                                                                 messages.from_bus(policy)))
+    runtime.subscribe(CALLBACKS_QUEUE, ["process.#"], idempotent(runtime.db, CALLBACKS_QUEUE, callbacks.from_bus()))

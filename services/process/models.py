@@ -485,6 +485,42 @@ class DirectionUnitSettings(SQLModel, table=True):
     updated_by: str | None = Field(default=None, max_length=64)
 
 
+class Callback(SQLModel, table=True):
+    """An integrator's callback URL (the monitoring centre's, say): the events of these types about instances of
+    a unit's subtree are POSTed to it, signed with its secret (HMAC-SHA256), until it answers 2xx."""
+
+    __tablename__ = "process_callback"
+
+    id: str = Field(primary_key=True, max_length=32)
+    url: str = Field(max_length=1000)
+    unit_id: str = Field(max_length=32, index=True)
+    event_types: list = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list))
+    secret: str = Field(max_length=100, description="signs each delivery; shown once, at registration")
+    active: bool = True
+    created_by: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class CallbackDelivery(SQLModel, table=True):
+    """One event owed to one callback: sent until the receiver answers 2xx, with growing pauses, then parked."""
+
+    __tablename__ = "process_callback_delivery"
+    __table_args__ = (UniqueConstraint("callback_id", "event_id"), Index("ix_callback_delivery_due", "next_at"))
+
+    id: int | None = Field(default=None, primary_key=True)
+    callback_id: str = Field(foreign_key="process_callback.id", max_length=32, index=True)
+    event_id: str = Field(max_length=36)
+    event_type: str = Field(max_length=120)
+    body: str = Field(sa_column=Column(Text, nullable=False), description="the CloudEvent as published")
+    attempts: int = 0
+    next_at: datetime | None = Field(default_factory=utcnow, description="null: delivered or parked")
+    delivered_at: datetime | None = None
+    parked_at: datetime | None = None
+    last_status: int | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 DIRECTION_TABLES = ("direction_assignment", "direction_task", "direction_participant", "direction_coordinator",
                     "direction_handover", "direction_history", "direction_file", "direction_tag",
                     "direction_task_tag", "direction_status_group", "direction_status", "direction_unit_role",
@@ -493,4 +529,4 @@ DIRECTION_TABLES = ("direction_assignment", "direction_task", "direction_partici
 PROCESS_TABLES = ("process_definition", "process_unit", "process_person", "staffing", "staffing_audit",
                   "process_unit_role", "process_job", "process_incident", "process_wait",
                   "process_instance", "process_task", "process_task_actor", "process_history",
-                  "process_attachment", *DIRECTION_TABLES)
+                  "process_attachment", "process_callback", "process_callback_delivery", *DIRECTION_TABLES)

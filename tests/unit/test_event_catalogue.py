@@ -38,6 +38,19 @@ def test_every_event_identity_emits_is_in_the_catalogue():
     assert set(identity_events.PUBLISHED) <= set(identity_events.DESCRIPTIONS)
 
 
+def test_what_identity_sends_into_process_is_a_message_process_reads():
+    """A submitted self-declaration starts its review by ``process.message.sent``; the payload identity builds is
+    the one process validates, and its name is one a deployed model's start event takes."""
+    from services.identity import events as identity_events
+    from services.identity.domain import declarations
+    from services.process import events as process_events
+
+    assert set(identity_events.SENDS) <= set(process_events.MESSAGE_TYPES)
+    source = (ROOT / "services/identity/domain/declarations.py").read_text(encoding="utf-8")
+    assert "uow.emit(MESSAGE_SENT" in source
+    assert f'name="{declarations.MESSAGE}"' in (ROOT / "bpmn/staff_declaration.bpmn").read_text(encoding="utf-8")
+
+
 def test_orgunits_reads_what_identity_publishes(tmp_path, monkeypatch):
     """The consumer side (orgunits' members read model) accepts identity's published snapshot."""
     from services.identity.events import AccountChanged

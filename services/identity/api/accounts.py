@@ -13,6 +13,9 @@ from services.identity.api.schemas import (
     AccountQuery,
     AppointmentPath,
     Approved,
+    DeclarationList,
+    DeclarationQuery,
+    EidLookupAnswer,
     History,
     RequestPath,
     Stats,
@@ -20,9 +23,10 @@ from services.identity.api.schemas import (
     TransferList,
     TransferQuery,
     TransferView,
+    UnitDeclarationPath,
 )
-from services.identity.domain import accounts, conversion, transfers
-from services.identity.events import AccountSnapshot
+from services.identity.domain import accounts, conversion, declarations, eid_directory, transfers
+from services.identity.events import AccountSnapshot, Declaration
 from services.identity.models import Account
 from services.identity.schemas import (
     AccountImport,
@@ -31,6 +35,9 @@ from services.identity.schemas import (
     Approval,
     ArchiveCommand,
     ConversionCommand,
+    DeclarationCommand,
+    EidAdd,
+    EidLookup,
     RedeclareCommand,
     Registration,
     Rejection,
@@ -209,6 +216,47 @@ def blueprint(parts) -> APIBlueprint:
         principal = who()
         with rt.db.session() as session:
             return jsonify(accounts.snapshot(session, accounts.read(session, principal, principal.account_id)))
+
+    @bp.get("/eid/people", summary="Look a person up by citizen ID in the national e-ID directory (admins)",
+            security=[BEARER], responses={200: EidLookupAnswer})
+    def eid_look_up(query: EidLookup):
+        principal = who()
+        with rt.db.session() as session:
+            return jsonify(eid_directory.look_up(session, principal, parts.directory, query.citizen_id))
+
+    @bp.post("/accounts/from-eid", summary="Add the person the e-ID directory knows to a unit (Chưa kích hoạt)",
+             security=[BEARER], responses={201: AccountSnapshot})
+    def add_from_eid(body: EidAdd):
+        return act(eid_directory.add, parts.directory, body.citizen_id, body.unit_id, body.department,
+                   body.position, status=201)
+
+    @bp.post("/accounts/<account_id>/activate", summary="Activate an added account (Kích hoạt)", security=[BEARER],
+             responses={200: AccountSnapshot})
+    def activate(path: AccountPath):
+        return act(eid_directory.activate, path.account_id)
+
+    @bp.get("/me/declarations", summary="My self-declarations (phiếu kê khai), newest first", security=[BEARER],
+            responses={200: DeclarationList})
+    def my_declarations():
+        principal = who()
+        with rt.db.session() as session:
+            return jsonify({"items": [declarations.view(session, d) for d in declarations.mine(session, principal)]})
+
+    @bp.post("/me/declarations", summary="Submit a self-declaration; the declared unit's approver reviews it",
+             security=[BEARER], responses={201: Declaration})
+    def declare(body: DeclarationCommand):
+        principal = who()
+        with rt.db.uow() as uow:
+            decl = declarations.submit(uow, principal, body)
+            return jsonify(declarations.view(uow.session, decl)), 201
+
+    @bp.get("/units/<unit_id>/declarations", summary="A unit's self-declarations, for whoever approves its accounts",
+            security=[BEARER], responses={200: DeclarationList})
+    def unit_declarations(path: UnitDeclarationPath, query: DeclarationQuery):
+        principal = who()
+        with rt.db.session() as session:
+            rows = declarations.for_unit(session, principal, path.unit_id, query.status)
+            return jsonify({"items": [declarations.view(session, d) for d in rows]})
 
     @bp.post("/me/redeclare", summary="After a merge/dissolution: name the unit you now work in",
              security=[BEARER], responses={201: TransferView})

@@ -1,10 +1,12 @@
 """Path, query and response shapes of the identity API."""
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import BaseModel, Field
 
 from services.common.http import Page
-from services.identity.events import AccountSnapshot, Grant
+from services.identity.events import AccountSnapshot, Declaration, Grant
 from services.identity.models import AccountStatus
 
 
@@ -138,3 +140,29 @@ class SsoCallbackQuery(BaseModel):
     state: str = Field(default="", max_length=200)
     code: str = Field(default="", max_length=2000)
     error: str | None = Field(default=None, max_length=200)
+
+
+class DeclarationList(BaseModel):
+    items: list[Declaration]
+
+
+class DeclarationQuery(BaseModel):
+    status: Literal["submitted", "approved", "returned"] | None = None
+
+
+class UnitDeclarationPath(BaseModel):
+    unit_id: str = Field(min_length=1, max_length=32)
+
+
+class EidPersonView(BaseModel):
+    citizen_id: str
+    full_name: str
+    phone: str | None
+    email: str | None
+    date_of_birth: str | None
+
+
+class EidLookupAnswer(BaseModel):
+    citizen_id: str
+    found: EidPersonView | None = Field(description="who the national e-ID directory knows under this citizen ID")
+    has_account: bool = Field(description="an account already holds the citizen ID")

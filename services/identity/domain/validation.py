@@ -1,6 +1,8 @@
 """Checks of what people type about themselves: citizen ID (CCCD), phone, e-mail, names."""
 from __future__ import annotations
 
+import re
+
 from services.common.contact import email, phone  # noqa: F401 - the same checks for units' contacts
 from services.common.text import nfc
 
@@ -24,6 +26,17 @@ def citizen_id(value: str, *, allow_legacy: bool = False) -> str:
     if digits[:3] not in PROVINCE_CODES:
         raise ValueError(f"{digits[:3]} is not a province code; a CCCD starts with its province's code")
     return digits
+
+
+GRADE_CODE = re.compile(r"(?:\d{2}[a-z]?\.\d{3}|V\.\d{2}\.\d{2}\.\d{2})")
+
+
+def grade_code(value: str) -> str:
+    """Mã ngạch công chức (01.003, 06.031, 01a.003) or mã chức danh nghề nghiệp viên chức (V.07.03.29)."""
+    code = value.strip().upper().replace("A.", "a.")
+    if not GRADE_CODE.fullmatch(code):
+        raise ValueError("a grade code is written 01.003 (ngạch) or V.07.03.29 (chức danh nghề nghiệp)")
+    return code
 
 
 def person_name(value: str) -> str:

@@ -66,6 +66,10 @@ class HeadcountQuery(BaseModel):
 class DepartmentCount(BaseModel):
     department: str | None
     count: int
+    planned: int | None = Field(default=None, description="the approved figure of the unit of that name directly "
+                                                         "under this one, where it has one")
+    surplus: int | None = None
+    shortfall: int | None = None
 
 
 class UnitReconciled(BaseModel):

@@ -18,7 +18,7 @@ from services.common.text import fold, nfc
 from services.orgunits import events
 from services.orgunits.domain.access import unit_for_edit
 from services.orgunits.domain.tree import get_unit
-from services.orgunits.models import PARTY_KINDS, BankAccount, FeeAllocation, PartyDetails, Unit
+from services.orgunits.models import PARTY_KINDS, BankAccount, CellType, FeeAllocation, PartyDetails, Unit, UnitKind
 
 _ACCOUNT_NUMBER = re.compile(r"^[0-9]{6,20}$")
 _CITAD = re.compile(r"^[0-9]{8}$")
@@ -145,6 +145,8 @@ class PartyDetailsUpdate(BaseModel):
     district: str | None = Field(default=None, max_length=100)
     commune: str | None = Field(default=None, max_length=100)
     address_detail: str | None = Field(default=None, max_length=300)
+    cell_type: CellType | None = Field(default=None, description="a chi bộ trực thuộc's type (loại chi bộ): commune | "
+                                       "company | border_ship | radar | remote | agency")
 
     @field_validator("province", "district", "commune", "address_detail", mode="after")
     @classmethod
@@ -155,7 +157,8 @@ class PartyDetailsUpdate(BaseModel):
 def details_view(unit: Unit, row: PartyDetails | None) -> dict:
     return {"unit_id": unit.id, "fee_allocation": row.fee_allocation if row else None,
             "province": row.province if row else None, "district": row.district if row else None,
-            "commune": row.commune if row else None, "address_detail": row.address_detail if row else None}
+            "commune": row.commune if row else None, "address_detail": row.address_detail if row else None,
+            "cell_type": row.cell_type if row else None}
 
 
 def party_unit(session: Session, unit_id: str) -> Unit:
@@ -176,6 +179,9 @@ def save_details(uow: UnitOfWork, principal: Principal, unit_id: str, data: Part
     if unit.kind not in PARTY_KINDS:
         raise Invalid(msg("“{name}” is not a party organisation; bank accounts are kept only for those",
                           name=unit.name))
+    if data.cell_type is not None and unit.kind != UnitKind.party_cell:
+        raise Invalid(msg("only a chi bộ trực thuộc has a cell type; “{name}” is a {kind}", name=unit.name,
+                          kind=UnitKind(unit.kind)), code="not_a_cell", field="cell_type")
     row = session.get(PartyDetails, unit.id) or PartyDetails(unit_id=unit.id)
     for key, value in data.model_dump(exclude_unset=True).items():
         setattr(row, key, value)

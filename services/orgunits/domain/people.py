@@ -39,10 +39,15 @@ def headcount(session: Session, unit_id: str, include_subtree: bool = False) -> 
     if include_subtree:
         units = list(session.exec(select(Unit).where(col(Unit.id).in_(ids)).order_by(Unit.depth, Unit.sort_name)))
     planned = unit.planned_headcount if not include_subtree else _planned_over(unit, units)
+    # a department (bộ phận) is a unit directly under this one: its approved figure, where it has one, is
+    # reconciled with the people who declared it as their department
+    figures = {child.name: child.planned_headcount for child in session.exec(
+        select(Unit).where(Unit.parent_id == unit.id)).all()}
     return {
         "unit_id": unit.id, "include_subtree": include_subtree, "total": total, "planned": planned,
         **_gap(total, planned),
-        "by_department": [{"department": d or None, "count": c}
+        "by_department": [{"department": d or None, "count": c, "planned": figures.get(d),
+                           **_gap(c, figures.get(d))}
                           for d, c in sorted(by_department.items(), key=lambda kv: sort_key(kv[0]))],
         "units": [{"unit_id": u.id, "name": u.name, "depth": u.depth - unit.depth, "planned": u.planned_headcount,
                    "people": per_unit.get(u.id, 0), **_gap(per_unit.get(u.id, 0), u.planned_headcount)}

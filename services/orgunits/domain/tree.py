@@ -20,6 +20,9 @@ from services.orgunits.domain.access import lineage, require_edit, unit_for_edit
 from services.orgunits.models import (
     BankAccount,
     Member,
+    PartyDetails,
+    ResidenceCell,
+    SignatureImage,
     Unit,
     UnitCreate,
     UnitEditor,
@@ -227,7 +230,7 @@ def delete_unit(uow: UnitOfWork, principal: Principal, unit_id: str) -> None:
     if people:
         raise Conflict(msg("“{name}” still has {people} member(s); transfer them first", name=unit.name, people=people))
     gone = snapshot(unit)
-    for table in (BankAccount, UnitEditor):
+    for table in (BankAccount, UnitEditor, PartyDetails, SignatureImage, ResidenceCell):   # what belongs to it
         for row in session.exec(select(table).where(table.unit_id == unit.id)).all():
             session.delete(row)
     session.delete(unit)

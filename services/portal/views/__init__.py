@@ -289,6 +289,7 @@ def register(app: Flask) -> None:
         accounts,
         admin,
         auth,
+        declaration,
         design,
         direction,
         notices,
@@ -300,8 +301,8 @@ def register(app: Flask) -> None:
         work,
     )
 
-    for module in (auth, signup, work, direction, admin, accounts, units, staffing, design, notices, notify_admin,
-                   rights):
+    for module in (auth, signup, work, direction, declaration, admin, accounts, units, staffing, design, notices,
+                   notify_admin, rights):
         app.register_blueprint(module.bp)
 
     @app.errorhandler(SignInRequired)

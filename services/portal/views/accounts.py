@@ -24,8 +24,8 @@ from services.portal.views import (
 from services.portal.views.admin import ROLES
 
 bp = Blueprint("accounts", __name__, url_prefix="/quan-tri/tai-khoan")
-STATUS_LABELS = {"pending": "Chờ duyệt", "approved": "Đã duyệt", "locked": "Đã khóa", "archived": "Lưu trữ",
-                 "rejected": "Từ chối"}
+STATUS_LABELS = {"pending": "Chờ duyệt", "inactive": "Chưa kích hoạt", "approved": "Đã duyệt", "locked": "Đã khóa",
+                 "archived": "Lưu trữ", "rejected": "Từ chối"}
 ARCHIVE_LABELS = {"retired": "Nghỉ hưu", "transferred_out": "Chuyển công tác ra ngoài tỉnh", "deceased": "Từ trần",
                   "converted": "Đã chuyển đổi sang tài khoản mới"}
 CHANGE_LABELS = {"registered": "Đăng ký", "approved": "Duyệt", "rejected": "Từ chối", "updated": "Sửa thông tin",
@@ -35,7 +35,10 @@ CHANGE_LABELS = {"registered": "Đăng ký", "approved": "Duyệt", "rejected": 
                  "transfer_rejected": "Từ chối chuyển công tác", "appointed": "Kiêm nhiệm",
                  "appointment_ended": "Thôi kiêm nhiệm", "converted_to": "Chuyển đổi sang tài khoản mới",
                  "converted_from": "Nhận chuyển đổi từ tài khoản cũ", "needs_redeclare": "Cần khai báo lại đơn vị",
-                 "demo_created": "Tạo dữ liệu mẫu", "bootstrapped": "Khởi tạo hệ thống"}
+                 "demo_created": "Tạo dữ liệu mẫu", "bootstrapped": "Khởi tạo hệ thống",
+                 "added_from_eid": "Thêm từ định danh điện tử", "activated": "Kích hoạt",
+                 "declaration_approved": "Phiếu kê khai được phê duyệt",
+                 "declaration_returned": "Phiếu kê khai bị trả lại"}
 FIELD_LABELS = {"full_name": "Họ và tên", "date_of_birth": "Ngày sinh", "phone": "Điện thoại",
                 "email": "Thư điện tử", "department": "Phòng ban", "position": "Chức vụ",
                 "staff_category": "Ngạch, chức danh", "roles": "Vai trò", "note": "Ghi chú", "is_head": "Thủ trưởng",
@@ -84,6 +87,40 @@ def _successors(account: dict) -> list[dict]:
     return sorted((a for a in found["items"] if a["id"] != account["id"]), key=lambda a: sort_key(a["full_name"]))
 
 
+@bp.route("/them-tu-dinh-danh", methods=["GET", "POST"])
+@signed_in
+def add_from_eid():
+    """Thêm mới người dùng: find the person by citizen id in the national e-ID directory, choose the unit, save
+    (Chưa kích hoạt); activation is a button on the account's page."""
+    source = request.form if request.method == "POST" else request.args
+    citizen_id = re.sub(r"\D", "", source.get("citizen_id") or "")[:12]
+    values = {"citizen_id": citizen_id, "unit_id": (source.get("unit_id") or "").strip()[:64],
+              "unit_name": (source.get("unit_q") or "").strip()[:300],
+              "department": (source.get("department") or "").strip()[:200],
+              "position": (source.get("position") or "").strip()[:200]}
+    found, error = None, None
+    if citizen_id:
+        try:
+            found = portal().call("GET", "/api/identity/eid/people", params={"citizen_id": citizen_id})
+        except ApiError as failure:
+            error = explain(failure)
+    if request.method == "POST" and found and found["found"] and not found["has_account"]:
+        if not values["unit_id"]:
+            error = _("Hãy tìm và chọn đơn vị.")
+        else:
+            try:
+                added = portal().call("POST", "/api/identity/accounts/from-eid", json={
+                    "citizen_id": citizen_id, "unit_id": values["unit_id"],
+                    "department": values["department"] or None, "position": values["position"] or None})
+            except ApiError as failure:
+                error = explain(failure)
+            else:
+                flash(_("Đã thêm %(name)s, ở trạng thái Chưa kích hoạt.", name=added["full_name"]), "success")
+                return redirect(url_for("accounts.account", account_id=added["id"]))
+    status = 400 if error and request.method == "POST" else 200
+    return render_template("account_add.html", values=values, found=found, error=error), status
+
+
 @bp.get("/<account_id>")
 @signed_in
 def account(account_id: str):
@@ -106,8 +143,9 @@ def edit(account_id: str):
     return redirect(url_for("accounts.account", account_id=account_id))
 
 
-COMMANDS: dict[str, str] = {"khoa": "lock", "mo-khoa": "unlock", "luu-tru": "archive"}
-DONE = {"lock": "Đã khóa tài khoản.", "unlock": "Đã mở khóa tài khoản.", "archive": "Đã chuyển tài khoản vào lưu trữ."}
+COMMANDS: dict[str, str] = {"khoa": "lock", "mo-khoa": "unlock", "luu-tru": "archive", "kich-hoat": "activate"}
+DONE = {"lock": "Đã khóa tài khoản.", "unlock": "Đã mở khóa tài khoản.", "archive": "Đã chuyển tài khoản vào lưu trữ.",
+        "activate": "Đã kích hoạt tài khoản. Người dùng đăng nhập bằng định danh điện tử."}
 
 
 @bp.post("/<account_id>/<command>")

@@ -9,7 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from services.portal.api import ApiError
-from services.portal.views import explain, portal, signed_in, unsaved
+from services.portal.views import explain, portal, served_file, signed_in, unsaved
 
 bp = Blueprint("units", __name__, url_prefix="/don-vi")
 KIND_LABELS = {"province": "Tỉnh", "group": "Khối", "department": "Sở, ban, ngành",
@@ -30,6 +30,12 @@ PARTY_LABELS = {"province": "Tỉnh/thành phố", "district": "Quận/huyện",
                 "address_detail": "Địa chỉ chi tiết"}
 FEE_ALLOCATIONS = {"top_down": "Phân bổ từ cấp tỉnh ủy xuống chi bộ trực thuộc (từ trên xuống dưới)",
                    "bottom_up": "Phân bổ từ chi bộ trực thuộc lên cấp tỉnh ủy (từ dưới lên trên)"}
+CELL_TYPES = {"commune": "Chi bộ thuộc đảng bộ xã, phường, thị trấn", "company": "Chi bộ đại đội",
+              "border_ship": "Chi bộ đồn, tàu biên phòng, tàu hải quân, tàu cảnh sát biển",
+              "radar": "Chi bộ đài, trạm ra đa",
+              "remote": "Chi bộ đóng quân ở xã biên giới vùng sâu, vùng xa, trên các đảo",
+              "agency": "Chi bộ cơ quan, doanh nghiệp, đơn vị sự nghiệp"}
+IMAGE_KINDS = {"seal": "Con dấu", "signature": "Chữ ký"}
 PAGE = 200
 
 
@@ -82,6 +88,10 @@ def _page(unit_id: str, *, values: dict | None = None, error: str | None = None,
     banking = (portal().optional("GET", f"/api/orgunits/units/{unit_id}/bank-accounts") or {"items": []})["items"] \
         if party else None
     details = portal().optional("GET", f"/api/orgunits/units/{unit_id}/party-details") if party else None
+    images = (portal().optional("GET", f"/api/orgunits/units/{unit_id}/signature-images") or {}).get("items") \
+        if party else None
+    residents = (portal().optional("GET", f"/api/orgunits/units/{unit_id}/residents") or {}).get("items") \
+        if party else None
     sign_in = portal().optional("GET", f"/api/identity/units/{unit_id}/sign-in")
     unbanked = None if people_hidden else \
         (portal().optional("GET", f"/api/orgunits/units/{unit_id}/party-without-account") or {"items": []})["items"]
@@ -90,7 +100,8 @@ def _page(unit_id: str, *, values: dict | None = None, error: str | None = None,
                            redeclare=redeclare, people_hidden=people_hidden, merged_into=merged_into,
                            banking=banking, bank=bank or {"holder_name": unit["name"]}, bank_error=bank_error,
                            details=details, unbanked=unbanked, party_labels=PARTY_LABELS, sign_in=sign_in,
-                           fee_allocations=FEE_ALLOCATIONS,
+                           fee_allocations=FEE_ALLOCATIONS, cell_types=CELL_TYPES, images=images,
+                           image_kinds=IMAGE_KINDS, residents=residents,
                            values=values or unit, error=error, kinds=KIND_LABELS, statuses=UNIT_STATUS,
                            labels=FIELD_LABELS, bank_labels=BANK_LABELS), status
 
@@ -191,6 +202,8 @@ def party_details(unit_id: str):
     body = {name: (request.form.get(name) or "").strip() or None for name in PARTY_LABELS}
     body["fee_allocation"] = request.form.get("fee_allocation") if request.form.get("fee_allocation") in \
         FEE_ALLOCATIONS else None
+    if request.form.get("cell_type") in CELL_TYPES:
+        body["cell_type"] = request.form["cell_type"]
     try:
         portal().call("PUT", f"/api/orgunits/units/{unit_id}/party-details", json=body)
     except ApiError as error:
@@ -216,3 +229,42 @@ def bank_account(unit_id: str, account_id: int, command: str):
     else:
         flash(done, "success")
     return redirect(url_for("units.unit", unit_id=unit_id, _anchor="bank-title"))
+
+
+@bp.post("/<unit_id>/hinh-anh")
+@signed_in
+def upload_image(unit_id: str):
+    """A party organisation's seal, or the signature image of one of its signers (seed 003 §5)."""
+    file = request.files.get("file")
+    kind = request.form.get("kind") if request.form.get("kind") in IMAGE_KINDS else "signature"
+    if file is None or not file.filename:
+        flash(_("Hãy chọn tệp hình ảnh (PNG hoặc JPEG)."), "error")
+        return redirect(url_for("units.unit", unit_id=unit_id, _anchor="images-title"))
+    try:
+        portal().call("POST", f"/api/orgunits/units/{unit_id}/signature-images",
+                      data={"kind": kind, "name": (request.form.get("name") or "").strip()},
+                      files={"file": (file.filename, file.read(1024 * 1024 + 1),
+                                      file.mimetype or "application/octet-stream")})
+    except ApiError as error:
+        flash(explain(error), "error")
+    else:
+        flash(_("Đã lưu hình ảnh con dấu.") if kind == "seal" else _("Đã lưu hình ảnh chữ ký."), "success")
+    return redirect(url_for("units.unit", unit_id=unit_id, _anchor="images-title"))
+
+
+@bp.get("/<unit_id>/hinh-anh/<image_id>")
+@signed_in
+def image(unit_id: str, image_id: str):
+    return served_file(f"/api/orgunits/units/{unit_id}/signature-images/{image_id}")
+
+
+@bp.post("/<unit_id>/hinh-anh/<image_id>/xoa")
+@signed_in
+def remove_image(unit_id: str, image_id: str):
+    try:
+        portal().call("DELETE", f"/api/orgunits/units/{unit_id}/signature-images/{image_id}")
+    except ApiError as error:
+        flash(explain(error), "error")
+    else:
+        flash(_("Đã xóa hình ảnh."), "success")
+    return redirect(url_for("units.unit", unit_id=unit_id, _anchor="images-title"))

@@ -15,8 +15,8 @@ BUCKET_LABELS = {"overdue": "Quá hạn", "due_today": "Đến hạn hôm nay", 
 # the runtime's verbs, named as the seeds name them; a model's own outcomes keep the words it declares
 ACTION_LABELS = {"complete": "Hoàn thành", "delegate": "Chuyển người khác", "return_to_previous": "Trả lại bước trước",
                  "request_extension": "Xin gia hạn", "claim": "Nhận xử lý", "assign": "Phân phối",
-                 "handle": "Hoàn thành xử lý", "approve": "Phê duyệt", "return_to_ioc": "Trả về IOC",
-                 "agree": "Đồng ý", "disagree": "Không đồng ý", "reject": "Từ chối",
+                 "handle": "Hoàn thành xử lý", "approve": "Phê duyệt", "return": "Trả lại",
+                 "return_to_ioc": "Trả về IOC", "agree": "Đồng ý", "disagree": "Không đồng ý", "reject": "Từ chối",
                  "grant_extension": "Đồng ý gia hạn", "refuse_extension": "Không đồng ý gia hạn"}
 HISTORY_LABELS = {"started": "Khởi tạo", "cancel": "Hủy", "claim": "Nhận xử lý",
                   "decide_extension": "Quyết định gia hạn", "delegate": "Chuyển người khác",

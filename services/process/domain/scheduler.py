@@ -11,7 +11,7 @@ from services.common.db import Database
 from services.common.errors import DomainError, Invalid
 from services.common.logging import get_logger
 from services.common.models import utcnow
-from services.process.domain import instances
+from services.process.domain import callbacks, instances
 from services.process.domain.instances import timers
 from services.process.models import DirectionTask, InstanceHistory, ProcessInstance, ProcessTask
 
@@ -96,7 +96,9 @@ class Scheduler:
         self.db, self.policy, self.interval = db, policy, interval
 
     def tick(self, now: datetime | None = None) -> tuple[int, int]:
-        return fire_timers(self.db, self.policy, now), mark_overdue(self.db, now) + direction_overdue(self.db, now)
+        fired = fire_timers(self.db, self.policy, now), mark_overdue(self.db, now) + direction_overdue(self.db, now)
+        callbacks.deliver_due(self.db, now)
+        return fired
 
     def run(self, stop) -> None:
         while not stop.is_set():

@@ -85,6 +85,18 @@ def suite_template(tmp_path_factory):
     return directory, {username: password for username, _name, password in people}
 
 
+def suite_with(tmp_path, monkeypatch, suite_template, **identity_settings: str) -> Suite:
+    """The embedded suite on a copy of the template, identity started with these IDENTITY_* settings (an e-ID
+    provider, a directory); the caller stops its gateway."""
+    for name, value in {**identity_settings, "BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD}.items():
+        monkeypatch.setenv(f"IDENTITY_{name}", value)
+    cheap_hashes(monkeypatch)
+    template, people = suite_template
+    shutil.copytree(template, tmp_path / "var")
+    gateway, _created = build(tmp_path / "var", log_format="json", demo_processes=False)
+    return Suite(gateway, dict(people))
+
+
 @pytest.fixture
 def suite(tmp_path, monkeypatch, suite_template):
     monkeypatch.setenv("IDENTITY_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD)

@@ -131,7 +131,8 @@ def test_fee_allocation_and_a_structured_address_and_the_organisations_without_a
     assert saved.status_code == 200, saved.get_json()
     assert client.get(url, headers=auth(super_token)).get_json() == {
         "unit_id": party["id"], "fee_allocation": "bottom_up", "province": "Tỉnh Bình Thuận",
-        "district": "Thành phố Phan Thiết", "commune": "Phường Phú Thủy", "address_detail": "19 Nguyễn Tất Thành"}
+        "district": "Thành phố Phan Thiết", "commune": "Phường Phú Thủy", "address_detail": "19 Nguyễn Tất Thành",
+        "cell_type": None}
     assert outbox_types(tree)[-1] == "orgunits.party_details.changed"
     assert client.put(url, headers=auth(super_token), json={"fee_allocation": "sideways"}).status_code == 422
     skhcn = find(client, SKHCN)

@@ -3,30 +3,22 @@ the button shows only where the e-ID is configured; an officer whose citizen ID 
 in; an unknown citizen ID is told to register, and no account is made."""
 from __future__ import annotations
 
-import shutil
 from urllib.parse import urlsplit
 
 import pytest
 import requests
 
-from services.run import build
-from tests.unit.identity.conftest import ADMIN_PASSWORD, Suite, cheap_hashes
+from tests.unit.identity.conftest import suite_with
 from tests.unit.identity.test_sso import provider  # noqa: F401 - the provider fixture
 from tests.unit.portal.conftest import Browser, text
 
 
 @pytest.fixture
 def with_eid(tmp_path, monkeypatch, provider, suite_template):  # noqa: F811
-    for name, value in {"OIDC_ISSUER": provider, "OIDC_CLIENT_ID": "egov-suite", "OIDC_CLIENT_SECRET": "bí-mật",
-                        "OIDC_REDIRECT_URI": "http://localhost/dang-nhap/dinh-danh/ve",
-                        "BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD}.items():
-        monkeypatch.setenv(f"IDENTITY_{name}", value)
-    cheap_hashes(monkeypatch)
-    template, people = suite_template
-    shutil.copytree(template, tmp_path / "var")
-    gateway, _created = build(tmp_path / "var", log_format="json", demo_processes=False)
-    yield Suite(gateway, dict(people))
-    gateway.stop()
+    made = suite_with(tmp_path, monkeypatch, suite_template, OIDC_ISSUER=provider, OIDC_CLIENT_ID="egov-suite",
+                      OIDC_CLIENT_SECRET="bí-mật", OIDC_REDIRECT_URI="http://localhost/dang-nhap/dinh-danh/ve")
+    yield made
+    made.gateway.stop()
 
 
 def through_the_provider(person: Browser, sub: str):

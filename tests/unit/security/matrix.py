@@ -11,6 +11,7 @@ from tests.unit.security.matrix_world import CALLERS, MatrixWorld, Request
 
 EVERYONE = frozenset(CALLERS)
 SIGNED_IN = EVERYONE - {"anonymous", "locked", "revoked"}
+APPROVERS = frozenset({"super", "admin_a", "admin_b", "admin_a1"})    # accounts.approve somewhere
 NOTIFY_ADMINS = frozenset({"super", "admin_a", "admin_b", "admin_a1"})   # notify.configure somewhere: own log
 ADMIN_A = frozenset({"super", "admin_a"})             # holds the permission on A (or everywhere)
 READERS_A = ADMIN_A | {"reader_a"}                    # accounts.read on A
@@ -62,6 +63,14 @@ ROUTES: dict[tuple[str, str], tuple[object, object]] = {
         {"request_id": str(m.transfer())})),
     ("GET", "/api/identity/me"): (SIGNED_IN, lambda m: Request()),
     ("POST", "/api/identity/me/redeclare"): (SIGNED_IN, lambda m: Request(json={"unit_id": m.a["id"]})),
+    ("GET", "/api/identity/me/declarations"): (SIGNED_IN, lambda m: Request()),
+    ("GET", "/api/identity/eid/people"): (APPROVERS, lambda m: Request(query={"citizen_id": "060092000505"})),
+    ("POST", "/api/identity/accounts/from-eid"): (ADMIN_A, lambda m: Request(json={
+        "citizen_id": "060092000505", "unit_id": m.a["id"]})),
+    ("POST", "/api/identity/accounts/{account_id}/activate"): (ADMIN_A, lambda m: Request(
+        {"account_id": m.officer()})),
+    ("POST", "/api/identity/me/declarations"): (SIGNED_IN, lambda m: Request(json={"position": "Chuyên viên"})),
+    ("GET", "/api/identity/units/{unit_id}/declarations"): (ADMIN_A, lambda m: Request({"unit_id": m.a["id"]})),
     ("GET", "/api/identity/permissions"): (PUBLIC, lambda m: Request()),
     ("GET", "/api/identity/sso"): (PUBLIC, lambda m: Request()),
     ("GET", "/api/identity/admin-grants"): (SIGNED_IN, lambda m: Request()),
@@ -197,6 +206,25 @@ ROUTES: dict[tuple[str, str], tuple[object, object]] = {
         {"unit_id": m.party_cell()}, json={"fee_allocation": "top_down"})),
     ("GET", "/api/orgunits/units/{unit_id}/party-without-account"): (PEOPLE_OF_A, lambda m: Request(
         {"unit_id": m.a["id"]})),
+    ("GET", "/api/orgunits/me/residence-cell"): (SIGNED_IN, lambda m: Request()),
+    ("PUT", "/api/orgunits/me/residence-cell"): (SIGNED_IN, lambda m: Request(json={"unit_id": m.party_cell()})),
+    ("GET", "/api/orgunits/units/{unit_id}/residents"): (READERS_A, lambda m: Request({"unit_id": m.party_cell()})),
+    ("GET", "/api/orgunits/units/{unit_id}/signature-images"): (READERS_A, lambda m: Request(
+        {"unit_id": m.party_cell()})),
+    ("POST", "/api/orgunits/units/{unit_id}/signature-images"): (ADMIN_A, lambda m: _seal(m)),
+    ("GET", "/api/orgunits/units/{unit_id}/signature-images/{image_id}"): (READERS_A, lambda m: Request(
+        dict(zip(("unit_id", "image_id"), m.signature_image(), strict=True)))),
+    ("DELETE", "/api/orgunits/units/{unit_id}/signature-images/{image_id}"): (ADMIN_A, lambda m: Request(
+        dict(zip(("unit_id", "image_id"), m.signature_image(), strict=True)))),
+    ("POST", "/api/process/callbacks"): (ADMIN_A, lambda m: Request(json={
+        "url": "https://ioc.example/ket-qua", "unit_id": m.a["id"], "event_types": ["process.instance.completed"]})),
+    ("GET", "/api/process/callbacks"): (SIGNED_IN, lambda m: Request()),
+    ("DELETE", "/api/process/callbacks/{callback_id}"): (ADMIN_A, lambda m: Request(
+        {"callback_id": m.callback()})),
+    ("GET", "/api/process/callbacks/{callback_id}/deliveries"): (ADMIN_A, lambda m: Request(
+        {"callback_id": m.callback()})),
+    ("POST", "/api/process/callbacks/{callback_id}/deliveries/{delivery_id}/resend"): (ADMIN_A, lambda m: Request(
+        m.parked_delivery_of_callback())),
     # ----------------------------------------------------------------------------------- process: direction
     ("GET", f"{D}/units/{{unit_id}}/setup"): (PROCESS_OF_A, lambda m: Request({"unit_id": m.a["id"]})),
     ("PUT", f"{D}/units/{{unit_id}}/roles/{{side}}/{{role}}"): (ADMIN_A, lambda m: Request(
@@ -284,6 +312,13 @@ def _staffing(m: MatrixWorld) -> Request:
 def _file(m: MatrixWorld) -> Request:
     instance, attachment = m.attachment()
     return Request({"instance_id": instance, "attachment_id": attachment})
+
+
+def _seal(m: MatrixWorld) -> Request:
+    from tests.unit.orgunits.test_party_organisations import png
+
+    return Request({"unit_id": m.party_cell()}, form={"kind": "seal", "name": "Con dấu",
+                                                      "file": (io.BytesIO(png()), "dau.png")})
 
 
 def _upload(m: MatrixWorld) -> Request:

@@ -133,6 +133,40 @@ class MatrixWorld:
         assert response.status_code == 201, response.get_json()
         return unit, response.get_json()["id"]
 
+    def signature_image(self) -> tuple[str, str]:
+        """A seal image of a fresh party organisation of A (uploaded by the super admin)."""
+        from tests.unit.orgunits.test_party_organisations import png
+
+        unit = self.party_cell()
+        response = self.suite.orgunits.post(
+            f"/api/orgunits/units/{unit}/signature-images", headers=self.headers["super"],
+            data={"kind": "seal", "name": "Con dấu", "file": (io.BytesIO(png()), "dau.png")},
+            content_type="multipart/form-data")
+        assert response.status_code == 201, response.get_json()
+        return unit, response.get_json()["id"]
+
+    def callback(self) -> str:
+        """A callback URL for unit A, registered by the super admin (nothing is ever sent to it here)."""
+        response = self.suite.gateway.apps["process"].test_client().post(
+            "/api/process/callbacks", headers=self.headers["super"], json={
+                "url": "https://ioc.example/ket-qua", "unit_id": self.a["id"],
+                "event_types": ["process.instance.completed"]})
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["id"]
+
+    def parked_delivery_of_callback(self) -> dict:
+        """A callback of unit A with one parked delivery (as if its receiver had failed ten times)."""
+        from services.common.models import utcnow
+        from services.process.models import CallbackDelivery
+
+        callback_id = self.callback()
+        with self.suite.runtime("process").db.uow() as uow:
+            row = CallbackDelivery(callback_id=callback_id, event_id=uuid.uuid4().hex, body="{}", attempts=10,
+                                   event_type="process.instance.completed", next_at=None, parked_at=utcnow())
+            uow.session.add(row)
+            uow.commit()
+            return {"callback_id": callback_id, "delivery_id": str(row.id)}
+
     def task(self) -> dict:
         """A fresh field report waiting at distribution for Đinh Trường Toàn (officer_a)."""
         report = f"MX-IOC-{uuid.uuid4().hex[:8]}"

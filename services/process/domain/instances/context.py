@@ -34,6 +34,7 @@ class Policy:
     calendar: WorkingCalendar = field(default_factory=WorkingCalendar)
     default_total_days: float = 5.0
     max_attachment_bytes: int = 16 * 1024 * 1024
+    callback_http: bool = True          # plain http:// callback URLs (development); production takes https only
 
 
 def new_id() -> str:
