@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from services import asyncapi
 from services.identity import events as identity_events
 from services.notify.domain.catalogue import KINDS
 from services.orgunits import events as orgunits_events
@@ -37,6 +38,7 @@ Messages are persistent, CloudEvents 1.0 in structured JSON mode (`content_type`
 ```json
 {"specversion": "1.0", "id": "…uuid…", "source": "/egov/orgunits", "type": "orgunits.unit.created",
  "time": "2026-11-22T10:00:00.000000Z", "subject": "<the unit's id>", "datacontenttype": "application/json",
+ "dataschema": "urn:egov-suite:schema:orgunits.unit.created:v1",
  "correlationid": "<the request that caused it>", "data": {"schema_version": 1, "unit": {…}}}
 ```
 
@@ -45,8 +47,17 @@ Messages are persistent, CloudEvents 1.0 in structured JSON mode (`content_type`
 - `data.schema_version` changes only when a payload changes incompatibly; new fields may appear at any time.
 - Events nobody is bound to are kept for 7 days in the queue `egov.unrouted`.
 - A consumer queue's messages that keep failing go to `<queue>.dead` via the exchange `egov.dlx`.
+- An inbound message whose payload does not match its schema is answered with `process.inbound.rejected`
+  (the reason and each problem); only a message that is not a CloudEvent at all goes straight to `<queue>.dead`.
+- The suite's own queues: `identity.units`, `identity.declarations`, `orgunits.members`, `process.directory`,
+  `process.intake` (reports from the IOC), `process.job_replies` (workers), `process.messages` (messages and
+  signals), `process.callbacks`, `notify.events`, and `<service>.revocations` for each service; each with its
+  `<queue>.dead`. Bind your own queues; never consume from these.
 
-The JSON Schema of each event's `data` is in [`docs/events/`](events/).
+The JSON Schema (2020-12) of each event's `data` is in [`docs/events/`](events/); its `$id` is the event's
+`dataschema`. The envelope itself is [`events/envelope.schema.json`](events/envelope.schema.json). The whole
+contract — exchange, routing keys, every message published and every inbound message consumed — is the AsyncAPI 3
+document [`asyncapi.json`](asyncapi.json), generated from the same payload models (`make events-doc`).
 
 **Callback URLs** (besides the bus, for a receiver that cannot consume AMQP — the monitoring centre): register
 `POST /api/process/callbacks` with `url`, `unit_id` and the `event_types` wanted (process.work or
@@ -90,7 +101,7 @@ def render() -> dict[Path, str]:
     for title, catalogue in CATALOGUES.items():
         parts.append(f"## {title}\n")
         for event_type, model in catalogue.items():
-            schema = model.model_json_schema()
+            schema = asyncapi.payload_schema(event_type, model)
             files[DOCS / "events" / f"{event_type}.schema.json"] = json.dumps(
                 schema, ensure_ascii=False, indent=2) + "\n"
             doc = DESCRIPTIONS.get(event_type, "")
@@ -113,6 +124,9 @@ def render() -> dict[Path, str]:
         parts.append(f"| `{found.event_type}` | {found.label} | {roles} | {channels} |")
     parts.append("")
     files[DOCS / "events.md"] = "\n".join(parts)
+    files[DOCS / "events" / "envelope.schema.json"] = json.dumps(asyncapi.envelope_schema(), ensure_ascii=False,
+                                                                 indent=2) + "\n"
+    files[DOCS / "asyncapi.json"] = json.dumps(asyncapi.document(), ensure_ascii=False, indent=2) + "\n"
     files[DOCS / "bpmn.schema.json"] = json.dumps(conventions.json_schema(), ensure_ascii=False, indent=2) + "\n"
     return files
 

@@ -10,7 +10,13 @@ from datetime import UTC, datetime
 from typing import Any
 
 CONTENT_TYPE = "application/cloudevents+json"
+SCHEMA_BASE = "urn:egov-suite:schema"
 REQUIRED = ("specversion", "id", "source", "type", "time", "subject", "datacontenttype", "data")
+
+
+def schema_uri(event_type: str, version: int) -> str:
+    """The ``$id`` of a payload's JSON Schema (docs/events/<type>.schema.json), which ``dataschema`` names."""
+    return f"{SCHEMA_BASE}:{event_type}:v{version}"
 
 
 class MalformedEvent(ValueError):
@@ -26,6 +32,7 @@ def make_event(
     correlation_id: str | None = None,
     schema_version: int = 1,
 ) -> dict[str, Any]:
+    payload = {"schema_version": schema_version, **data}
     return {
         "specversion": "1.0",
         "id": str(uuid.uuid4()),
@@ -34,8 +41,9 @@ def make_event(
         "time": datetime.now(UTC).isoformat(timespec="microseconds").replace("+00:00", "Z"),
         "subject": subject,
         "datacontenttype": "application/json",
+        "dataschema": schema_uri(event_type, payload["schema_version"]),
         "correlationid": correlation_id or uuid.uuid4().hex,
-        "data": {"schema_version": schema_version, **data},
+        "data": payload,
     }
 
 

@@ -156,6 +156,19 @@ def field_report_outcome(report_id: str | None, instance_id: str | None, unit_id
             "decided_by_name": decided_by_name, "at": iso(at)}
 
 
+class InboundRejected(BaseModel):
+    """An inbound message (a report from the monitoring centre, a worker's reply) that the process service could not
+    take: the sender binds this type and matches ``rejected_id`` or the subject."""
+
+    schema_version: int = 1
+    rejected_id: str = Field(description="the `id` of the message refused")
+    rejected_type: str = Field(description="its type (routing key)")
+    source: str | None = Field(description="its `source`")
+    reason: str = Field(description="why, in words")
+    errors: list[dict] = Field(default_factory=list, description="for a payload that does not match its schema: "
+                                                                 "`loc` (where) and `msg` (what) of each problem")
+
+
 class StaffDeclarationOutcome(BaseModel):
     """The review of an officer's self-declaration ended (bpmn/staff_declaration.bpmn); identity applies what was
     approved."""
@@ -408,6 +421,7 @@ PUBLISHED = {"process.definition.deployed": DefinitionDeployed, "process.staffin
              **{f"process.task.{kind}": TaskEvent for kind in TASK_EVENTS},
              "process.field_report.approved": FieldReportOutcome,
              "process.field_report.returned_to_ioc": FieldReportOutcome,
+             "process.inbound.rejected": InboundRejected,
              "process.staff_declaration.approved": StaffDeclarationOutcome,
              "process.staff_declaration.returned": StaffDeclarationOutcome,
              "direction.assignment.created": DirectionAssignmentCreated,
@@ -466,6 +480,9 @@ DESCRIPTIONS = {
                                         "lane, `requested_for` the task that needs time.",
     "process.task.extension_decided": "An extension was granted or refused: `task` is the task that continues, "
                                       "with its new due time.",
+    "process.inbound.rejected": "An inbound message (`ioc.field_report.received`, `worker.job.*`) could not be "
+                                "taken: its payload does not match the schema, or the job it answers is unknown or "
+                                "closed. `subject` is the refused message's subject, `rejected_id` its id.",
     "process.staff_declaration.approved": "An officer's self-declaration was approved by the declared unit's "
                                           "approver; identity applies it to the account.",
     "process.staff_declaration.returned": "An officer's self-declaration was returned with a reason; the record "
@@ -505,6 +522,19 @@ def apply_directory_event(uow: UnitOfWork, event: dict) -> None:
     people.account_changed(uow, event)
 
 
+def reject(uow: UnitOfWork, event: dict, reason: str, errors: list[dict] | None = None) -> None:
+    """Answer an inbound message that cannot be taken, on the bus, instead of only parking it."""
+    uow.session.rollback()
+    log.warning("process.inbound_rejected", event_id=event.get("id"), type=event.get("type"), reason=reason)
+    uow.emit("process.inbound.rejected", str(event.get("subject") or event.get("id")), InboundRejected(
+        rejected_id=str(event.get("id")), rejected_type=str(event.get("type")), source=event.get("source"),
+        reason=reason[:2000], errors=errors or []).model_dump())
+
+
+def _problems(exc: ValidationError) -> list[dict]:
+    return [{"loc": ".".join(str(part) for part in error["loc"]), "msg": error["msg"]} for error in exc.errors()[:20]]
+
+
 def intake(policy):
     """The handler of field reports sent by the monitoring centre: start PAHT for the unit, or tell the IOC at
     once that the unit cannot take it (not configured, unknown unit)."""
@@ -513,7 +543,8 @@ def intake(policy):
         try:
             report = FieldReportReceived.model_validate(event["data"]).report
         except ValidationError as exc:
-            raise MalformedEvent(f"{event['type']}: {exc.errors()[0]['msg']}") from exc
+            reject(uow, event, f"the report does not match {event['type']}'s schema", _problems(exc))
+            return
         variables = {"report_id": report.id, "title": report.title, "content": report.content,
                      "location": report.location, "reporter": report.reporter, "received_at": report.received_at}
         try:
@@ -538,7 +569,8 @@ def job_reply(policy):
         try:
             reply = JobReply.model_validate(event["data"])
         except ValidationError as exc:
-            raise MalformedEvent(f"{event['type']}: {exc.errors()[0]['msg']}") from exc
+            reject(uow, event, f"the reply does not match {event['type']}'s schema", _problems(exc))
+            return
         worker = Principal(WORKER, None)   # no grants: trusted for jobs only, by the broker's access control
         try:
             if event["type"] == "worker.job.completed":
@@ -546,8 +578,7 @@ def job_reply(policy):
             else:
                 jobs.fail(uow, worker, reply.job_id, reply.error or "the worker gave no reason", reply.retries)
         except (Conflict, NotFound, Invalid) as exc:
-            uow.session.rollback()
-            log.warning("process.job_reply_refused", job=reply.job_id, reason=exc.detail)
+            reject(uow, event, str(exc.detail))
     return apply
 
 

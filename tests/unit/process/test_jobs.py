@@ -112,3 +112,31 @@ def test_a_worker_replies_over_the_bus_and_an_admin_cancels_a_stuck_instance(sui
     assert cancelled.status_code == 200 and cancelled.get_json()["resolution"] == "cancelled"
     assert process.get(f"{P}/instances/{ids[1]}", headers=hung_h).get_json()["state"] == "cancelled"
     assert process.get(f"{P}/units/{w.a['id']}/incidents", headers=admin).get_json()["items"] == []
+
+
+def test_an_inbound_message_that_cannot_be_taken_is_answered_on_the_bus(suite):
+    """A report without its unit and a reply to a job nobody knows each get `process.inbound.rejected`, naming the
+    refused message and every problem, and start or change nothing."""
+    from sqlmodel import select
+
+    from services.common.models import OutboxMessage
+
+    bus = suite.runtime("orgunits").bus
+    bad_report = make_event("ioc.field_report.received", source="ioc", subject="IOC-SAI-1",
+                            data={"report": {"id": "IOC-SAI-1", "title": "Thiếu đơn vị", "content": ""}})
+    stray = make_event("worker.job.completed", source="lien-thong", subject="khong-co",
+                       data={"job_id": "khong-co", "variables": {}})
+    for event in (bad_report, stray):
+        bus.publish(event)
+    suite.deliver()
+    with suite.runtime("process").db.session() as session:
+        answers = [row.event() for row in session.exec(select(OutboxMessage).where(
+            OutboxMessage.event_type == "process.inbound.rejected")).all()]
+        started = session.exec(select(OutboxMessage).where(
+            OutboxMessage.event_type == "process.instance.started")).all()
+    by_id = {a["data"]["rejected_id"]: a for a in answers}
+    assert set(by_id) == {bad_report["id"], stray["id"]} and started == []
+    report = by_id[bad_report["id"]]
+    assert report["subject"] == "IOC-SAI-1" and report["data"]["rejected_type"] == "ioc.field_report.received"
+    assert {e["loc"] for e in report["data"]["errors"]} >= {"report.unit_id"}
+    assert "khong-co" in by_id[stray["id"]]["data"]["reason"]
