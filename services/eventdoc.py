@@ -44,7 +44,11 @@ Messages are persistent, CloudEvents 1.0 in structured JSON mode (`content_type`
 
 - Delivery is at least once: deduplicate by `id` (the suite's own consumers keep an inbox table).
 - Events about one subject are published in the order they happened (one relay per service, commit order).
-- `data.schema_version` changes only when a payload changes incompatibly; new fields may appear at any time.
+- Versioning: `data.schema_version` changes only when a payload changes incompatibly; new fields may appear at
+  any time. Each published version's schema stays in [`events/versions/`](events/versions/), and
+  [`events-changelog.md`](events-changelog.md) says what each new version changed and until when the previous one
+  is still published beside it (at least 90 days). A test fails when a payload model changes incompatibly without
+  a new version (`services/contract.py` states the rule).
 - Events nobody is bound to are kept for 7 days in the queue `egov.unrouted`.
 - A consumer queue's messages that keep failing go to `<queue>.dead` via the exchange `egov.dlx`.
 - An inbound message whose payload does not match its schema is answered with `process.inbound.rejected`
@@ -95,6 +99,10 @@ def _fields(model: type[BaseModel]) -> str:
     return "| field | type | meaning |\n|---|---|---|\n" + "\n".join(rows)
 
 
+def frozen_path(event_type: str, schema: dict) -> Path:
+    return DOCS / "events" / "versions" / f"{event_type}.{schema['$id'].rsplit(':', 1)[-1]}.schema.json"
+
+
 def render() -> dict[Path, str]:
     files: dict[Path, str] = {}
     parts = [HEADER]
@@ -102,8 +110,10 @@ def render() -> dict[Path, str]:
         parts.append(f"## {title}\n")
         for event_type, model in catalogue.items():
             schema = asyncapi.payload_schema(event_type, model)
-            files[DOCS / "events" / f"{event_type}.schema.json"] = json.dumps(
-                schema, ensure_ascii=False, indent=2) + "\n"
+            text = json.dumps(schema, ensure_ascii=False, indent=2) + "\n"
+            files[DOCS / "events" / f"{event_type}.schema.json"] = text
+            frozen = frozen_path(event_type, schema)    # a published version's schema never changes again
+            files[frozen] = frozen.read_text(encoding="utf-8") if frozen.exists() else text
             doc = DESCRIPTIONS.get(event_type, "")
             parts.append(f"### `{event_type}`\n\n{doc}\n\nSchema: [`events/{event_type}.schema.json`]"
                          f"(events/{event_type}.schema.json)\n\n{_fields(model)}\n")
