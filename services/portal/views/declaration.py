@@ -51,16 +51,15 @@ def submit():
             for name, value in values.items() if value}
     try:
         sent = portal().call("POST", "/api/identity/me/declarations", json=body)
-        flash(_("Đã nộp phiếu kê khai. Quản trị viên của %(unit)s sẽ phê duyệt.", unit=sent["unit_name"]), "success")
-        return redirect(url_for("declaration.form"))
-    except ApiError as failure_:
-        failure = failure_
-    fields = {e.get("field") for e in failure.problem.get("errors") or []}
-    if fields & {"grade_code", "salary_coefficient", "title_category"}:
-        error = _("Mã ngạch viết dạng 01.003 hoặc V.07.03.29; hệ số lương từ 1,00 đến 10,00; hạng I đến IV.")
-    else:
-        error = explain(failure)
-    return _page(values, error, 400 if failure.status < 500 else 502)
+    except ApiError as failure:
+        fields = {e.get("field") for e in failure.problem.get("errors") or []}
+        if fields & {"grade_code", "salary_coefficient", "title_category"}:
+            error = _("Mã ngạch viết dạng 01.003 hoặc V.07.03.29; hệ số lương từ 1,00 đến 10,00; hạng I đến IV.")
+        else:
+            error = explain(failure)
+        return _page(values, error, 400 if failure.status < 500 else 502)
+    flash(_("Đã nộp phiếu kê khai. Quản trị viên của %(unit)s sẽ phê duyệt.", unit=sent["unit_name"]), "success")
+    return redirect(url_for("declaration.form"))
 
 
 RESIDENCE_KINDS = ("party_upper", "party_grassroots", "party_partial", "party_cell")
