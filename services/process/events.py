@@ -595,4 +595,4 @@ def subscribe(runtime, policy) -> None:
     runtime.subscribe(JOBS_QUEUE, list(JOB_REPLIES), idempotent(runtime.db, JOBS_QUEUE, job_reply(policy)))
     runtime.subscribe(MESSAGES_QUEUE, MESSAGE_TYPES, idempotent(runtime.db, MESSAGES_QUEUE,
                                                                 messages.from_bus(policy)))
-    runtime.subscribe(CALLBACKS_QUEUE, ["process.#"], idempotent(runtime.db, CALLBACKS_QUEUE, callbacks.from_bus()))
+    runtime.subscribe(CALLBACKS_QUEUE, ["process.#"], idempotent(runtime.db, CALLBACKS_QUEUE, callbacks.enqueue))

@@ -260,25 +260,29 @@ def set_locked(uow: UnitOfWork, principal: Principal, account_id: str, locked: b
 APPROVE = "accounts.approve"
 
 
+def approvers_at(session: Session, unit_id: str | None, *, excluding: str,
+                 counts: tuple[str, ...] = (APPROVE,)) -> set[str]:
+    """The approved accounts, other than ``excluding``, holding one of ``counts`` at exactly this unit — by an admin
+    grant there or through a group of that unit (``None``: the groups of every unit, such as the system group)."""
+    grants = session.exec(select(AdminGrant).where(AdminGrant.unit_id == unit_id)).all() if unit_id else []
+    found = {g.account_id for g in grants if set(counts) & set(g.permissions)}
+    groups = session.exec(select(Group).where(
+        Group.unit_id == unit_id if unit_id else col(Group.unit_id).is_(None))).all()
+    for group in groups:
+        if set(counts) & set(group.permissions):
+            found |= set(session.exec(select(GroupMember.account_id).where(GroupMember.group_id == group.id)))
+    found.discard(excluding)
+    if not found:
+        return set()
+    return set(session.exec(select(Account.id).where(col(Account.id).in_(found),
+                                                     Account.status == AccountStatus.approved)).all())
+
+
 def _sole_approver_grants(session: Session, account: Account) -> list[AdminGrant]:
     """The account's grants holding accounts.approve on a unit where no other active account holds it (by a
     grant or a group of that unit): archiving it would leave the unit's registrations with nobody to approve them."""
-    sole = []
-    for grant in session.exec(select(AdminGrant).where(AdminGrant.account_id == account.id)).all():
-        if APPROVE not in grant.permissions:
-            continue
-        others = [g.account_id for g in session.exec(select(AdminGrant).where(
-            AdminGrant.unit_id == grant.unit_id, AdminGrant.account_id != account.id)).all()
-            if APPROVE in g.permissions]
-        others += [m.account_id for group in session.exec(select(Group).where(Group.unit_id == grant.unit_id)).all()
-                   if APPROVE in group.permissions for m in session.exec(select(GroupMember).where(
-                       GroupMember.group_id == group.id, GroupMember.account_id != account.id)).all()]
-        active = session.exec(select(Account.id).where(col(Account.id).in_(others),
-                                                        Account.status == AccountStatus.approved)).first() \
-            if others else None
-        if active is None:
-            sole.append(grant)
-    return sole
+    return [grant for grant in session.exec(select(AdminGrant).where(AdminGrant.account_id == account.id)).all()
+            if APPROVE in grant.permissions and not approvers_at(session, grant.unit_id, excluding=account.id)]
 
 
 def _hand_over(uow: UnitOfWork, principal: Principal, account: Account, replacement_id: str | None) -> None:

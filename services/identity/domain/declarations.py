@@ -18,15 +18,12 @@ from services.common.i18n import msg
 from services.common.models import iso, utcnow
 from services.common.permissions import SUPER_ADMIN
 from services.common.text import sort_key
-from services.identity.domain.accounts import APPROVE, publish, record
+from services.identity.domain.accounts import APPROVE, approvers_at, publish, record
 from services.identity.domain.scope import authority, can, lineage_of, live_unit
 from services.identity.domain.withdrawal import withdraw_access
 from services.identity.models import (
     Account,
     AccountStatus,
-    AdminGrant,
-    Group,
-    GroupMember,
     StaffDeclaration,
     TransferRequest,
     UnitRef,
@@ -59,30 +56,12 @@ def departments(session: Session, unit_id: str) -> list[UnitRef]:
 
 def reviewers(session: Session, unit_id: str, declarer_id: str) -> list[str]:
     """Who approves the declarations of a unit: the people holding accounts.approve on the nearest level of its
-    lineage where someone (other than the declarer, approved and active) holds it."""
-    def holders(unit: str | None) -> set[str]:
-        grants = session.exec(select(AdminGrant).where(AdminGrant.unit_id == unit)).all() if unit else []
-        found = {g.account_id for g in grants if APPROVE in g.permissions or SUPER_ADMIN in g.permissions}
-        groups = session.exec(select(Group).where(
-            Group.unit_id == unit if unit else col(Group.unit_id).is_(None))).all()
-        for group in groups:
-            if APPROVE in group.permissions or SUPER_ADMIN in group.permissions:
-                found |= set(session.exec(select(GroupMember.account_id).where(GroupMember.group_id == group.id)))
-        found.discard(declarer_id)
-        if not found:
-            return set()
-        return set(session.exec(select(Account.id).where(col(Account.id).in_(found),
-                                                         Account.status == AccountStatus.approved)).all())
-
+    lineage where someone (other than the declarer, approved and active) holds it — at last the system group."""
     for unit in (*reversed(lineage_of(session, unit_id)), None):
-        found = holders(unit)
+        found = approvers_at(session, unit, excluding=declarer_id, counts=(APPROVE, SUPER_ADMIN))
         if found:
             return sorted(found)
     return []
-
-
-def _current(account: Account) -> dict:
-    return {name: getattr(account, name) for name in FIELDS}
 
 
 def _check_unit(session: Session, account: Account, cmd: DeclarationCommand) -> UnitRef:

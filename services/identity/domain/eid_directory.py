@@ -111,7 +111,7 @@ def _birthdate(value) -> str | None:
 def _directory(directory: EidDirectory | None) -> EidDirectory:
     if directory is None:
         raise Conflict(msg("no e-ID directory is configured (IDENTITY_EID_LOOKUP_URL); people register "
-                                 "themselves instead"), code="eid_unavailable")
+                           "themselves instead"), code="eid_unavailable")
     return directory
 
 

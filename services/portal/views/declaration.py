@@ -15,8 +15,13 @@ FIELDS = ("unit_id", "department_id", "position", "grade_code", "title_category"
 STATUS_LABELS = {"submitted": "Chờ phê duyệt", "approved": "Đã phê duyệt", "returned": "Bị trả lại"}
 
 
-def _page(values: dict, error: str | None = None, status: int = 200):
+def _page(values: dict | None, error: str | None = None, status: int = 200):
+    """The page; ``values`` are what was typed (None: the record as it is, and the unit chosen in the address)."""
     me = portal().call("GET", "/api/identity/me")
+    if values is None:
+        values = {"position": me.get("position"), "grade_code": me.get("grade_code"),
+                  "title_category": me.get("title_category"), "salary_coefficient": me.get("salary_coefficient"),
+                  "unit_id": request.args.get("unit_id") or ""}
     mine = portal().call("GET", "/api/identity/me/declarations")["items"]
     unit_id = values.get("unit_id") or (None if me["needs_redeclare"] else me["unit_id"])
     unit = departments = None
@@ -36,11 +41,7 @@ def _page(values: dict, error: str | None = None, status: int = 200):
 @bp.get("/ca-nhan/ke-khai")
 @signed_in
 def form():
-    me = portal().call("GET", "/api/identity/me")
-    values = {"position": me.get("position"), "grade_code": me.get("grade_code"),
-              "title_category": me.get("title_category"), "salary_coefficient": me.get("salary_coefficient"),
-              "unit_id": request.args.get("unit_id") or ""}
-    return _page(values)
+    return _page(None)
 
 
 @bp.post("/ca-nhan/ke-khai")

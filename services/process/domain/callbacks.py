@@ -60,10 +60,15 @@ def delivery_view(row: CallbackDelivery) -> dict:
             "last_status": row.last_status, "last_error": row.last_error}
 
 
+def _manages(principal: Principal, unit: UnitRef) -> bool:
+    """The unit's integrators (process.work) and admins (process.configure) keep its callbacks."""
+    lineage = access.lineage_of(unit)
+    return principal.may(_work(), lineage) or principal.may(access.CONFIGURE, lineage)
+
+
 def _may_manage(session: Session, principal: Principal, unit_id: str) -> UnitRef:
     unit = access.unit_or_404(session, unit_id)
-    lineage = access.lineage_of(unit)
-    if not (principal.may(_work(), lineage) or principal.may(access.CONFIGURE, lineage)):
+    if not _manages(principal, unit):
         raise Forbidden(msg("callbacks for “{name}” are registered by its integrators (process.work) or admins "
                             "(process.configure)", name=unit.name), code="permission_missing",
                         permission=_work())
@@ -99,23 +104,14 @@ def register(uow: UnitOfWork, principal: Principal, *, url: str, unit_id: str, e
 
 def listed(session: Session, principal: Principal) -> list[Callback]:
     rows = session.exec(select(Callback).where(Callback.active == True).order_by(Callback.created_at)).all()  # noqa: E712
-    mine = []
-    for cb in rows:
-        unit = session.get(UnitRef, cb.unit_id)
-        if unit is not None and (principal.may(_work(), access.lineage_of(unit))
-                                 or principal.may(access.CONFIGURE, access.lineage_of(unit))):
-            mine.append(cb)
-    return mine
+    return [cb for cb in rows if (unit := session.get(UnitRef, cb.unit_id)) is not None and _manages(principal, unit)]
 
 
 def get(session: Session, principal: Principal, callback_id: str) -> Callback:
     cb = session.get(Callback, callback_id)
-    if cb is None or not cb.active:
+    unit = session.get(UnitRef, cb.unit_id) if cb is not None and cb.active else None
+    if unit is None or not _manages(principal, unit):
         raise NotFound(msg("no callback {callback_id!r}", callback_id=callback_id))
-    try:
-        _may_manage(session, principal, cb.unit_id)
-    except Forbidden:
-        raise NotFound(msg("no callback {callback_id!r}", callback_id=callback_id)) from None
     return cb
 
 
@@ -240,10 +236,3 @@ def deliver_due(db: Database, now: datetime | None = None, limit: int = 50) -> i
                     row.next_at = utcnow() + pause(row.attempts)
             uow.commit()
     return sent
-
-
-def from_bus():
-    """The handler of the service's own published events (once per event id): what callbacks are owed."""
-    def apply(uow: UnitOfWork, event: dict) -> None:
-        enqueue(uow, event)
-    return apply
