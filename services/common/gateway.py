@@ -24,12 +24,19 @@ class Gateway:
     def deliver_pending(self, timeout: float = 30.0) -> None:
         """Publish every committed outbox row and wait until in-process consumers are idle (start-up and
         demo loading use it, so one service's demo data sees another's)."""
+        relays = [rt.relay for rt in self.runtimes]
         for _ in range(100):
-            published = sum(sum(iter(rt.relay.publish_pending, 0)) for rt in self.runtimes)
+            # a background relay may be publishing too: a round is quiet only when no relay handed anything to
+            # the bus during it and nothing is left unsent once the consumers are idle
+            before = sum(relay.published_total for relay in relays)
+            for relay in relays:
+                while relay.publish_pending():
+                    pass
             for bus in {id(rt.bus): rt.bus for rt in self.runtimes}.values():
                 if hasattr(bus, "wait_idle"):
                     bus.wait_idle(timeout)
-            if not published:
+            unsent = sum(relay.pending() for relay in relays)
+            if not unsent and sum(relay.published_total for relay in relays) == before:
                 return
 
     def stop(self) -> None:

@@ -34,8 +34,14 @@ class OutboxRelay:
         self.interval = interval
         self.after_publish = after_publish
         self._lock_key = zlib.crc32(f"outbox:{db.service}".encode())
+        self._publishing = threading.Lock()   # the background relay and deliver_pending take turns in one process
+        self.published_total = 0              # rows this relay has handed to the bus, ever
 
     def publish_pending(self) -> int:
+        with self._publishing:
+            return self._publish_batch()
+
+    def _publish_batch(self) -> int:
         with self.db.session() as session:
             if self.db.is_postgres:
                 got = session.execute(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": self._lock_key})
@@ -49,6 +55,7 @@ class OutboxRelay:
             try:
                 for row in rows:
                     self.bus.publish(row.event())
+                    self.published_total += 1
                     if self.after_publish is not None:
                         self.after_publish(row)
                     row.sent_at = utcnow()

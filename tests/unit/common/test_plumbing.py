@@ -161,3 +161,31 @@ def test_only_a_trusted_proxy_names_the_persons_address():
     assert seen("10.0.0.5", "198.51.100.1, 203.0.113.7, 10.0.0.5") == "203.0.113.7", "the right-most outside hop"
     assert seen("198.51.100.9", "203.0.113.7") == "198.51.100.9", "anyone else cannot choose their address"
     assert seen("10.0.0.5", None) == "10.0.0.5"
+
+
+@pytest.mark.parametrize("background_relay", [False, True], ids=["alone", "beside-the-relay-thread"])
+def test_deliver_pending_waits_for_events_that_consumers_cause(orgunits, background_relay):
+    """An event straight on the bus whose consumer writes an outbox row: deliver_pending returns only after that
+    row's event has been published and consumed too, whether or not the background relay is publishing beside it
+    (a test's callback delivery once ran before the event it checks had arrived)."""
+    from services.common.gateway import Gateway
+
+    runtime = orgunits.extensions["egov"]
+    consequences = []
+
+    def intake(event):
+        with runtime.db.uow() as uow:
+            uow.emit("orgunits.unit.updated", event["subject"], {"caused_by": event["id"]})
+            uow.commit()
+
+    runtime.bus.subscribe("intake", ["ioc.#"], intake)
+    runtime.bus.subscribe("integrator", ["orgunits.unit.updated"], lambda e: consequences.append(e["subject"]))
+    runtime.bus.start()
+    if background_relay:
+        runtime.start_relay()
+    gateway = Gateway({"orgunits": orgunits})
+    for n in range(20):
+        runtime.bus.publish(make_event("ioc.field_report.received", source="ioc", subject=f"r{n}", data={}))
+        gateway.deliver_pending(timeout=5)
+        assert consequences == [f"r{i}" for i in range(n + 1)]
+    assert runtime.relay.pending() == 0
