@@ -3,7 +3,8 @@
 Claims: ``sub`` (account id), ``unit`` (primary unit id), ``grants`` (a list of ``{"unit", "perms"}`` pairs,
 exactly as granted — never flattened), ``ver`` (the account's token generation: identity raises it when the
 account is locked, archived, deleted or converted or its grants change, and every service then refuses older
-tokens), plus ``iss``/``aud``/``exp``/``iat``.
+tokens), plus ``iss``/``aud``/``exp``/``iat``. ``deploy/mint-token`` adds ``break_glass: true``: the operator's
+token, signed with identity's own key, that stands for no account (identity then takes its grants as they are).
 """
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class Principal:
     grants: tuple[Grant, ...] = ()
     version: int = 0
     name: str = ""
+    break_glass: bool = False
 
     @classmethod
     def system(cls, account_id: str, unit_id: str | None = None) -> Principal:
@@ -85,7 +87,8 @@ class TokenVerifier:
 def principal_from_claims(claims: dict) -> Principal:
     grants = tuple(Grant.from_claim(g) for g in claims.get("grants") or ())
     return Principal(account_id=str(claims["sub"]), unit_id=claims.get("unit"), grants=grants,
-                     version=int(claims.get("ver") or 0), name=str(claims.get("name") or ""))
+                     version=int(claims.get("ver") or 0), name=str(claims.get("name") or ""),
+                     break_glass=claims.get("break_glass") is True)
 
 
 def claims_for(grants: tuple[Grant, ...]) -> list[dict]:

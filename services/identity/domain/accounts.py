@@ -128,7 +128,7 @@ def import_accounts(uow: UnitOfWork, principal: Principal, records: list) -> lis
     """Bring existing officers over, approved, all or nothing. They get no password: they sign in with the
     e-ID, a reset link, or a one-time password their admin issues."""
     session = uow.session
-    who = authority(session, principal.account_id)
+    who = authority(session, principal)
     outside = sorted({r.unit_id for r in records if not can(session, who, "accounts.approve", r.unit_id)})
     if outside:
         raise Forbidden(msg("you lack accounts.approve for {count} of the units named; nothing was imported",
@@ -302,7 +302,7 @@ def _hand_over(uow: UnitOfWork, principal: Principal, account: Account, replacem
     replacement = get_account_for(session, principal, replacement_id, "accounts.lock")
     if replacement.id == account.id or replacement.status != AccountStatus.approved:
         raise Invalid(msg("the replacement must be another approved account"), code="bad_replacement")
-    who = authority(session, principal.account_id)
+    who = authority(session, principal)
     for grant in sole:
         _only_what_you_hold(session, who, list(grant.permissions), grant.unit_id)
         before = grant_view(grant)
@@ -369,7 +369,7 @@ def _text_filter(text: str) -> list:
 def list_accounts(session: Session, principal: Principal, *, unit_id: str | None = None, subtree: bool = True,
                   status: str | None = None, department: str | None = None, role: str | None = None,
                   text: str | None = None, limit: int = 50, offset: int = 0) -> tuple[list[Account], int]:
-    who = authority(session, principal.account_id)
+    who = authority(session, principal)
     query = select(Account).where(*subtree_filter(session, who, "accounts.read", unit_id, subtree))
     if status:
         query = query.where(Account.status == status)
@@ -387,7 +387,7 @@ def list_accounts(session: Session, principal: Principal, *, unit_id: str | None
 
 def statistics(session: Session, principal: Principal, unit_id: str | None) -> list[dict]:
     """Accounts per unit and status (Thống kê tài khoản) within what the caller administers."""
-    who = authority(session, principal.account_id)
+    who = authority(session, principal)
     rows = session.exec(select(Account.unit_id, Account.status, func.count())
                         .where(*subtree_filter(session, who, "accounts.read", unit_id, True))
                         .group_by(Account.unit_id, Account.status)).all()

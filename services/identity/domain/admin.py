@@ -55,7 +55,7 @@ def _only_what_you_hold(session: Session, who: Principal, permissions: list[str]
 
 def grant_admin(uow: UnitOfWork, principal: Principal, cmd: GrantCommand) -> AdminGrant:
     session = uow.session
-    who = authority(session, principal.account_id)
+    who = authority(session, principal)
     get_account_for(session, who, cmd.account_id, "admins.grant")
     if unit_ref(session, cmd.unit_id) is None:
         raise Invalid(msg("unknown unit {unit_id!r}", unit_id=cmd.unit_id))
@@ -81,7 +81,7 @@ def _grant_for(session: Session, who: Principal, grant_id: int) -> AdminGrant:
 
 def revoke_admin(uow: UnitOfWork, principal: Principal, grant_id: int) -> None:
     session = uow.session
-    grant = _grant_for(session, authority(session, principal.account_id), grant_id)
+    grant = _grant_for(session, authority(session, principal), grant_id)
     if grant.account_id == principal.account_id:
         raise Conflict(msg("you cannot revoke your own admin grant; ask an admin above you"))
     get_account_for(session, principal, grant.account_id, "admins.grant")
@@ -93,7 +93,7 @@ def revoke_admin(uow: UnitOfWork, principal: Principal, grant_id: int) -> None:
 
 
 def list_grants(session: Session, principal: Principal) -> list[AdminGrant]:
-    who = authority(session, principal.account_id)
+    who = authority(session, principal)
     grants = session.exec(select(AdminGrant).order_by(AdminGrant.id)).all()
     return [g for g in grants if can(session, who, "admins.grant", g.unit_id) or g.account_id == who.account_id]
 
@@ -108,7 +108,7 @@ def _group_for(session: Session, who: Principal, group_id: int) -> Group:
 
 def create_group(uow: UnitOfWork, principal: Principal, cmd: GroupCommand) -> Group:
     session = uow.session
-    who = authority(session, principal.account_id)
+    who = authority(session, principal)
     if cmd.unit_id is not None:
         if unit_ref(session, cmd.unit_id) is None:
             raise Invalid(msg("unknown unit {unit_id!r}", unit_id=cmd.unit_id))
@@ -126,7 +126,7 @@ def create_group(uow: UnitOfWork, principal: Principal, cmd: GroupCommand) -> Gr
 
 def update_group(uow: UnitOfWork, principal: Principal, group_id: int, cmd: GroupUpdate) -> Group:
     session = uow.session
-    who = authority(session, principal.account_id)
+    who = authority(session, principal)
     group = _group_for(session, who, group_id)
     if cmd.permissions is not None:
         if group.builtin:
@@ -145,7 +145,7 @@ def update_group(uow: UnitOfWork, principal: Principal, group_id: int, cmd: Grou
 
 def delete_group(uow: UnitOfWork, principal: Principal, group_id: int) -> None:
     session = uow.session
-    group = _group_for(session, authority(session, principal.account_id), group_id)
+    group = _group_for(session, authority(session, principal), group_id)
     if group.builtin:
         raise Conflict(msg("“{name}” is the built-in system-management group and cannot be deleted", name=group.name))
     for member in session.exec(select(GroupMember).where(GroupMember.group_id == group.id)).all():
@@ -157,7 +157,7 @@ def delete_group(uow: UnitOfWork, principal: Principal, group_id: int) -> None:
 
 def set_membership(uow: UnitOfWork, principal: Principal, group_id: int, account_id: str, member: bool) -> Group:
     session = uow.session
-    who = authority(session, principal.account_id)
+    who = authority(session, principal)
     group = _group_for(session, who, group_id)
     # Joining or leaving hands out or takes away the group's permissions on its unit: only someone who holds
     # them there may do it, and only to someone it administers entirely (yourself included).
@@ -181,7 +181,7 @@ def _member_ids(session: Session, group: Group) -> list[str]:
 
 
 def list_groups(session: Session, principal: Principal) -> list[Group]:
-    who = authority(session, principal.account_id)
+    who = authority(session, principal)
     groups = session.exec(select(Group).order_by(Group.id)).all()
     return [g for g in groups if who.is_super_admin or (g.unit_id and can(session, who, "groups.manage", g.unit_id))]
 

@@ -196,7 +196,7 @@ def mine(session: Session, principal: Principal) -> list[StaffDeclaration]:
 def for_unit(session: Session, principal: Principal, unit_id: str, status: str | None) -> list[StaffDeclaration]:
     """The declarations of a unit, for whoever approves its accounts (404 for anyone else)."""
     unit = session.get(UnitRef, unit_id)
-    if unit is None or not can(session, authority(session, principal.account_id), APPROVE, unit_id):
+    if unit is None or not can(session, authority(session, principal), APPROVE, unit_id):
         raise NotFound(msg("no unit {unit_id!r}", unit_id=unit_id))
     query = select(StaffDeclaration).where(StaffDeclaration.unit_id == unit_id)
     if status:

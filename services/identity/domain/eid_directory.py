@@ -118,7 +118,7 @@ def _directory(directory: EidDirectory | None) -> EidDirectory:
 def look_up(session, principal: Principal, directory: EidDirectory | None, citizen_id: str) -> dict:
     """For an admin who approves accounts somewhere: the person the provider knows, and whether an account
     already holds the citizen id."""
-    who = authority(session, principal.account_id)
+    who = authority(session, principal)
     if not any(g.holds(APPROVE) for g in who.grants):
         require(session, who, APPROVE, None)
     person = _directory(directory).find(citizen_id)
@@ -130,7 +130,7 @@ def add(uow: UnitOfWork, principal: Principal, directory: EidDirectory | None, c
         department: str | None, position: str | None) -> Account:
     """Store the person the provider knows as an inactive account of the unit (Chưa kích hoạt)."""
     session = uow.session
-    require(session, authority(session, principal.account_id), APPROVE, unit_id)
+    require(session, authority(session, principal), APPROVE, unit_id)
     live_unit(session, unit_id)
     if session.exec(select(Account.id).where(Account.citizen_id == citizen_id)).first() is not None:
         raise Conflict(msg("an account already holds this citizen ID"), code="citizen_id_taken")

@@ -17,9 +17,11 @@ from services.common.auth import Principal
 from services.common.authority import Grant
 from services.common.errors import Forbidden, Invalid, NotFound, Unauthorized
 from services.common.i18n import msg
+from services.common.logging import get_logger
 from services.identity.models import Account, AccountStatus, AdminGrant, Appointment, Group, GroupMember, UnitRef
 
 READ = "accounts.read"
+log = get_logger(__name__)
 
 
 def grants_of(session: Session, account_id: str) -> tuple[Grant, ...]:
@@ -31,9 +33,14 @@ def grants_of(session: Session, account_id: str) -> tuple[Grant, ...]:
     return tuple(sorted(set(pairs), key=lambda g: (g.unit_id or "", sorted(g.permissions))))
 
 
-def authority(session: Session, account_id: str) -> Principal:
-    """The caller as the database says now: a locked, archived or deleted caller is refused at once."""
-    account = session.get(Account, account_id)
+def authority(session: Session, principal: Principal) -> Principal:
+    """The caller as the database says now: a locked, archived or deleted caller is refused at once. The
+    operator's break-glass token (``deploy/mint-token``, signed with identity's own key) is no account: its grants
+    are taken as the token states them, and every use is logged."""
+    if principal.break_glass:
+        log.warning("identity.break_glass_token_used", subject=principal.account_id)
+        return principal
+    account = session.get(Account, principal.account_id)
     if account is None or account.status != AccountStatus.approved:
         raise Unauthorized(msg("this account can no longer act; sign in again"), code="account_inactive")
     return Principal(account_id=account.id, unit_id=account.unit_id, grants=grants_of(session, account.id),
@@ -95,7 +102,7 @@ def _dominates(session: Session, who: Principal, permission: str, account: Accou
 def get_account_for(session: Session, principal: Principal, account_id: str, permission: str,
                     *, allow_self: bool = False) -> Account:
     """The account if the caller may apply ``permission`` to it; 404 outside the caller's subtrees."""
-    who = authority(session, principal.account_id)
+    who = authority(session, principal)
     account = session.get(Account, account_id) if account_id else None
     if account is None:
         raise NotFound(msg("no account {account_id!r}", account_id=account_id))

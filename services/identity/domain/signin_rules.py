@@ -35,7 +35,7 @@ def view(session: Session, unit_id: str) -> dict:
 def read(session: Session, principal: Principal, unit_id: str) -> dict:
     if unit_ref(session, unit_id) is None:
         raise NotFound(msg("unknown unit {unit_id!r}", unit_id=unit_id))
-    require(session, authority(session, principal.account_id), "accounts.read", unit_id)
+    require(session, authority(session, principal), "accounts.read", unit_id)
     return view(session, unit_id)
 
 
@@ -44,7 +44,7 @@ def save(uow: UnitOfWork, principal: Principal, unit_id: str, password_allowed: 
     session = uow.session
     if unit_ref(session, unit_id) is None:
         raise NotFound(msg("unknown unit {unit_id!r}", unit_id=unit_id))
-    require(session, authority(session, principal.account_id), EDIT, unit_id)
+    require(session, authority(session, principal), EDIT, unit_id)
     if not password_allowed and not eid_available:
         raise Conflict(msg("no e-ID provider is configured, so switching password sign-in off would leave the unit's "
                            "people unable to sign in"), code="eid_unavailable")

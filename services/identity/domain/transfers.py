@@ -65,7 +65,7 @@ def redeclare(uow: UnitOfWork, principal: Principal, unit_id: str) -> TransferRe
 
 def _pending_for(session: Session, principal: Principal, request_id: int) -> TransferRequest:
     req = session.get(TransferRequest, request_id)
-    who = authority(session, principal.account_id)
+    who = authority(session, principal)
     if req is None or not (can(session, who, "accounts.approve", req.to_unit_id)
                            or can(session, who, "accounts.transfer", req.from_unit_id)):
         raise NotFound(msg("no transfer request {request_id}", request_id=request_id))
@@ -77,7 +77,7 @@ def _pending_for(session: Session, principal: Principal, request_id: int) -> Tra
 def decide(uow: UnitOfWork, principal: Principal, request_id: int, accept: bool) -> TransferRequest:
     session = uow.session
     req = _pending_for(session, principal, request_id)
-    require(session, authority(session, principal.account_id), "accounts.approve", req.to_unit_id)
+    require(session, authority(session, principal), "accounts.approve", req.to_unit_id)
     account = session.get(Account, req.account_id)
     req.status, req.decided_by, req.decided_at = ("accepted" if accept else "rejected"), principal.account_id, utcnow()
     if accept:
@@ -93,7 +93,7 @@ def decide(uow: UnitOfWork, principal: Principal, request_id: int, accept: bool)
 
 
 def list_requests(session: Session, principal: Principal, status: str | None = "pending") -> list[TransferRequest]:
-    who = authority(session, principal.account_id)
+    who = authority(session, principal)
     query = select(TransferRequest).order_by(TransferRequest.id)
     if status:
         query = query.where(TransferRequest.status == status)
@@ -107,7 +107,7 @@ def set_appointment(uow: UnitOfWork, principal: Principal, account_id: str, unit
                     position: str | None, appointed: bool) -> Account:
     session = uow.session
     account = get_account_for(session, principal, account_id, "accounts.edit")
-    require(session, authority(session, principal.account_id), "accounts.edit", unit_id)
+    require(session, authority(session, principal), "accounts.edit", unit_id)
     row = session.get(Appointment, (account.id, unit_id))
     if appointed:
         live_unit(session, unit_id)
