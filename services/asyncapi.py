@@ -14,6 +14,8 @@ from services.orgunits import events as orgunits_events
 from services.process import events as process_events
 
 EXCHANGE = "egov.events"
+DESCRIPTIONS = {**identity_events.DESCRIPTIONS, **orgunits_events.DESCRIPTIONS, **process_events.DESCRIPTIONS}
+SUBJECTS = {**identity_events.SUBJECTS, **orgunits_events.SUBJECTS, **process_events.SUBJECTS}
 JSON_SCHEMA = "https://json-schema.org/draft/2020-12/schema"
 
 
@@ -76,6 +78,10 @@ def _message(event_type: str, model: type[BaseModel], summary: str, schemas: dic
     for key in ("$schema", "$id"):
         envelope.pop(key)
     envelope["properties"]["type"] = {"const": event_type}
+    template, words = SUBJECTS.get(event_type, (None, ""))
+    if words:
+        envelope["properties"]["subject"] = {"type": "string", "description": words + (
+            f" ({template} of data)" if template else "")}
     envelope["properties"]["data"] = payload
     return {"name": event_type, "title": model.__name__, "summary": summary or model.__doc__ or event_type,
             "contentType": CONTENT_TYPE, "payload": envelope,
@@ -87,17 +93,16 @@ def _key(event_type: str) -> str:
 
 
 def document() -> dict:
-    descriptions = {**identity_events.DESCRIPTIONS, **orgunits_events.DESCRIPTIONS, **process_events.DESCRIPTIONS}
     schemas: dict = {}
     channels: dict = {}
     messages: dict = {}
     operations: dict = {}
-    exchange = {"name": EXCHANGE, "type": "topic", "durable": True, "autoDelete": False, "vhost": "/"}
+    exchange = {"name": EXCHANGE, "type": "topic", "durable": True, "autoDelete": False, "vhost": "egov"}
 
     def channel(event_type: str, model: type[BaseModel]) -> str:
         key = _key(event_type)
         if key not in channels:
-            messages[key] = _message(event_type, model, descriptions.get(event_type, ""), schemas)
+            messages[key] = _message(event_type, model, DESCRIPTIONS.get(event_type, ""), schemas)
             channels[key] = {"address": event_type, "title": event_type,
                              "messages": {key: {"$ref": f"#/components/messages/{key}"}},
                              "bindings": {"amqp": {"is": "routingKey", "exchange": exchange,
@@ -124,7 +129,10 @@ def document() -> dict:
                                 "docs/events.md for ordering, delivery and versioning."},
         "defaultContentType": CONTENT_TYPE,
         "servers": {"broker": {"host": "localhost:5672", "protocol": "amqp", "protocolVersion": "0.9.1",
-                               "description": "RabbitMQ; the vhost and the user come from deploy/setup"}},
+                               "description": "RabbitMQ. The vhost is the installation's name (EGOV_INSTANCE, "
+                                              "default egov); an integrator's user comes from deploy/add-integrator "
+                                              "and may only read queues named integrator.<name>.… that it binds to "
+                                              "egov.events (docs/integrators.md)"}},
         "channels": channels, "operations": operations,
         "components": {"messages": messages, "schemas": schemas},
     }

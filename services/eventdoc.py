@@ -8,10 +8,13 @@ import json
 import re
 import sys
 from pathlib import Path
+from types import UnionType
+from typing import Annotated, Union, get_args, get_origin
 
-from pydantic import BaseModel
+from pydantic import BaseModel, WithJsonSchema
 
 from services import asyncapi
+from services.common.eventmodel import never_filled
 from services.identity import events as identity_events
 from services.notify.domain.catalogue import KINDS
 from services.orgunits import events as orgunits_events
@@ -26,7 +29,7 @@ CATALOGUES: dict[str, dict[str, type[BaseModel]]] = {
     "accepted by process (publish these, e.g. from the IOC)": process_events.ACCEPTED,
     "accepted by process from workers (replies to process.job.created)": process_events.JOB_REPLIES,
 }
-DESCRIPTIONS = {**identity_events.DESCRIPTIONS, **orgunits_events.DESCRIPTIONS, **process_events.DESCRIPTIONS}
+DESCRIPTIONS, SUBJECTS = asyncapi.DESCRIPTIONS, asyncapi.SUBJECTS
 
 HEADER = """# Event catalogue
 
@@ -43,7 +46,10 @@ Messages are persistent, CloudEvents 1.0 in structured JSON mode (`content_type`
 ```
 
 - Delivery is at least once: deduplicate by `id` (the suite's own consumers keep an inbox table).
-- Events about one subject are published in the order they happened (one relay per service, commit order).
+- Events about one subject are published in the order they happened (one relay per service, commit order). Each
+  type below says what its `subject` is. Across subjects — even the task and instance events of one process
+  instance — nothing more is promised than each service's commit order; order by `time` for one timeline. Every
+  task's last event is `process.task.closed`, however it ended.
 - Versioning: `data.schema_version` changes only when a payload changes incompatibly; new fields may appear at
   any time. Each published version's schema stays in [`events/versions/`](events/versions/), and
   [`events-changelog.md`](events-changelog.md) says what each new version changed and until when the previous one
@@ -87,16 +93,42 @@ account events. Publishers of `process.task.*` put the task under `data.task` (`
 
 
 def _type(annotation) -> str:
-    text = annotation.__name__ if isinstance(annotation, type) else str(annotation)
+    """How a field's type reads in the tables: ``str | None``, ``date-time``, ``list[str]``…"""
+    origin = get_origin(annotation)
+    if origin is Annotated:
+        formats = [m.json_schema.get("format") for m in annotation.__metadata__ if isinstance(m, WithJsonSchema)]
+        return formats[0] if formats and formats[0] else _type(get_args(annotation)[0])
+    if origin in (Union, UnionType):
+        return " | ".join(_type(member) for member in get_args(annotation))
+    if annotation is type(None):
+        return "None"
+    text = annotation.__name__ if isinstance(annotation, type) and not get_args(annotation) else str(annotation)
     return re.sub(r"[\w.]+\.(\w+)", r"\1", text)
 
 
 def _fields(model: type[BaseModel]) -> str:
+    """The fields this type fills (those it never fills are left out): always there or not, and their type."""
     rows = []
     for name, field in model.model_fields.items():
+        if never_filled(field):
+            continue
         annotation = _type(field.annotation)
-        rows.append(f"| `{name}` | `{annotation}` | {field.description or ''} |")
-    return "| field | type | meaning |\n|---|---|---|\n" + "\n".join(rows)
+        required = "yes" if field.is_required() or name == "schema_version" else ""
+        meaning = (field.description or "").replace("|", "\\|")
+        rows.append(f"| `{name}` | `{annotation.replace('|', chr(92) + '|')}` | {required} | {meaning} |")
+    return "| field | type | always there | meaning |\n|---|---|---|---|\n" + "\n".join(rows)
+
+
+def subject_line(event_type: str) -> str:
+    template, words = SUBJECTS.get(event_type, (None, ""))
+    if not words:
+        return ""
+    where = ""
+    if template:
+        shown = re.sub(r"\{([\w.|]+)\}", lambda m: "{" + " or ".join(f"data.{p}" for p in m.group(1).split("|")) + "}",
+                       template)
+        where = f": `{shown[1:-1] if re.fullmatch(r'[{][^{}]+[}]', shown) else shown}`"
+    return f"Subject: {words}{where}.\n\n"
 
 
 def frozen_path(event_type: str, schema: dict) -> Path:
@@ -115,7 +147,8 @@ def render() -> dict[Path, str]:
             frozen = frozen_path(event_type, schema)    # a published version's schema never changes again
             files[frozen] = frozen.read_text(encoding="utf-8") if frozen.exists() else text
             doc = DESCRIPTIONS.get(event_type, "")
-            parts.append(f"### `{event_type}`\n\n{doc}\n\nSchema: [`events/{event_type}.schema.json`]"
+            parts.append(f"### `{event_type}`\n\n{doc}\n\n{subject_line(event_type)}"
+                         f"Schema: [`events/{event_type}.schema.json`]"
                          f"(events/{event_type}.schema.json)\n\n{_fields(model)}\n")
         nested = {m for m in catalogue.values()}
         for model in sorted(nested, key=lambda m: m.__name__):

@@ -5,9 +5,10 @@ from __future__ import annotations
 import threading
 import zlib
 from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, text
+from sqlalchemy import delete, func, text
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlmodel import select
 
@@ -23,19 +24,44 @@ class OutboxRelay:
     """Publishes unsent outbox rows in commit order. One relay per database publishes at a time
     (a PostgreSQL advisory lock), so events of one subject reach the broker in the order they happened.
 
+    Published rows stay for ``retention`` (deploy/replay publishes them again on request); the relay deletes
+    older ones once an hour.
+
     ``after_publish`` runs after the broker confirmed a row and before it is marked sent; the crash
     tests use it to kill the process in exactly that gap."""
 
+    PURGE_EVERY = timedelta(hours=1)
+
     def __init__(self, db: Database, bus: Bus, *, batch: int = 200, interval: float = 0.2,
+                 retention: timedelta = timedelta(days=30),
                  after_publish: Callable[[OutboxMessage], None] | None = None):
         self.db = db
         self.bus = bus
         self.batch = batch
         self.interval = interval
+        self.retention = retention
         self.after_publish = after_publish
         self._lock_key = zlib.crc32(f"outbox:{db.service}".encode())
+        self._purged_at: datetime | None = None
         self._publishing = threading.Lock()   # the background relay and deliver_pending take turns in one process
         self.published_total = 0              # rows this relay has handed to the bus, ever
+
+    def purge(self, now: datetime | None = None) -> int:
+        """Delete the rows published before the retention period; returns how many."""
+        cutoff = (now or utcnow()) - self.retention
+        with self.db.session() as session:
+            deleted = session.execute(delete(OutboxMessage).where(OutboxMessage.sent_at.is_not(None),
+                                                                  OutboxMessage.sent_at < cutoff)).rowcount
+            session.commit()
+        if deleted:
+            log.info("outbox.purged", deleted=deleted, before=cutoff.isoformat())
+        return deleted
+
+    def _purge_now_and_then(self) -> None:
+        now = utcnow()
+        if self._purged_at is None or now - self._purged_at >= self.PURGE_EVERY:
+            self._purged_at = now
+            self.purge(now)
 
     def publish_pending(self) -> int:
         with self._publishing:
@@ -74,6 +100,7 @@ class OutboxRelay:
         while not stop.is_set():
             try:
                 count = self.publish_pending()
+                self._purge_now_and_then()
                 backoff = self.interval
             except (BusError, SQLAlchemyError) as exc:
                 log.warning("outbox.relay_failed", error=str(exc)[:300], retry_in=backoff)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from services.common.auth import TokenVerifier
 from services.common.bus import Bus, Handler, make_bus
@@ -84,7 +85,8 @@ def build_runtime(settings: ServiceSettings, *, bus: Bus | None = None) -> Servi
     verifier = TokenVerifier(issuer=settings.jwt_issuer, audience=settings.jwt_audience,
                              public_key=settings.jwt_public_key, jwks_url=settings.jwks_url)
     runtime = ServiceRuntime(settings=settings, db=db, bus=bus, verifier=verifier)
-    runtime.relay = OutboxRelay(db, bus, batch=settings.relay_batch, interval=settings.relay_interval)
+    runtime.relay = OutboxRelay(db, bus, batch=settings.relay_batch, interval=settings.relay_interval,
+                                retention=timedelta(days=settings.outbox_retention_days))
     verifier.floor = floor_reader(db)
     if settings.service != "identity":  # identity writes its floors itself, in the revoking transaction
         queue = f"{settings.service}.revocations"

@@ -34,6 +34,7 @@ class ServiceSettings(BaseSettings):
     jwks_url: str = ""
     relay_interval: float = 0.2
     relay_batch: int = 200
+    outbox_retention_days: float = 30   # published events are kept this long (deploy/replay), then deleted
     delivery_limit: int = 10
     consumer_prefetch: int = 32
     sealing_key: str = ""               # Fernet key for secrets sent sealed over the bus (identity → notify)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from services.common.db import UnitOfWork
 from services.common.envelope import MalformedEvent
+from services.common.eventmodel import Day, Moment, per_type
 from services.common.outbox import idempotent
 from services.common.readmodel import current_row, move_subtree, unit_path
 from services.identity.domain import declarations
@@ -31,7 +32,7 @@ class AccountSnapshot(BaseModel):
     id: str
     username: str
     full_name: str
-    date_of_birth: str | None
+    date_of_birth: Day | None
     citizen_id: str | None
     phone: str | None
     email: str | None
@@ -51,7 +52,7 @@ class AccountSnapshot(BaseModel):
     needs_redeclare: bool = Field(description="the unit was merged or dissolved; the person must re-declare")
     appointments: list[Appointment] = Field(description="concurrent appointments (kiêm nhiệm)")
     version: int
-    updated_at: str
+    updated_at: Moment
     updated_by: str | None
 
 
@@ -74,7 +75,7 @@ class Grant(BaseModel):
     unit_id: str
     permissions: list[str]
     granted_by: str | None
-    granted_at: str
+    granted_at: Moment
 
 
 class AdminChanged(BaseModel):
@@ -99,7 +100,7 @@ class PasswordResetRequested(BaseModel):
     email: str | None
     phone: str | None
     sealed_token: str = Field(description="Fernet-sealed single-use token (IDENTITY_/NOTIFY_SEALING_KEY)")
-    expires_at: str
+    expires_at: Moment
 
 
 class TokensRevoked(BaseModel):
@@ -140,8 +141,8 @@ class Declaration(BaseModel):
     status: str = Field(description="submitted | approved | returned")
     reason: str | None = Field(description="returned: why")
     decided_by: str | None
-    created_at: str
-    decided_at: str | None
+    created_at: Moment
+    decided_at: Moment | None
 
 
 class DeclarationChanged(BaseModel):
@@ -160,8 +161,23 @@ class DeclarationOutcome(BaseModel):
     reason: str | None = None
 
 
+SUBJECTS = {  # type → (the subject as a template over data, what it is)
+    **{f"identity.account.{kind}": ("{account.id}", "the account") for kind in ACCOUNT_KINDS},
+    "identity.admin.granted": ("{grant.account_id}", "the account the grant is for"),
+    "identity.admin.revoked": ("{grant.account_id}", "the account the grant was for"),
+    "identity.transfer.requested": ("{request.account_id}", "the account to move"),
+    "identity.password_reset.requested": ("{account_id}", "the account"),
+    "identity.tokens.revoked": ("{account_id}", "the account whose tokens are withdrawn"),
+    "identity.unit_sign_in.changed": ("{sign_in.unit_id}", "the unit"),
+    **{f"identity.declaration.{kind}": ("{declaration.account_id}", "the declaring account")
+       for kind in ("submitted", "approved", "returned")},
+}
+ACCOUNT_FILLS = {"rejected": {"always": {"reason": str}}, "updated": {"always": {"changed": list[str]}},
+                 "transferred": {"always": {"kind": str}, "may": ["from_unit_id"]},
+                 "converted": {"always": {"old_account_id": str, "new_account_id": str, "moved": dict}}}
 PUBLISHED: dict[str, type[BaseModel]] = {
-    **{f"identity.account.{kind}": AccountChanged for kind in ACCOUNT_KINDS},
+    **{f"identity.account.{kind}": per_type(AccountChanged, f"identity.account.{kind}", **ACCOUNT_FILLS.get(kind, {}))
+       for kind in ACCOUNT_KINDS},
     "identity.admin.granted": AdminChanged, "identity.admin.revoked": AdminChanged,
     "identity.transfer.requested": TransferRequested,
     "identity.password_reset.requested": PasswordResetRequested,

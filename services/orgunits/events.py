@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from services.common.db import UnitOfWork
 from services.common.envelope import MalformedEvent
+from services.common.eventmodel import Moment, per_type
 from services.common.outbox import idempotent
 from services.common.readmodel import current_row
 from services.common.text import nfc
@@ -52,7 +53,7 @@ class UnitSnapshot(BaseModel):
     planned_headcount: int | None
     ancestor_ids: list[str] = Field(description="ids from the root down to the parent")
     version: int
-    updated_at: str
+    updated_at: Moment
 
 
 class UnitEvent(BaseModel):
@@ -161,7 +162,7 @@ class SignatureImageView(BaseModel):
     content_type: str = Field(description="image/png | image/jpeg")
     size: int
     uploaded_by: str | None
-    uploaded_at: str
+    uploaded_at: Moment
 
 
 class SignatureImagesChanged(BaseModel):
@@ -175,11 +176,22 @@ class SignatureImagesChanged(BaseModel):
 
 
 PUBLISHED: dict[str, type[BaseModel]] = {
-    UNIT_CREATED: UnitEvent, UNIT_UPDATED: UnitEvent, UNIT_MOVED: UnitMoved, UNIT_MERGED: UnitReorganised,
-    UNIT_DISSOLVED: UnitReorganised, UNIT_ACTIVATED: UnitEvent, UNIT_DEACTIVATED: UnitEvent,
-    UNIT_DELETED: UnitEvent, BANK_ACCOUNTS_CHANGED: BankAccountsChanged, PARTY_DETAILS_CHANGED: PartyDetailsChanged,
+    **{kind: per_type(UnitEvent, kind) for kind in (UNIT_CREATED, UNIT_ACTIVATED, UNIT_DEACTIVATED, UNIT_DELETED)},
+    UNIT_UPDATED: per_type(UnitEvent, UNIT_UPDATED, always={"changed": list[str]}), UNIT_MOVED: UnitMoved,
+    UNIT_MERGED: per_type(UnitReorganised, UNIT_MERGED, always={"target": UnitSnapshot}, may=["reason"]),
+    UNIT_DISSOLVED: per_type(UnitReorganised, UNIT_DISSOLVED, may=["reason"]),
+    BANK_ACCOUNTS_CHANGED: BankAccountsChanged, PARTY_DETAILS_CHANGED: PartyDetailsChanged,
     EDITORS_CHANGED: EditorsChanged, RESIDENCE_CELL_CHANGED: ResidenceCellChanged,
     SIGNATURE_IMAGES_CHANGED: SignatureImagesChanged,
+}
+SUBJECTS = {  # type → (the subject as a template over data, what it is)
+    **{kind: ("{unit.id}", "the unit") for kind in (UNIT_CREATED, UNIT_UPDATED, UNIT_MOVED, UNIT_MERGED,
+                                                    UNIT_DISSOLVED, UNIT_ACTIVATED, UNIT_DEACTIVATED, UNIT_DELETED)},
+    BANK_ACCOUNTS_CHANGED: ("{unit_id}", "the party organisation"),
+    PARTY_DETAILS_CHANGED: ("{details.unit_id}", "the party organisation"),
+    EDITORS_CHANGED: ("{unit_id}", "the unit"),
+    RESIDENCE_CELL_CHANGED: ("{account_id}", "the party member's account"),
+    SIGNATURE_IMAGES_CHANGED: ("{unit_id}", "the party organisation"),
 }
 DESCRIPTIONS = {
     UNIT_CREATED: "A unit was created (one event per unit, also for each unit of an import).",

@@ -10,6 +10,7 @@ from services.common.auth import Principal
 from services.common.db import UnitOfWork
 from services.common.envelope import MalformedEvent
 from services.common.errors import Conflict, Invalid, NotFound
+from services.common.eventmodel import Day, Moment, per_type
 from services.common.logging import get_logger
 from services.common.models import iso, utcnow
 from services.common.outbox import idempotent
@@ -33,7 +34,7 @@ class Definition(BaseModel):
     steps: int = Field(description="number of lanes")
     filename: str | None
     content_hash: str
-    deployed_at: str
+    deployed_at: Moment
     deployed_by: str | None
     owner_unit_id: str | None = Field(default=None, description="the unit subtree owning the key; null: the province")
 
@@ -79,10 +80,10 @@ class TaskView(BaseModel):
     candidates: list[str] = Field(description="the staff of the step for this unit")
     followers: list[str]
     created_by: str | None = Field(description="who started the instance")
-    created_at: str
-    due_at: str | None
-    overdue_at: str | None
-    ended_at: str | None
+    created_at: Moment
+    due_at: Moment | None
+    overdue_at: Moment | None
+    ended_at: Moment | None
     ended_by: str | None
     action: str | None = Field(description="how it ended: handle, approve, return_to_previous …")
 
@@ -96,9 +97,10 @@ class TaskEvent(BaseModel):
     actor_name: str | None
     push: bool | None = Field(default=None, description="created: the step's push-notification flag")
     data: dict | None = Field(default=None, description="completed: the form data")
-    reason: str | None = Field(default=None, description="completed/returned/extension_requested: why")
+    reason: str | None = Field(default=None, description="completed/returned/extension_requested/closed: why")
     returned_from: str | None = Field(default=None, description="returned: the task that sent it back")
     requested_for: str | None = Field(default=None, description="extension_requested: the task that needs time")
+    requested_by: str | None = Field(default=None, description="extension_requested: who asked for it")
     days: float | None = Field(default=None, description="extension_*: working days asked for / granted")
     approved: bool | None = Field(default=None, description="extension_decided")
     note: str | None = Field(default=None, description="extension_decided/delegated: the note")
@@ -117,8 +119,8 @@ class InstanceView(BaseModel):
     variables: dict
     total_days: float = Field(description="the whole process time in working days")
     started_by: str | None
-    started_at: str
-    ended_at: str | None
+    started_at: Moment
+    ended_at: Moment | None
 
 
 class InstanceEvent(BaseModel):
@@ -134,7 +136,8 @@ class FieldReportOutcome(BaseModel):
     """The outcome of a field report, for the monitoring centre (IOC)."""
 
     schema_version: int = 1
-    report_id: str | None = Field(description="the IOC's id of the report (the instance's business key)")
+    report_id: str | None = Field(description="the IOC's id of the report (the instance's business key; the "
+                                              "instance's id for a report that did not come from the IOC)")
     instance_id: str | None
     unit_id: str
     result: str | None = Field(description="approved: the handling result recorded at the handle step")
@@ -143,7 +146,7 @@ class FieldReportOutcome(BaseModel):
     handled_by: str | None
     decided_by: str | None
     decided_by_name: str | None
-    at: str
+    at: Moment
 
 
 def field_report_outcome(report_id: str | None, instance_id: str | None, unit_id: str, at, *,
@@ -179,7 +182,7 @@ class StaffDeclarationOutcome(BaseModel):
     decided_by: str | None
     decided_by_name: str | None
     reason: str | None = Field(default=None, description="returned: why")
-    at: str
+    at: Moment
 
 
 class MigratedEvent(BaseModel):
@@ -203,8 +206,8 @@ class JobView(BaseModel):
     attempts: int
     retries_left: int
     last_error: str | None
-    created_at: str
-    ended_at: str | None
+    created_at: Moment
+    ended_at: Moment | None
     worker: str | None
     process_key: str | None = None
     business_key: str | None = None
@@ -233,8 +236,8 @@ class IncidentView(BaseModel):
     job_id: str | None
     error: str
     status: str = Field(description="open | resolved")
-    opened_at: str
-    resolved_at: str | None
+    opened_at: Moment
+    resolved_at: Moment | None
     resolved_by: str | None
     resolution: str | None = Field(description="retried | cancelled | gone (the instance ended)")
 
@@ -322,7 +325,7 @@ class DirectionTaskView(BaseModel):
     assigner_id: str
     created_by: str
     priority: str = Field(description="none | urgent | high | normal | low")
-    deadline: str | None
+    deadline: Moment | None
     note: str | None = Field(description="bút phê (the directive note)")
     status: str = Field(description="a status code of the task's status group")
     status_name: str
@@ -334,9 +337,9 @@ class DirectionTaskView(BaseModel):
     progress_locked: bool
     handlers: list[str] = Field(description="who works it now")
     instance_id: str | None = Field(description="its lifecycle's process instance")
-    created_at: str | None
-    completed_at: str | None
-    done_at: str | None
+    created_at: Moment | None
+    completed_at: Moment | None
+    done_at: Moment | None
     followers: list[str] = Field(default_factory=list, description="who follows (and approves) it")
     coordinators: list[str] = Field(default_factory=list, description="the contacts of its coordinating units")
     coordinating_unit_ids: list[str] = Field(default_factory=list)
@@ -363,14 +366,14 @@ class DirectionTaskEvent(BaseModel):
 class DirectionAssignment(BaseModel):
     id: str
     number: str | None
-    doc_date: str | None
+    doc_date: Day | None
     signer: str | None
     issuing_unit: str | None
     summary: str
     assigning_unit_id: str
     assigner_id: str
     created_by: str
-    created_at: str | None
+    created_at: Moment | None
     file_ids: list[str] = Field(default_factory=list)
 
 
@@ -410,24 +413,84 @@ DIRECTION_TASK_EVENTS = ("forwarded", "refused", "reassigned", "progress_reporte
 
 
 TASK_EVENTS = ("created", "assigned", "completed", "returned", "delegated", "overdue", "extension_requested",
-               "extension_decided")
+               "extension_decided", "closed")
+TASK_FILLS = {"created": {"always": {"push": bool}}, "assigned": {}, "completed": {"always": {"data": dict},
+                                                                                "may": ["reason"]},
+              "returned": {"always": {"returned_from": str, "reason": str}}, "delegated": {"may": ["note"]},
+              "overdue": {"always": {"actor": str}},
+              "extension_requested": {"always": {"requested_for": str, "requested_by": str, "days": float,
+                                                 "reason": str}},
+              "extension_decided": {"always": {"approved": bool, "days": float, "decided_task": str},
+                                    "may": ["note"]},
+              "closed": {"may": ["reason"]}}
+DIRECTION_FILLS = {"forwarded": {"always": {"to": list[str]}, "may": ["reason", "note"]},
+                   "refused": {"always": {"to": list[str], "reason": str}},
+                   "reassigned": {"always": {"to": list[str]}, "may": ["reason"]},
+                   "progress_reported": {"always": {"percent": int}, "may": ["note"]},
+                   "completed": {"always": {"with_open_subtasks": bool}, "may": ["reason"]},
+                   "approved": {"may": ["reason"]}, "rejected": {"always": {"reason": str}},
+                   "cancelled": {"always": {"reason": str}},
+                   "subtask_created": {"always": {"subtask": DirectionTaskView}},
+                   "commented": {"always": {"text": str}}, "deleted": {}, "overdue": {},
+                   "status_changed": {"always": {"previous_status": str}}}
+DIRECTION_FILLS = {kind: {**fills, "always": {"actor": str, **fills.get("always", {})}}
+                   for kind, fills in DIRECTION_FILLS.items()}
 PUBLISHED = {"process.definition.deployed": DefinitionDeployed, "process.staffing.changed": StaffingChanged,
-             **{f"process.instance.{kind}": InstanceEvent for kind in ("started", "completed", "cancelled")},
+             "process.instance.started": per_type(InstanceEvent, "process.instance.started"),
+             "process.instance.completed": per_type(InstanceEvent, "process.instance.completed"),
+             "process.instance.cancelled": per_type(InstanceEvent, "process.instance.cancelled",
+                                                    always={"actor": str, "reason": str}),
              "process.instance.commented": CommentEvent, "process.instance.migrated": MigratedEvent,
              "process.unit_roles.changed": UnitRolesChanged,
-             **{f"process.job.{kind}": JobEvent for kind in ("created", "completed", "failed")},
+             "process.job.created": per_type(JobEvent, "process.job.created", always={"variables": dict},
+                                             may=["variables_truncated", "retried_by"]),
+             "process.job.completed": per_type(JobEvent, "process.job.completed", always={"actor": str}),
+             "process.job.failed": per_type(JobEvent, "process.job.failed", always={"actor": str, "error": str}),
              **{f"process.incident.{kind}": IncidentEvent for kind in ("opened", "resolved")},
              "process.message.sent": MessageSent, "process.signal.sent": MessageSent,
-             **{f"process.task.{kind}": TaskEvent for kind in TASK_EVENTS},
-             "process.field_report.approved": FieldReportOutcome,
-             "process.field_report.returned_to_ioc": FieldReportOutcome,
+             **{f"process.task.{kind}": per_type(TaskEvent, f"process.task.{kind}", **TASK_FILLS[kind])
+                for kind in TASK_EVENTS},
+             "process.field_report.approved": per_type(
+                 FieldReportOutcome, "process.field_report.approved", may=["comment", "reason", "decided_by_name"],
+                 always={"report_id": str, "instance_id": str, "result": str, "handled_by": str,
+                         "decided_by": str}),
+             "process.field_report.returned_to_ioc": per_type(
+                 FieldReportOutcome, "process.field_report.returned_to_ioc", always={"report_id": str, "reason": str},
+                 may=["instance_id", "result", "comment", "handled_by", "decided_by", "decided_by_name"]),
              "process.inbound.rejected": InboundRejected,
-             "process.staff_declaration.approved": StaffDeclarationOutcome,
-             "process.staff_declaration.returned": StaffDeclarationOutcome,
+             "process.staff_declaration.approved": per_type(
+                 StaffDeclarationOutcome, "process.staff_declaration.approved", always={"decided_by": str},
+                 may=["decided_by_name"]),
+             "process.staff_declaration.returned": per_type(
+                 StaffDeclarationOutcome, "process.staff_declaration.returned",
+                 always={"decided_by": str, "reason": str}, may=["decided_by_name"]),
              "direction.assignment.created": DirectionAssignmentCreated,
-             **{f"direction.task.{kind}": DirectionTaskEvent for kind in DIRECTION_TASK_EVENTS},
+             **{f"direction.task.{kind}": per_type(DirectionTaskEvent, f"direction.task.{kind}",
+                                                  **DIRECTION_FILLS[kind]) for kind in DIRECTION_TASK_EVENTS},
              "direction.status_group.changed": DirectionStatusGroupChanged,
              "direction.unit_setup.changed": DirectionUnitSetupChanged}
+SUBJECTS = {  # type → (the subject as a template over data, what it is; None: not in data)
+    "process.definition.deployed": ("{definition.key}", "the process key"),
+    "process.staffing.changed": ("{process_key}/{unit_id}", "the process key and the unit, joined by /"),
+    **{f"process.instance.{kind}": ("{instance.id}", "the instance")
+       for kind in ("started", "completed", "cancelled", "commented", "migrated")},
+    "process.unit_roles.changed": ("{unit_id}/{role}", "the unit and the role, joined by /"),
+    **{f"process.job.{kind}": ("{job.id}", "the job") for kind in ("created", "completed", "failed")},
+    **{f"process.incident.{kind}": ("{incident.id}", "the incident") for kind in ("opened", "resolved")},
+    "process.message.sent": ("{correlation_key|name}", "what the message is about (its correlation key), else its "
+                                                       "name"),
+    "process.signal.sent": ("{name}", "the signal's name"),
+    **{f"process.task.{kind}": ("{task.id}", "the task") for kind in TASK_EVENTS},
+    **{f"process.field_report.{kind}": ("{report_id}", "the IOC's report (its id)")
+       for kind in ("approved", "returned_to_ioc")},
+    "process.inbound.rejected": (None, "the refused message's subject (its id when it had none)"),
+    **{f"process.staff_declaration.{kind}": ("{declaration_id}", "identity's declaration")
+       for kind in ("approved", "returned")},
+    "direction.assignment.created": ("{assignment.id}", "the assignment (the document)"),
+    **{f"direction.task.{kind}": ("{task.id}", "the direction task") for kind in DIRECTION_TASK_EVENTS},
+    "direction.status_group.changed": ("{group.id}", "the status group"),
+    "direction.unit_setup.changed": ("{unit_id}", "the unit"),
+}
 ACCEPTED = {"ioc.field_report.received": FieldReportReceived}
 JOB_REPLIES = {"worker.job.completed": JobReply, "worker.job.failed": JobReply}
 DESCRIPTIONS = {
@@ -457,7 +520,12 @@ DESCRIPTIONS = {
     "process.task.created": "A human task became ready; `task.candidates` may act on it (or `task.assignees`).",
     "process.task.assigned": "A task was assigned to specific people (assign action, claim).",
     "process.task.completed": "A task was completed with an action and form data.",
-    "process.task.returned": "Work was returned to the previous step: `task` is the task it came back to.",
+    "process.task.returned": "Work was returned to the previous step: `task` is the task it came back to (the "
+                             "task that sent it back gets `process.task.closed`).",
+    "process.task.closed": "The task ended, however it ended: completed (after `process.task.completed`), returned "
+                           "to an earlier step, sent to the step deciding an extension, cancelled with its "
+                           "instance, or withdrawn when the process moved on without it. Always the last event of "
+                           "its subject; `task.status` and `task.action` say how, `reason` why.",
     "process.task.delegated": "A task was delegated to another staff member of its step.",
     "process.task.overdue": "A task passed its due time (published once, by the scheduler).",
     "direction.assignment.created": "A leader assigned one or more tasks to units below the assigning unit.",

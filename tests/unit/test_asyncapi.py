@@ -8,11 +8,9 @@ import json
 import subprocess
 from pathlib import Path
 
-import jsonschema_rs
-from sqlmodel import select
-
 from services import asyncapi
 from services.common.models import OutboxMessage
+from tests.helpers import check_published_events
 from tests.unit.identity.conftest import suite, suite_template  # noqa: F401 - the embedded suite's fixtures
 from tests.unit.identity.test_authz_matrix import _approve, _register
 
@@ -32,10 +30,6 @@ def test_the_document_parses_and_lists_every_published_and_consumed_message():
     assert set(parsed["channels"]) == published | consumed, "one channel per routing key"
 
 
-def _schema(name: str) -> dict:
-    return json.loads((DOCS / "events" / name).read_text(encoding="utf-8"))
-
-
 def test_the_published_schemas_validate_the_events_the_suite_writes(suite):  # noqa: F811
     skhcn = suite.unit("BT.01.01.13")
     person = _register(suite, "Hà Thị Lược Đồ", "060091000808", skhcn["id"])
@@ -43,15 +37,30 @@ def test_the_published_schemas_validate_the_events_the_suite_writes(suite):  # n
     made = suite.orgunits.post("/api/orgunits/units", headers=suite.headers("qt.binhthuan"), json={
         "parent_id": skhcn["id"], "code": "LD-1", "name": "Phòng Lược đồ"})
     assert made.status_code == 201
-    envelope = jsonschema_rs.validator_for(_schema("envelope.schema.json"))
-    checked = set()
-    for service in ("identity", "orgunits"):
-        with suite.runtime(service).db.session() as session:
-            events = [row.event() for row in session.exec(select(OutboxMessage)).all()]
-        for event in events:
-            envelope.validate(event)
-            payload = _schema(f"{event['type']}.schema.json")
-            assert event["dataschema"] == payload["$id"]
-            jsonschema_rs.validator_for(payload).validate(event["data"])
-            checked.add(event["type"])
+    checked = set(check_published_events(suite.gateway))   # envelope, payload (formats too), dataschema, subject
     assert {"identity.account.registered", "identity.account.approved", "orgunits.unit.created"} <= checked
+
+
+def test_every_suite_test_checks_what_it_published_against_the_contract(suite):  # noqa: F811
+    """The suite fixture's teardown runs check_published_events: it passes the demo data's hundreds of events and
+    catches an event whose subject is not the one its type promises, or whose time is not a date-time."""
+    import pytest
+    from sqlmodel import delete
+
+
+    assert len(check_published_events(suite.gateway)) > 600
+    runtime = suite.runtime("orgunits")
+    unit = suite.unit("BT.01.01.13")
+    snapshot = suite.orgunits.get(f"/api/orgunits/units/{unit['id']}").get_json()
+    for data, subject, complaint in (
+            ({"unit_id": unit["id"], "editor_account_ids": []}, "another-unit", "subject"),
+            ({"unit": {**snapshot, "updated_at": "hôm qua"}}, unit["id"], "date-time")):
+        kind = "orgunits.editors.changed" if "unit_id" in data else "orgunits.unit.activated"
+        with runtime.db.uow() as uow:
+            uow.emit(kind, subject, data)
+            uow.commit()
+        with pytest.raises(AssertionError, match=complaint):
+            check_published_events(suite.gateway)
+        with runtime.db.session() as session:
+            session.exec(delete(OutboxMessage).where(OutboxMessage.event_type == kind))
+            session.commit()

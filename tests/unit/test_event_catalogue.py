@@ -73,3 +73,12 @@ def test_every_event_process_emits_is_in_the_catalogue():
     for path in (ROOT / "services/process").rglob("*.py"):
         emitted |= set(re.findall(r'uow\.emit\("([\w.]+)"', path.read_text(encoding="utf-8")))
     assert emitted and emitted <= set(process_events.PUBLISHED) <= set(process_events.DESCRIPTIONS)
+
+
+def test_every_published_type_says_what_its_subject_is():
+    """events.md and the AsyncAPI document state each type's subject; the suite-based tests check the events
+    against it (tests/helpers.check_published_events), so a type without one would go unchecked."""
+    from services import asyncapi
+
+    assert set(asyncapi.SUBJECTS) == set(asyncapi.published())
+    assert all(words for _template, words in asyncapi.SUBJECTS.values())

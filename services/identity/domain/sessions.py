@@ -294,7 +294,7 @@ def forgot(uow: UnitOfWork, policy: SignInPolicy, sealer: Sealer, username: str,
     _void_tickets(session, account.id, "reset_password")
     token = _one_time(session, "reset_password", account.id, RESET_TTL)
     uow.emit("identity.password_reset.requested", account.id, {
-        "account_id": account.id, "full_name": account.full_name, "email": account.email,
+        "schema_version": 2, "account_id": account.id, "full_name": account.full_name, "email": account.email,
         "phone": account.phone, "sealed_token": sealer.seal(token), "expires_at": iso(utcnow() + RESET_TTL)})
     uow.commit()
 

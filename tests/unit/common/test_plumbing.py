@@ -163,6 +163,39 @@ def test_only_a_trusted_proxy_names_the_persons_address():
     assert seen("10.0.0.5", None) == "10.0.0.5"
 
 
+def test_the_relay_keeps_published_events_for_the_retention_then_deletes_them(orgunits, super_token):
+    """deploy/replay reads the outbox: rows published within the retention stay; older published rows go; a row
+    not yet published stays however old it is."""
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from services.common.models import OutboxMessage, utcnow
+    from tests.conftest import auth
+
+    runtime = orgunits.extensions["egov"]
+    client = orgunits.test_client()
+    for code in ("A", "B", "C"):
+        client.post("/api/orgunits/units", headers=auth(super_token), json={"code": code, "name": f"Đơn vị {code}"})
+    assert runtime.relay.publish_pending() == 3
+    client.post("/api/orgunits/units", headers=auth(super_token), json={"code": "D", "name": "Chưa gửi"})
+    now = utcnow()
+    with runtime.db.session() as session:
+        rows = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+        ages = {rows[0].id: 31, rows[1].id: 29, rows[3].id: 400}
+        for row in rows:
+            if row.id in ages:
+                row.created_at = now - timedelta(days=ages[row.id])
+                row.sent_at = row.created_at if row.sent_at else None
+        session.commit()
+        kept_ids = [rows[1].id, rows[2].id, rows[3].id]
+    assert runtime.relay.retention == timedelta(days=30), "the default retention"
+    assert runtime.relay.purge(now) == 1
+    with runtime.db.session() as session:
+        assert session.exec(select(OutboxMessage.id).order_by(OutboxMessage.id)).all() == kept_ids
+    assert runtime.relay.purge(now) == 0
+
+
 @pytest.mark.parametrize("background_relay", [False, True], ids=["alone", "beside-the-relay-thread"])
 def test_deliver_pending_waits_for_events_that_consumers_cause(orgunits, background_relay):
     """An event straight on the bus whose consumer writes an outbox row: deliver_pending returns only after that

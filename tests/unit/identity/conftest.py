@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from services.run import build
+from tests.helpers import check_published_events
 
 ADMIN_PASSWORD = "quản trị hệ thống thử nghiệm"
 NEW_PASSWORD = "một câu mật khẩu đủ dài"
@@ -111,3 +112,4 @@ def suite(tmp_path, monkeypatch, suite_template):
         runtime.start_relay()
     yield made
     gateway.stop()
+    check_published_events(gateway)   # whatever the test did, what it published keeps the contract

@@ -13,7 +13,7 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from services.run import build
-from tests.helpers import free_port
+from tests.helpers import check_published_events, free_port
 from tests.unit.identity.conftest import ADMIN_PASSWORD, Suite, cheap_hashes, suite_template  # noqa: F401
 
 
@@ -88,3 +88,4 @@ def suite(tmp_path, monkeypatch, smtp, sms, suite_template):  # noqa: F811
     made.people["admin"] = ADMIN_PASSWORD
     yield made
     gateway.stop()
+    check_published_events(gateway)

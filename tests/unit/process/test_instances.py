@@ -230,3 +230,32 @@ def test_distribution_can_return_a_report_to_the_monitoring_centre_with_a_reason
         body = json.loads(session.exec(select(OutboxMessage.body).where(
             OutboxMessage.event_type == "process.field_report.returned_to_ioc")).one())
     assert (body["data"]["report_id"], body["data"]["reason"]) == ("IOC-T-9", "Không thuộc thẩm quyền của Sở")
+
+
+def test_every_task_ends_with_process_task_closed_whatever_ended_it(suite):
+    """Completed, returned, cancelled: each task's subject gets process.task.closed as its last event, with how
+    (``task.status``, ``task.action``) and why."""
+    people = staff_field_report(suite)
+    process, distribute = start_report(suite, people, "IOC-T-CLOSED")
+    toan_h, hung_h = suite.headers("dinhtruongtoan"), suite.headers("phungtienhung")
+    (handle,) = process.post(f"{P}/tasks/{distribute['id']}/complete", headers=toan_h, json={
+        "action": "assign", "assign_to": [people["hung"]]}).get_json()["next"]
+    (again,) = process.post(f"{P}/tasks/{handle['id']}/return", headers=hung_h,
+                            json={"reason": "Sai đơn vị xử lý"}).get_json()["next"]
+    cancelled = process.post(f"{P}/instances/{distribute['instance_id']}/cancel", headers=suite.headers("qt.sokhcn"),
+                             json={"reason": "Trùng phản ánh"})
+    assert cancelled.status_code == 200, cancelled.get_json()
+    with suite.runtime("process").db.session() as session:
+        events = [row.event() for row in session.exec(select(OutboxMessage).where(
+            OutboxMessage.event_type.like("process.task.%")).order_by(OutboxMessage.id)).all()]
+    last = {}
+    for event in events:
+        last[event["subject"]] = event
+    assert set(last) == {distribute["id"], handle["id"], again["id"]}
+    how = {subject: (e["type"], e["data"]["task"]["status"], e["data"]["task"]["action"], e["data"]["reason"])
+           for subject, e in last.items()}
+    assert how == {distribute["id"]: ("process.task.closed", "completed", "assign", None),
+                   handle["id"]: ("process.task.closed", "returned", "return_to_previous", "Sai đơn vị xử lý"),
+                   again["id"]: ("process.task.closed", "cancelled", "cancel", "Trùng phản ánh")}
+    assert [e["type"] for e in events if e["subject"] == distribute["id"]][-2:] == [
+        "process.task.completed", "process.task.closed"]

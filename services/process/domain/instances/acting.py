@@ -226,9 +226,14 @@ def advance(ctx: Context, task: ProcessTask, action) -> None:
         raise
 
 
-def close(ctx: Context, task: ProcessTask, status: str, action: str) -> None:
+def close(ctx: Context, task: ProcessTask, status: str, action: str, *, reason: str | None = None,
+          announce: bool = True) -> None:
+    """End a task. However it ends, ``process.task.closed`` is its subject's last event (a caller that publishes
+    ``process.task.completed`` first announces it itself)."""
     task.status, task.ended_at, task.ended_by, task.action = status, utcnow(), ctx.actor, action
     ctx.session.execute(delete(TaskActor).where(col(TaskActor.task_id) == task.id))
+    if announce:
+        ctx.emit_task("process.task.closed", task, reason=reason)
 
 
 def _chosen_outcome(ctx: Context, task: ProcessTask, action: str | None) -> str:
@@ -287,9 +292,10 @@ def drive(ctx: Context, run: engine.Run, task: ProcessTask, action: str, values:
     """Complete the engine's task with an outcome and data, record it, publish it and mirror what follows (the
     caller has checked who may, and commits)."""
     advance(ctx, task, lambda: run.complete(task.engine_id, {**values, "action": action, "reason": reason}))
-    close(ctx, task, "completed", action)
+    close(ctx, task, "completed", action, announce=False)
     ctx.history(action, task, reason=reason, data=values if history is None else history)
     ctx.emit_task("process.task.completed", task, data=values, reason=reason)
+    ctx.emit_task("process.task.closed", task, reason=reason)
     save(ctx, mirror(ctx, run))
 
 
@@ -309,7 +315,7 @@ def return_to_previous(uow: UnitOfWork, policy: Policy, principal: Principal, ta
     run = ctx.load()
     ready_in(run, task)
     advance(ctx, task, lambda: run.rewind_to(previous.spec_id))
-    close(ctx, task, "returned", "return_to_previous")
+    close(ctx, task, "returned", "return_to_previous", reason=reason)
     ctx.history("return_to_previous", task, reason=reason, data={"to_step": previous.step})
     ctx.returning_to = previous.ended_by
     columns = mirror(ctx, run)
@@ -329,7 +335,7 @@ def request_extension(uow: UnitOfWork, policy: Policy, principal: Principal, tas
     ready_in(run, task)
     advance(ctx, task, lambda: run.complete(task.engine_id, {"action": "request_extension", "extension_days": days,
                                                           "reason": reason}))
-    close(ctx, task, "completed", "request_extension")
+    close(ctx, task, "completed", "request_extension", reason=reason)
     ctx.history("request_extension", task, reason=reason, data={"days": days})
     ctx.extension = {"spec_id": task.spec_id, "due_at": iso(task.due_at), "assignees": [principal.account_id],
                      "days": days, "reason": reason, "requested_by": principal.account_id}
@@ -361,7 +367,7 @@ def decide_extension(uow: UnitOfWork, policy: Policy, principal: Principal, task
     extension.update(approved=approved, granted_days=granted, decided_by=principal.account_id)
     advance(ctx, task, lambda: run.complete(task.engine_id, {"action": "decide_extension",
                                                           "extension_approved": approved, "extension_days": granted}))
-    close(ctx, task, "completed", "extension_approved" if approved else "extension_refused")
+    close(ctx, task, "completed", "extension_approved" if approved else "extension_refused", reason=note)
     ctx.history("decide_extension", task, reason=note, data={"approved": approved, "days": granted})
     ctx.extension = extension
     columns = mirror(ctx, run)
@@ -443,9 +449,9 @@ def cancel(uow: UnitOfWork, policy: Policy, principal: Principal, instance_id: s
     reason = nfc(reason or "")
     if not reason:
         raise Invalid(msg("a cancellation needs a reason"), code="reason_required")
-    ctx = Context(uow, policy, inst, None, [], principal.account_id, read_version=inst.version)
+    ctx = context_for(uow, policy, inst, principal.account_id)
     for task in open_tasks(session, inst.id):
-        close(ctx, task, "cancelled", "cancel")
+        close(ctx, task, "cancelled", "cancel", reason=reason)
     for job in jobs.open_jobs(session, inst.id) + list(session.exec(select(ProcessJob).where(
             ProcessJob.instance_id == inst.id, ProcessJob.status == "incident")).all()):
         job.status, job.ended_at = "cancelled", utcnow()

@@ -145,7 +145,8 @@ def _waits_and_throws(ctx: Context, run: engine.Run) -> None:
         session.add(ProcessWait(instance_id=inst.id, kind=kind, name=name[:200], element_id=element_id[:200],
                                 correlate_by=variable, correlation=None if value is None else str(value)[:200]))
     for kind, name, payload in run.thrown():
-        ctx.uow.emit(f"process.{kind}.sent", name, {"kind": kind, "name": name, "variables": payload,
+        subject = (inst.business_key or name) if kind == "message" else name
+        ctx.uow.emit(f"process.{kind}.sent", subject, {"kind": kind, "name": name, "variables": payload,
                                                      "from_instance": inst.id, "unit_id": inst.unit_id,
                                                      "process_key": inst.process_key,
                                                      "correlation_key": inst.business_key})
@@ -160,6 +161,7 @@ def mirror(ctx: Context, run: engine.Run) -> dict:
             row.status, row.ended_at, row.action = "cancelled", now, "withdrawn"
             session.execute(delete(TaskActor).where(col(TaskActor.task_id) == row.id))
             ctx.history("withdrawn", row, actor="system:engine")
+            ctx.emit_task("process.task.closed", row)
         else:
             ready.pop(row.engine_id)
     for job in jobs.open_jobs(session, inst.id):
