@@ -2,18 +2,35 @@
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import socket
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 
 
+def free_ports(count: int = 1) -> int:
+    """The first of ``count`` consecutive ports free now, for a server a test starts later. They lie below the
+    range the kernel hands out to outgoing connections (a port taken from that range, as binding port 0 does,
+    can be given to one of the hundreds of connections a set-up makes before the server binds)."""
+    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    for _ in range(50):
+        base = 10000 + secrets.randbelow(low - 10000 - count)
+        try:
+            for offset in range(count):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", base + offset))
+        except OSError:
+            continue
+        return base
+    pytest.fail(f"no {count} free ports in a row below {low}")
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)
 
 
 def wait_for(predicate, timeout: float, what: str, *, interval: float = 0.1, ignore: tuple = ()):

@@ -16,7 +16,6 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -33,7 +32,7 @@ import requests
 from pika.exceptions import ChannelClosedByBroker
 
 from tests.conftest import auth
-from tests.helpers import stop_group, wait_for
+from tests.helpers import free_ports, stop_group, wait_for
 from tests.integration.conftest import PG_ADMIN, ensure_broker_running, rabbitmqctl
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,20 +57,8 @@ def quick_start_code() -> str:
 
 
 def _port_base() -> int:
-    """A base with the six ports the installation takes (base … base+5) free, below the range the kernel hands
-    out to outgoing connections: set-up makes hundreds of them before the servers bind, and one of them could
-    otherwise take a port this check found free."""
-    low = int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
-    for _ in range(50):
-        base = 10000 + uuid.uuid4().int % (low - 10000 - 6)
-        try:
-            for offset in range(6):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", base + offset))
-        except OSError:
-            continue
-        return base
-    pytest.fail("no six free ports in a row")
+    """The installation takes six ports, base … base+5."""
+    return free_ports(6)
 
 
 class SmsGateway(BaseHTTPRequestHandler):
