@@ -184,3 +184,21 @@ def test_archiving_a_units_last_approver_asks_for_a_replacement_on_the_page(brow
     assert "người duyệt tài khoản cuối cùng" in text(admin.get(refused.headers["Location"]))
     done = admin.post(f"/quan-tri/tai-khoan/{sokhcn}/luu-tru", {"group": "retired", "replacement_id": hung})
     assert "Đã chuyển tài khoản vào lưu trữ." in text(admin.get(done.headers["Location"]))
+
+
+def test_every_account_status_has_a_label_and_a_badge_colour():
+    """The list and the account's page show the status as a coloured badge: each state identity knows has words
+    and a colour of its own (Chưa kích hoạt had none and showed as plain text)."""
+    from pathlib import Path
+
+    from services.identity.models import AccountStatus
+    from services.portal.views.accounts import STATUS_LABELS
+
+    css = (Path(__file__).resolve().parents[3] / "services/portal/static/portal.css").read_text(encoding="utf-8")
+    colours = dict(re.findall(r"^([^{}\n]*\.badge\.status-[a-z_]+[^{}\n]*)\{[^}]*background: ([^;]+);", css, re.M))
+    coloured = {name: colour for selector, colour in colours.items()
+                for name in re.findall(r"\.badge\.status-([a-z_]+)", selector)}
+    for status in AccountStatus:
+        assert status.value in STATUS_LABELS, f"no words for {status.value}"
+        assert status.value in coloured, f"no badge colour for {status.value}"
+    assert coloured["inactive"] != coloured["pending"], "waiting to be activated is not waiting for approval"
