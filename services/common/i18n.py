@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal
 
 TRANSLATIONS = Path(__file__).parent / "translations"
 DEFAULT = "en"
@@ -53,6 +54,29 @@ def _plain(value: Any) -> Any:
     return value.value if isinstance(value, Enum) else value
 
 
+def _numeric(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class _Number:
+    """A number in a sentence said in ``language``: ``{n:,}`` groups its digits as that language does (4.000 in
+    Vietnamese, where 4,000 would read as four); any other format is Python's."""
+
+    def __init__(self, value: int | float, language: str):
+        self.value, self.language = value, language
+
+    def __format__(self, spec: str) -> str:
+        if spec == ",":
+            return format_decimal(self.value, locale=self.language)
+        return format(self.value, spec)
+
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
 def languages() -> tuple[str, ...]:
     """English and every language the catalogue holds."""
     found = sorted(p.name for p in TRANSLATIONS.iterdir() if (p / "LC_MESSAGES" / "services.po").is_file())
@@ -84,7 +108,8 @@ def say(value: Any, language: str) -> Any:
     words = catalogue(language)
     if isinstance(value, Message):
         params = {k: words.get(f"value:{_plain(v)}", _plain(v)) if k in VOCABULARY and not isinstance(v, Message)
-                  else say(_plain(v), language) for k, v in value.params.items()}
+                  else _Number(v, language) if _numeric(v) else say(_plain(v), language)
+                  for k, v in value.params.items()}
         return words.get(value.template, value.template).format(**params)
     if isinstance(value, BaseException) and value.args and isinstance(value.args[0], Message):
         return say(value.args[0], language)

@@ -88,6 +88,16 @@ def test_say_translates_nested_sentences_vocabulary_and_lists():
     assert say("not a message", "vi") == "not a message"
 
 
+def test_a_number_is_grouped_as_the_language_groups_it():
+    """4,000 reads as four in Vietnamese (a comma is the decimal sign there): grouped numbers follow the language."""
+    limit = msg("a comment has at most {MAX_COMMENT:,} characters", MAX_COMMENT=4000)
+    assert str(limit) == "a comment has at most 4,000 characters"
+    assert say(limit, "vi") == "ý kiến chỉ được dài tối đa 4.000 ký tự"
+    many = msg("more than {MAX_INSTANCES:,} instances at once; name the instances to move", MAX_INSTANCES=1234567)
+    assert say(many, "vi").startswith("quá 1.234.567 hồ sơ")
+    assert say(msg("no group {group_id}", group_id=7), "vi").endswith("7"), "an ungrouped number stays as it is"
+
+
 def test_a_message_survives_copying_with_its_template():
     again = copy.deepcopy(msg("no group {group_id}", group_id=7))
     assert isinstance(again, Message) and again.template == "no group {group_id}" and again == "no group 7"
