@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Column, Index, Text, text
 from sqlmodel import Field, SQLModel
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")   # the suite stores and sends UTC; people read and count days in this zone
 
 
 def utcnow() -> datetime:

@@ -10,7 +10,6 @@ import functools
 import re
 from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from jinja2 import ChainableUndefined, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
@@ -18,6 +17,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from services.common.deadline import MAX_ITEMS, LimitExceeded, bounded_binop, cpu_deadline
 from services.common.errors import Invalid
 from services.common.i18n import msg
+from services.common.models import VIETNAM
 from services.notify.domain.catalogue import Kind
 
 MAX_LENGTH = 20_000
@@ -61,9 +61,6 @@ def _bounded_filter(function):
         _check_values([*args[1:], *kwargs.values()])
         return function(*args, **kwargs)
     return bounded
-
-
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
 
 
 def local_time(value) -> str:

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+from services.common.models import VIETNAM
+
 # Fixed-date public holidays (Bộ luật Lao động 2019, art. 112); Tết and the Hùng Kings' day follow the lunar
 # calendar and are configured per year (PROCESS_HOLIDAYS).
 FIXED_HOLIDAYS = ((1, 1), (4, 30), (5, 1), (9, 2))
