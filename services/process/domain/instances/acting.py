@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import datetime
 
 from lxml import etree
-from sqlalchemy import delete
 from sqlmodel import col, select
 
 from services.common.auth import Principal
@@ -34,7 +33,7 @@ from services.process.domain.instances.context import (
     staff_of,
     step_config,
 )
-from services.process.domain.instances.mirror import mirror, set_actors
+from services.process.domain.instances.mirror import close, mirror, set_actors
 from services.process.domain.instances.views import instance_view, task_view
 from services.process.domain.people import active
 from services.process.models import Attachment, InstanceHistory, ProcessInstance, ProcessJob, ProcessTask, TaskActor
@@ -224,16 +223,6 @@ def advance(ctx: Context, task: ProcessTask, action) -> None:
     except Invalid as exc:
         incidents.record(ctx.uow.db, ctx.inst.id, kind="script", error=exc.detail, element_id=task.spec_id)
         raise
-
-
-def close(ctx: Context, task: ProcessTask, status: str, action: str, *, reason: str | None = None,
-          announce: bool = True) -> None:
-    """End a task. However it ends, ``process.task.closed`` is its subject's last event (a caller that publishes
-    ``process.task.completed`` first announces it itself)."""
-    task.status, task.ended_at, task.ended_by, task.action = status, utcnow(), ctx.actor, action
-    ctx.session.execute(delete(TaskActor).where(col(TaskActor.task_id) == task.id))
-    if announce:
-        ctx.emit_task("process.task.closed", task, reason=reason)
 
 
 def _chosen_outcome(ctx: Context, task: ProcessTask, action: str | None) -> str:

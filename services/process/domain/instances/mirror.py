@@ -152,16 +152,25 @@ def _waits_and_throws(ctx: Context, run: engine.Run) -> None:
                                                      "correlation_key": inst.business_key})
 
 
+def close(ctx: Context, task: ProcessTask, status: str, action: str, *, reason: str | None = None,
+          announce: bool = True, by_engine: bool = False) -> None:
+    """End a task. However it ends, ``process.task.closed`` is its subject's last event (a caller that publishes
+    ``process.task.completed`` first announces it itself). A task the engine withdrew was ended by nobody."""
+    task.status, task.ended_at, task.action = status, utcnow(), action
+    task.ended_by = None if by_engine else ctx.actor
+    ctx.session.execute(delete(TaskActor).where(col(TaskActor.task_id) == task.id))
+    if announce:
+        ctx.emit_task("process.task.closed", task, reason=reason)
+
+
 def mirror(ctx: Context, run: engine.Run) -> dict:
     """Bring process_task in line with the engine's ready human tasks; returns the instance's new columns."""
     session, inst, now = ctx.session, ctx.inst, utcnow()
     ready = {t.engine_id: t for t in run.ready()}
     for row in open_tasks(session, inst.id):
         if row.engine_id not in ready:       # moved on without a person (a timer, an end elsewhere)
-            row.status, row.ended_at, row.action = "cancelled", now, "withdrawn"
-            session.execute(delete(TaskActor).where(col(TaskActor.task_id) == row.id))
+            close(ctx, row, "cancelled", "withdrawn", by_engine=True)
             ctx.history("withdrawn", row, actor="system:engine")
-            ctx.emit_task("process.task.closed", row)
         else:
             ready.pop(row.engine_id)
     for job in jobs.open_jobs(session, inst.id):
