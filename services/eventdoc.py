@@ -14,7 +14,7 @@ from typing import Annotated, Union, get_args, get_origin
 from pydantic import BaseModel, WithJsonSchema
 
 from services import asyncapi
-from services.common.eventmodel import never_filled
+from services.common.eventmodel import PLACEHOLDER, never_filled
 from services.identity import events as identity_events
 from services.notify.domain.catalogue import KINDS
 from services.orgunits import events as orgunits_events
@@ -125,8 +125,8 @@ def subject_line(event_type: str) -> str:
         return ""
     where = ""
     if template:
-        shown = re.sub(r"\{([\w.|]+)\}", lambda m: "{" + " or ".join(f"data.{p}" for p in m.group(1).split("|")) + "}",
-                       template)
+        shown = PLACEHOLDER.sub(lambda m: "{" + " or ".join(f"data.{p}" for p in m.group(1).split("|")) + "}",
+                                template)
         where = f": `{shown[1:-1] if re.fullmatch(r'[{][^{}]+[}]', shown) else shown}`"
     return f"Subject: {words}{where}.\n\n"
 

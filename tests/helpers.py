@@ -68,7 +68,6 @@ def check_published_events(gateway) -> list[str]:
     payload schema its ``dataschema`` names (formats checked: a ``date-time`` is one), and the subject its type
     promises (``SUBJECTS`` of each events module). Returns the type of each event checked."""
     import json
-    from pathlib import Path
 
     import jsonschema_rs
     from sqlmodel import select

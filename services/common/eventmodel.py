@@ -19,6 +19,7 @@ from pydantic import BaseModel, Field, WithJsonSchema, create_model
 Moment = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 Day = Annotated[str, WithJsonSchema({"type": "string", "format": "date"})]
 NEVER = "never filled by this type"
+PLACEHOLDER = re.compile(r"\{([\w.|]+)\}")   # in a SUBJECTS template: {task.id}, {correlation_key|name}
 
 
 def per_type(base: type[BaseModel], event_type: str, *, always: dict[str, Any] | None = None,
@@ -57,4 +58,4 @@ def subject_from(template: str, data: dict) -> str:
         found = next((v for v in map(one, match.group(1).split("|")) if v not in (None, "")), None)
         return str(found)
 
-    return re.sub(r"\{([\w.|]+)\}", value, template)
+    return PLACEHOLDER.sub(value, template)
