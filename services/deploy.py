@@ -140,8 +140,10 @@ def rabbitmqctl(*args: str, check: bool = True) -> subprocess.CompletedProcess:
     return done
 
 
-def _listed(*args: str) -> set[str]:
-    return {line.split("\t")[0].strip() for line in rabbitmqctl(*args).stdout.splitlines() if line.strip()}
+def _listed(what: str) -> set[str]:
+    """The broker's ``users`` or ``vhosts`` by name."""
+    out = rabbitmqctl(f"list_{what}", "--no-table-headers").stdout
+    return {line.split("\t")[0].strip() for line in out.splitlines() if line.strip()}
 
 
 def ensure_broker_user(vhost: str, user: BrokerUser, existing: set[str]) -> str:
@@ -162,7 +164,9 @@ def ensure_broker_user(vhost: str, user: BrokerUser, existing: set[str]) -> str:
 
 
 # -- PostgreSQL ----------------------------------------------------------------------------------------------
-def _admin(admin_url: str) -> psycopg.Connection:
+def _admin() -> psycopg.Connection:
+    """A superuser's connection: PG_ADMIN_URL, else postgres on this machine."""
+    admin_url = os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
     try:
         return psycopg.connect(admin_url, autocommit=True, connect_timeout=5)
     except psycopg.OperationalError as exc:
@@ -170,9 +174,9 @@ def _admin(admin_url: str) -> psycopg.Connection:
                          f"superuser's URL): {str(exc).strip()[:200]}") from exc
 
 
-def ensure_databases(admin_url: str, env: dict[str, str]) -> list[str]:
+def ensure_databases(env: dict[str, str]) -> list[str]:
     said = []
-    with _admin(admin_url) as conn:
+    with _admin() as conn:
         for service, url in databases(env):
             role = sql.Identifier(url.username)
             if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (url.username,)).fetchone() is None:
@@ -207,14 +211,13 @@ def setup(env_file: Path = ENV_FILE) -> None:
         print(f"writing {env_file}: installation {instance!r}, ports from {port_base}, generated passwords")
     env = load_env(env_file)
     vhost, users = broker_users(env)
-    if vhost not in _listed("list_vhosts", "--no-table-headers"):
+    if vhost not in _listed("vhosts"):
         rabbitmqctl("add_vhost", vhost)
         print(f"RabbitMQ vhost {vhost}: created")
-    existing = _listed("list_users", "--no-table-headers")
+    existing = _listed("users")
     for user in users:
         print(f"RabbitMQ user {user.name}: {ensure_broker_user(vhost, user, existing)}")
-    for line in ensure_databases(os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
-                                 env):
+    for line in ensure_databases(env):
         print(line)
     _signing_keys(env)
     for service in SERVICES:
@@ -248,7 +251,7 @@ def add_integrator(name: str, env_file: Path = ENV_FILE) -> None:
     user = f"{env['EGOV_INSTANCE']}_int_{name}"
     host = urlsplit(env["EGOV_OPERATOR_BUS_URL"])
     password = secrets.token_urlsafe(24)
-    if user in _listed("list_users", "--no-table-headers"):
+    if user in _listed("users"):
         password = None
         print(f"RabbitMQ user {user} exists; its password is unchanged (delete_user it to issue a new one)")
     else:
@@ -266,29 +269,30 @@ def teardown(yes: bool, env_file: Path = ENV_FILE) -> None:
     env = load_env(env_file)
     instance = env["EGOV_INSTANCE"]
     vhost, users = broker_users(env)
-    existing = _listed("list_users", "--no-table-headers")
+    existing = _listed("users")
     integrators = sorted(u for u in existing if u.startswith(f"{instance}_int_"))
     names = [u.name for u in users] + integrators
     dbs = databases(env)
+    roles = sorted({url.username for _s, url in dbs})
     files = [env_file, Path(env["IDENTITY_SIGNING_KEY"]), Path(env["IDENTITY_JWT_PUBLIC_KEY"]),
              Path(env.get("PORTAL_VAR_DIR", "var/portal"))]
     plan = [f"RabbitMQ vhost {vhost} (its exchanges, queues and messages)", f"RabbitMQ users {', '.join(names)}",
             *(f"PostgreSQL database {url.database}" for _s, url in dbs),
-            f"PostgreSQL role {', '.join(sorted({url.username for _s, url in dbs}))}",
+            f"PostgreSQL role {', '.join(roles)}",
             *(f"file {p}" for p in files if p.exists())]
     if not yes:
         print("deploy/teardown would remove (stop the processes first):\n  " + "\n  ".join(plan) +
               "\nrun again with --yes to remove them")
         raise SystemExit(1)
-    if vhost in _listed("list_vhosts", "--no-table-headers"):
+    if vhost in _listed("vhosts"):
         rabbitmqctl("delete_vhost", vhost)
     for user in names:
         if user in existing:
             rabbitmqctl("delete_user", user)
-    with _admin(os.environ.get("PG_ADMIN_URL", "postgresql://postgres@127.0.0.1:5432/postgres")) as conn:
+    with _admin() as conn:
         for _service, url in dbs:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(url.database)))
-        for role in sorted({url.username for _s, url in dbs}):
+        for role in roles:
             conn.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
     for path in files:
         if path.is_dir():

@@ -56,11 +56,6 @@ def quick_start_code() -> str:
     return re.search(r"^## Quick start$.*?^```python\n(.*?)^```$", text, re.M | re.S).group(1)
 
 
-def _port_base() -> int:
-    """The installation takes six ports, base … base+5."""
-    return free_ports(6)
-
-
 class SmsGateway(BaseHTTPRequestHandler):
     """The SMS provider notify posts to (NOTIFY_SMS_URL): keeps every message it is asked to send."""
 
@@ -142,7 +137,7 @@ def installation(tmp_path_factory):
     home.mkdir()
     _copy_repository(home)
     instance = f"egov_t_{uuid.uuid4().hex[:8]}"
-    env = {**os.environ, "EGOV_INSTANCE": instance, "EGOV_PORT_BASE": str(_port_base()), "PG_ADMIN_URL": PG_ADMIN}
+    env = {**os.environ, "EGOV_INSTANCE": instance, "EGOV_PORT_BASE": str(free_ports(6)), "PG_ADMIN_URL": PG_ADMIN}
     env.pop("VIRTUAL_ENV", None)
     readme = sh_blocks((home / "deploy/README.md").read_text(encoding="utf-8"))
     made = Installation(home, env, "", "", "", datetime.now(UTC), readme=readme, sms=SmsGateway.received)
@@ -367,3 +362,4 @@ def test_the_readme_teardown_removes_everything(installation):
         assert conn.execute("SELECT rolname FROM pg_roles WHERE rolname = %s", (instance,)).fetchall() == []
     assert not (installation.home / "deploy/.env").exists()
     assert not (installation.home / "deploy/keys").exists()
+
