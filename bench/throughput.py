@@ -70,7 +70,7 @@ def production_env(log_level: str = "WARNING"):
         vhost_url = stack.enter_context(fresh_vhost())
         vhost = vhost_url.rsplit("/", 1)[1]
         user, password = f"egov_b_{uuid.uuid4().hex[:8]}", secrets.token_urlsafe(16)
-        subprocess.run(["rabbitmqctl", "add_user", user, password], check=True, capture_output=True, timeout=60)
+        subprocess.run(["rabbitmqctl", "add_user", "--", user, password], check=True, capture_output=True, timeout=60)
         stack.callback(subprocess.run, ["rabbitmqctl", "delete_user", user], capture_output=True, timeout=60)
         subprocess.run(["rabbitmqctl", "set_permissions", "-p", vhost, user, ".*", ".*", ".*"], check=True,
                        capture_output=True, timeout=60)

@@ -130,6 +130,8 @@ def databases(env: dict[str, str]) -> list[tuple[str, object]]:
 
 # -- the broker, through rabbitmqctl -------------------------------------------------------------------------
 def rabbitmqctl(*args: str, check: bool = True) -> subprocess.CompletedProcess:
+    """A password is passed after ``--``: a generated one may begin with a dash, which rabbitmqctl would otherwise
+    take for an option."""
     try:
         done = subprocess.run(["rabbitmqctl", "-q", *args], capture_output=True, text=True, timeout=120)
     except FileNotFoundError as exc:
@@ -150,14 +152,14 @@ def ensure_broker_user(vhost: str, user: BrokerUser, existing: set[str]) -> str:
     """Create the user, or keep an existing one (``existing``: the broker's users) whose password is the one in the
     settings; set its permissions."""
     if user.name in existing:
-        if rabbitmqctl("authenticate_user", user.name, user.password, check=False).returncode != 0:
+        if rabbitmqctl("authenticate_user", "--", user.name, user.password, check=False).returncode != 0:
             raise SetupError(
                 f"the broker user {user.name} already exists with another password. setup never resets a password: "
                 f"put that user's password in deploy/.env, or choose another EGOV_INSTANCE (another installation "
                 f"on this broker may own it)")
         state = "kept"
     else:
-        rabbitmqctl("add_user", user.name, user.password)
+        rabbitmqctl("add_user", "--", user.name, user.password)
         state = "created"
     rabbitmqctl("set_permissions", "-p", vhost, user.name, user.configure, user.write, user.read)
     return state
@@ -255,7 +257,7 @@ def add_integrator(name: str, env_file: Path = ENV_FILE) -> None:
         password = None
         print(f"RabbitMQ user {user} exists; its password is unchanged (delete_user it to issue a new one)")
     else:
-        rabbitmqctl("add_user", user, password)
+        rabbitmqctl("add_user", "--", user, password)
     rabbitmqctl("set_permissions", "-p", vhost, user, *integrator_permissions(name))
     where = f"{host.hostname}:{host.port or 5672}/{vhost}"
     print(f"integrator {name}:\n"

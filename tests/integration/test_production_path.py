@@ -31,7 +31,7 @@ def broker_user(amqp_url):
     """A real broker user for the vhost (production refuses the guest account's password)."""
     user, password = f"egov_t_{uuid.uuid4().hex[:8]}", secrets.token_urlsafe(16)
     vhost = amqp_url.rsplit("/", 1)[1]
-    rabbitmqctl("add_user", user, password)
+    rabbitmqctl("add_user", "--", user, password)
     rabbitmqctl("set_permissions", "-p", vhost, user, ".*", ".*", ".*")
     yield f"amqp://{user}:{password}@127.0.0.1:5672/{vhost}"
     rabbitmqctl("delete_user", user)
